@@ -1,0 +1,291 @@
+"""Course models: build, train, save, load (checksummed); pretrained Keras applications.
+
+Shipped models live in ``data/models/`` with ``manifest.json`` (data, epochs, seed, test
+accuracy, sha256). ``scripts/train_zoo.py`` writes them. In the ``full`` profile a model that is
+not shipped is trained on first use and cached in :func:`helpers.config.user_cache_dir`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from helpers import config
+from helpers.data import Dataset, sha256_of
+
+MANIFEST = "manifest.json"
+
+
+class ModelUnavailableError(FileNotFoundError):
+    """A course model or pretrained weight file is missing, corrupt or cannot be fetched."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Architectures
+# ---------------------------------------------------------------------------------------------
+
+
+def build_fashion_cnn(num_classes: int = 10, input_shape=(28, 28, 1), name: str = "fashion_cnn"):
+    """A small CNN with a GAP -> Dense softmax head (so CAMs and coarse extraction apply).
+
+    ``conv1`` has 5x5 kernels worth looking at; ``features`` is the GAP output (the penultimate
+    representation) and ``predictions`` the softmax Dense head.
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=input_shape, name="image")
+    x = layers.Conv2D(32, 5, padding="same", activation="relu", name="conv1")(inputs)
+    x = layers.BatchNormalization(name="bn1")(x)
+    x = layers.MaxPooling2D(name="pool1")(x)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2")(x)
+    x = layers.BatchNormalization(name="bn2")(x)
+    x = layers.MaxPooling2D(name="pool2")(x)
+    x = layers.Conv2D(128, 3, padding="same", activation="relu", name="conv3")(x)
+    x = layers.BatchNormalization(name="bn3")(x)
+    x = layers.GlobalAveragePooling2D(name="features")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a course model is built and trained, recorded in the manifest."""
+
+    name: str
+    build: Callable
+    dataset: str
+    epochs: int
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    seed: int = config.DEFAULT_SEED
+    description: str = ""
+
+
+RECIPES: dict[str, Recipe] = {
+    "fashion_cnn": Recipe(
+        name="fashion_cnn",
+        build=build_fashion_cnn,
+        dataset="fashion_mnist",
+        epochs=12,
+        description="3 conv blocks (5x5 first), GAP -> Dense softmax; all 60k training images",
+    ),
+}
+
+
+def recipe(name: str) -> Recipe:
+    """The recipe of a course model; an unknown name lists the known ones."""
+    if name not in RECIPES:
+        raise KeyError(f"Unknown course model {name!r}; known models: {sorted(RECIPES)}")
+    return RECIPES[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Training
+# ---------------------------------------------------------------------------------------------
+
+
+def train(
+    name: str,
+    dataset: Dataset,
+    epochs: int | None = None,
+    max_train_images: int | None = None,
+    validation_fraction: float = 0.1,
+    verbose: int = 2,
+):
+    """Train a course model by its recipe; return ``(model, info)``.
+
+    ``info`` holds what the manifest records: epochs, seed, data, validation and test accuracy
+    (on ``dataset.x_test``), seconds. ``max_train_images`` trims the training set (for tests).
+    """
+    import keras
+
+    spec = recipe(name)
+    epochs = spec.epochs if epochs is None else epochs
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    config.seed_everything(spec.seed)
+    x, y = dataset.x_train, dataset.y_train
+    if max_train_images is not None:
+        x, y = x[:max_train_images], y[:max_train_images]
+    order = np.random.default_rng(spec.seed).permutation(len(x))
+    n_val = max(1, int(len(x) * validation_fraction))
+    val_idx, train_idx = order[:n_val], order[n_val:]
+    model = spec.build(num_classes=len(dataset.class_names), input_shape=x.shape[1:])
+    steps = epochs * int(np.ceil(len(train_idx) / spec.batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(spec.learning_rate, decay_steps=steps)
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    start = time.perf_counter()
+    history = model.fit(
+        x[train_idx],
+        y[train_idx],
+        validation_data=(x[val_idx], y[val_idx]),
+        epochs=epochs,
+        batch_size=spec.batch_size,
+        verbose=verbose,
+    )
+    seconds = time.perf_counter() - start
+    _, test_accuracy = model.evaluate(dataset.x_test, dataset.y_test, verbose=0, batch_size=512)
+    info = {
+        "name": name,
+        "description": spec.description,
+        "training_data": f"{dataset.source}: {len(train_idx)} train / {len(val_idx)} validation",
+        "test_set": f"{len(dataset.x_test)} test images of {dataset.source}",
+        "epochs": epochs,
+        "batch_size": spec.batch_size,
+        "seed": spec.seed,
+        "val_accuracy": round(float(history.history["val_accuracy"][-1]), 4),
+        "test_accuracy": round(float(test_accuracy), 4),
+        "train_seconds": round(seconds, 1),
+        "keras_version": keras.__version__,
+    }
+    return model, info
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving and loading
+# ---------------------------------------------------------------------------------------------
+
+
+def manifest_entries(models_dir: str | os.PathLike = config.MODELS_DIR) -> list[dict]:
+    """The entries of ``manifest.json`` in ``models_dir`` (empty when there is none)."""
+    path = Path(models_dir) / MANIFEST
+    if not path.is_file():
+        return []
+    return json.loads(path.read_text())["models"]
+
+
+def save(model, info: dict, models_dir: str | os.PathLike = config.MODELS_DIR) -> Path:
+    """Save ``model`` as ``<name>.keras`` and record it (with its sha256) in the manifest."""
+    models_dir = Path(models_dir)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    path = models_dir / f"{info['name']}.keras"
+    tmp = path.with_suffix(".keras.part.keras")
+    model.save(tmp)
+    os.replace(tmp, path)
+    entry = {**info, "file": path.name, "sha256": sha256_of(path)}
+    entries = [e for e in manifest_entries(models_dir) if e["name"] != info["name"]] + [entry]
+    entries.sort(key=lambda e: e["name"])
+    (models_dir / MANIFEST).write_text(json.dumps({"models": entries}, indent=2) + "\n")
+    return path
+
+
+def _find_entry(name: str, models_dir: Path) -> dict | None:
+    return next((e for e in manifest_entries(models_dir) if e["name"] == name), None)
+
+
+def _load_verified(entry: dict, models_dir: Path):
+    import keras
+
+    path = models_dir / entry["file"]
+    if not path.is_file():
+        raise ModelUnavailableError(
+            f"Model file {path} is listed in {models_dir / MANIFEST} but missing. Restore it "
+            f"with `git checkout -- {path}` or retrain it with "
+            f"`python scripts/train_zoo.py {entry['name']}`."
+        )
+    actual = sha256_of(path)
+    if actual != entry["sha256"]:
+        raise ModelUnavailableError(
+            f"Model file {path} is corrupt or was changed: its sha256 is {actual}, the manifest "
+            f"records {entry['sha256']}. Restore it with `git checkout -- {path}` or retrain it "
+            f"with `python scripts/train_zoo.py {entry['name']}`."
+        )
+    return keras.models.load_model(path)
+
+
+def load(
+    name: str,
+    profile: str | None = None,
+    models_dir: str | os.PathLike = config.MODELS_DIR,
+    dataset: Dataset | None = None,
+):
+    """Load a course model, verifying its sha256 against the manifest.
+
+    Looks in ``models_dir`` (the shipped models), then in the user cache. In the ``full``
+    profile a model found in neither is trained by its recipe (on ``dataset``) and cached there;
+    shipped files are never overwritten.
+    """
+    recipe(name)
+    for folder in (Path(models_dir), config.user_cache_dir() / "models"):
+        entry = _find_entry(name, folder)
+        if entry is not None:
+            return _load_verified(entry, folder)
+    if config.get_profile(profile) != "full":
+        raise ModelUnavailableError(
+            f"Course model {name!r} is not in {models_dir} nor in {config.user_cache_dir()}. "
+            f"Train it with `python scripts/train_zoo.py {name}`, or use the full profile "
+            "(COURSE_PROFILE=full), which trains it on first use."
+        )
+    if dataset is None:
+        raise ValueError(f"Training {name!r} on first use needs its dataset: pass dataset=...")
+    model, info = train(name, dataset, verbose=1)
+    save(model, info, config.user_cache_dir() / "models")
+    return model
+
+
+# ---------------------------------------------------------------------------------------------
+# Pretrained ImageNet models (full profile)
+# ---------------------------------------------------------------------------------------------
+
+PRETRAINED_FILES = {
+    # name -> (keras.applications attribute, weight file with top, without top)
+    "MobileNetV2": (
+        "MobileNetV2",
+        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5",
+        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5",
+    ),
+    "VGG16": (
+        "VGG16",
+        "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
+        "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    ),
+    "DenseNet121": (
+        "DenseNet121",
+        "densenet121_weights_tf_dim_ordering_tf_kernels.h5",
+        "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    ),
+}
+
+
+def keras_models_dir() -> Path:
+    """Where Keras looks for (and caches) application weights."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models"
+
+
+def pretrained(name: str, weights: str | None = "imagenet", include_top: bool = True, **kwargs):
+    """A ``keras.applications`` model (MobileNetV2, VGG16, DenseNet121).
+
+    Offline, with the weight file not in Keras' cache, raises :class:`ModelUnavailableError`
+    naming the file and where to put it.
+    """
+    import keras
+
+    if name not in PRETRAINED_FILES:
+        raise KeyError(f"Unknown pretrained model {name!r}; available: {sorted(PRETRAINED_FILES)}")
+    attribute, top_file, notop_file = PRETRAINED_FILES[name]
+    builder = getattr(keras.applications, attribute)
+    try:
+        return builder(weights=weights, include_top=include_top, **kwargs)
+    except Exception as error:
+        if weights != "imagenet":
+            raise
+        weight_file = top_file if include_top else notop_file
+        raise ModelUnavailableError(
+            f"The ImageNet weights of {name} ({weight_file}) are not in {keras_models_dir()} "
+            f"and could not be downloaded ({type(error).__name__}: {error}). On a machine with "
+            f"network run `python -c \"import keras; keras.applications.{attribute}("
+            f"include_top={include_top})\"` and copy {keras_models_dir() / weight_file} to the "
+            "same place on this machine."
+        ) from error
