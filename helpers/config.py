@@ -71,7 +71,9 @@ class SetupReport:
         return "\n".join(lines)
 
 
-def setup(profile: str | None = None, seed: int = DEFAULT_SEED, verbose: bool = True) -> SetupReport:
+def setup(
+    profile: str | None = None, seed: int = DEFAULT_SEED, verbose: bool = True
+) -> SetupReport:
     """First call of every notebook: fix seeds, apply the plot style, report what is in use."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras

@@ -13,7 +13,6 @@ import hashlib
 import os
 import tempfile
 import urllib.request
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -298,6 +297,11 @@ def make_fashion_subset(
     }
 
 
+def describe_classes(class_names) -> str:
+    """One line per class: ``index: name``."""
+    return "\n".join(f"{i}: {name}" for i, name in enumerate(class_names))
+
+
 # ---------------------------------------------------------------------------------------------
 # CIFAR (full profile)
 # ---------------------------------------------------------------------------------------------
@@ -317,7 +321,7 @@ def load_cifar(num_classes: int = 10) -> Dataset:
         raise DataNotFoundError(
             f"CIFAR-{num_classes} is not in Keras' cache (~/.keras/datasets) and could not be "
             f"downloaded ({error}). On a machine with network run\n"
-            f"  python -c \"import keras; keras.datasets.cifar{num_classes}.load_data()\"\n"
+            f'  python -c "import keras; keras.datasets.cifar{num_classes}.load_data()"\n'
             "and copy ~/.keras/datasets to this machine."
         ) from error
     names = tuple(str(i) for i in range(num_classes))

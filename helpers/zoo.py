@@ -285,7 +285,7 @@ def pretrained(name: str, weights: str | None = "imagenet", include_top: bool = 
         raise ModelUnavailableError(
             f"The ImageNet weights of {name} ({weight_file}) are not in {keras_models_dir()} "
             f"and could not be downloaded ({type(error).__name__}: {error}). On a machine with "
-            f"network run `python -c \"import keras; keras.applications.{attribute}("
-            f"include_top={include_top})\"` and copy {keras_models_dir() / weight_file} to the "
+            f'network run `python -c "import keras; keras.applications.{attribute}('
+            f'include_top={include_top})"` and copy {keras_models_dir() / weight_file} to the '
             "same place on this machine."
         ) from error

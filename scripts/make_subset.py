@@ -1,6 +1,6 @@
 """Write data/fashion_mnist_subset.npz: a stratified, seeded subset of the full Fashion-MNIST.
 
-    python scripts/make_subset.py [--train-per-class 1000] [--test-per-class 200]
+python scripts/make_subset.py [--train-per-class 1000] [--test-per-class 200]
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ def main(argv: list[str] | None = None) -> None:
     source = data.load_fashion_mnist("full")
     arrays = data.make_fashion_subset(source, args.train_per_class, args.test_per_class, args.seed)
     np.savez_compressed(data.FASHION_SUBSET, **arrays)
-    print(f"wrote {data.FASHION_SUBSET} ({data.FASHION_SUBSET.stat().st_size / 1e6:.1f} MB) "
-          f"from {source.source}")
+    print(
+        f"wrote {data.FASHION_SUBSET} ({data.FASHION_SUBSET.stat().st_size / 1e6:.1f} MB) "
+        f"from {source.source}"
+    )
 
 
 if __name__ == "__main__":

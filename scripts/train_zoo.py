@@ -18,7 +18,9 @@ from helpers import config, data, zoo
 
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", help=f"models to train (default: {sorted(zoo.RECIPES)})")
+    parser.add_argument(
+        "names", nargs="*", help=f"models to train (default: {sorted(zoo.RECIPES)})"
+    )
     parser.add_argument("--epochs", type=int, help="override the recipe's epochs (for smoke runs)")
     parser.add_argument("--max-train", type=int, help="use only this many training images")
     parser.add_argument("--out", type=Path, default=config.MODELS_DIR, help="output folder")

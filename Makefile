@@ -1,0 +1,32 @@
+# Every target creates .venv and installs the course into it first when missing.
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export COURSE_PROFILE ?= quick
+
+.PHONY: setup course lab test bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+course: $(STAMP)  ## execute every notebook headless; executed copies + HTML site in build/
+	$(PY) scripts/run_course.py
+
+lab: $(STAMP)  ## JupyterLab on the course
+	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(STAMP)  ## lint, unit tests, every notebook under nbval, browser tests
+	$(VENV)/bin/ruff check helpers tests scripts bench
+	$(PY) -m pytest tests/ notebooks/ --nbval-lax --nbval-cell-timeout=240 \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg
+
+bench: $(STAMP)  ## benchmarks: ratios measured in one run
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,79 @@
+"""Run the course headless: execute every notebook, write executed copies and an HTML site.
+
+    python scripts/run_course.py [notebooks/01_filters.ipynb ...]
+
+Prints one line per notebook (name, seconds, ok/failed); exits 1 if any failed. Output in
+build/: <name>.ipynb and <name>.html per notebook, and index.html linking them.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+
+from helpers import config
+
+BUILD = config.REPO_ROOT / "build"
+CELL_TIMEOUT_S = 240
+
+
+def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
+    """Execute one notebook in its folder; return it, the seconds taken and any error."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    error = None
+    try:
+        client.execute()
+    except Exception as exc:  # report and carry on with the next notebook
+        error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc) else ''}"
+    return notebook, time.perf_counter() - start, error
+
+
+def write_site(rows: list[tuple[str, float, str | None]]) -> Path:
+    items = "\n".join(
+        f'<li><a href="{html.escape(name)}.html">{html.escape(name)}</a> '
+        f"({seconds:.0f} s{', FAILED' if error else ''})</li>"
+        for name, seconds, error in rows
+    )
+    index = BUILD / "index.html"
+    index.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><title>CNN course</title></head>"
+        "<body><h1>What CNNs learn and how to reuse them</h1>"
+        f"<p>Executed notebooks (profile {config.get_profile()}).</p><ol>{items}</ol>"
+        "</body></html>\n"
+    )
+    return index
+
+
+def main(argv: list[str]) -> int:
+    paths = [Path(p) for p in argv] or sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
+    BUILD.mkdir(exist_ok=True)
+    exporter = HTMLExporter()
+    rows = []
+    for path in paths:
+        notebook, seconds, error = execute(path)
+        nbformat.write(notebook, BUILD / path.name)
+        (BUILD / f"{path.stem}.html").write_text(exporter.from_notebook_node(notebook)[0])
+        rows.append((path.stem, seconds, error))
+        status = "ok" if error is None else f"FAILED ({error})"
+        print(f"{path.stem:<28} {seconds:6.1f} s  {status}", flush=True)
+    index = write_site(rows)
+    failed = sum(error is not None for _, _, error in rows)
+    print(f"{len(rows) - failed} ok, {failed} failed; site: {index}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,52 @@
+"""Shared fixtures: tiny fake Fashion-MNIST folders and an isolated data environment."""
+
+from __future__ import annotations
+
+import gzip
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import config, data  # noqa: E402
+
+
+def write_idx_folder(folder, n_train=30, n_test=10, seed=0):
+    """Write the four Fashion-MNIST idx gz files with random images; return their labels."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = {}
+    for split, n in (("train", n_train), ("t10k", n_test)):
+        images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        y = np.arange(n, dtype=np.uint8) % 10
+        header = np.array([2051, n, 28, 28], dtype=">i4").tobytes()
+        with gzip.open(folder / f"{split}-images-idx3-ubyte.gz", "wb") as f:
+            f.write(header + images.tobytes())
+        with gzip.open(folder / f"{split}-labels-idx1-ubyte.gz", "wb") as f:
+            f.write(np.array([2049, n], dtype=">i4").tobytes() + y.tobytes())
+        labels[split] = y
+    return labels
+
+
+@pytest.fixture
+def isolated_data(tmp_path, monkeypatch):
+    """No Fashion-MNIST anywhere: empty repo data dir, Keras home, system dir; no $COURSE_DATA."""
+    monkeypatch.delenv("COURSE_DATA", raising=False)
+    monkeypatch.delenv("COURSE_PROFILE", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    monkeypatch.setenv("COURSE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path / "repo_data")
+    monkeypatch.setattr(data, "SYSTEM_FASHION_DIR", tmp_path / "system")
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def subset():
+    """The shipped Fashion-MNIST subset."""
+    return data.read_fashion_subset()

@@ -1,0 +1,153 @@
+import urllib.request
+
+import numpy as np
+import pytest
+
+from helpers import config, data
+from tests.conftest import write_idx_folder
+
+
+def test_explicit_path_is_read_first(isolated_data):
+    folder = isolated_data / "mine"
+    labels = write_idx_folder(folder, n_train=12, n_test=4)
+    write_idx_folder(isolated_data / "system", n_train=50)
+    dataset = data.load_fashion_mnist("quick", path=folder)
+    assert dataset.x_train.shape == (12, 28, 28, 1)
+    assert dataset.x_train.dtype == np.float32
+    assert 0.0 <= dataset.x_train.min() and dataset.x_train.max() <= 1.0
+    np.testing.assert_array_equal(dataset.y_test, labels["t10k"])
+    assert str(folder) in dataset.source
+
+
+def test_explicit_path_without_files_is_an_error(isolated_data):
+    with pytest.raises(data.DataNotFoundError, match="does not hold the Fashion-MNIST files"):
+        data.load_fashion_mnist("quick", path=isolated_data / "nowhere")
+
+
+@pytest.mark.parametrize("where", ["course_data", "course_data_sub", "repo", "keras", "system"])
+def test_each_resolution_branch(isolated_data, monkeypatch, where):
+    folders = {
+        "course_data": isolated_data / "cd",
+        "course_data_sub": isolated_data / "cd" / "fashion-mnist",
+        "repo": isolated_data / "repo_data" / "fashion-mnist",
+        "keras": isolated_data / "keras_home" / "datasets" / "fashion-mnist",
+        "system": isolated_data / "system",
+    }
+    monkeypatch.setenv("COURSE_DATA", str(isolated_data / "cd"))
+    write_idx_folder(folders[where], n_train=7)
+    dataset = data.load_fashion_mnist("full")
+    assert len(dataset.x_train) == 7
+    assert dataset.source == f"full Fashion-MNIST from {folders[where]}"
+
+
+def test_order_course_data_beats_system(isolated_data, monkeypatch):
+    write_idx_folder(isolated_data / "system", n_train=9)
+    write_idx_folder(isolated_data / "cd", n_train=5)
+    monkeypatch.setenv("COURSE_DATA", str(isolated_data / "cd"))
+    assert len(data.load_fashion_mnist("full").x_train) == 5
+
+
+def test_quick_profile_falls_back_to_shipped_subset(isolated_data):
+    dataset = data.load_fashion_mnist("quick")
+    assert "shipped subset" in dataset.source
+    assert "shipped subset" in data.describe_fashion_mnist_source("quick")
+
+
+def test_full_profile_offline_gives_one_clear_error(isolated_data, monkeypatch):
+    def no_network(url, filename):
+        raise urllib.error.URLError("network is unreachable")
+
+    monkeypatch.setattr(urllib.request, "urlretrieve", no_network)
+    with pytest.raises(
+        data.DataNotFoundError, match=r"(?s)could not be downloaded.*apt-get install"
+    ):
+        data.load_fashion_mnist("full")
+    leftovers = list((isolated_data / "keras_home").rglob("*"))
+    assert [p for p in leftovers if p.is_file()] == []
+
+
+def test_download_is_checked_and_atomic(tmp_path):
+    source = tmp_path / "remote.bin"
+    source.write_bytes(b"course data")
+    digest = data.sha256_of(source)
+    dest = tmp_path / "cache" / "file.bin"
+    with pytest.raises(OSError, match="checksum mismatch"):
+        data.download_verified(source.as_uri(), dest, "0" * 64)
+    assert not dest.exists() and list(dest.parent.iterdir()) == []
+    data.download_verified(source.as_uri(), dest, digest)
+    assert dest.read_bytes() == b"course data"
+
+
+def test_fetch_downloads_all_four_files(isolated_data, monkeypatch):
+    remote = isolated_data / "remote"
+    write_idx_folder(remote, n_train=3, n_test=2)
+    digests = {name: data.sha256_of(remote / name, decompress=True) for name in data.FASHION_FILES}
+    monkeypatch.setattr(data, "FASHION_FILES", digests)
+    monkeypatch.setattr(data, "FASHION_URL", remote.as_uri() + "/")
+    dataset = data.load_fashion_mnist("full")
+    assert len(dataset.x_train) == 3
+    assert "keras_home" in dataset.source
+
+
+def test_bad_profile_is_rejected():
+    with pytest.raises(ValueError, match="Unknown profile 'fast'"):
+        data.load_fashion_mnist("fast")
+
+
+def test_shipped_subset_is_stratified(subset):
+    assert subset.x_train.shape == (10_000, 28, 28, 1)
+    assert subset.x_test.shape == (2_000, 28, 28, 1)
+    assert np.bincount(subset.y_train).tolist() == [1000] * 10
+    assert np.bincount(subset.y_test).tolist() == [200] * 10
+    assert subset.class_names == data.FASHION_CLASSES
+
+
+def test_stratified_indices():
+    labels = np.array([0] * 5 + [1] * 2 + [2] * 9)
+    chosen = data.stratified_indices(labels, 3, seed=4)
+    assert np.bincount(labels[chosen]).tolist() == [3, 2, 3]
+    np.testing.assert_array_equal(chosen, data.stratified_indices(labels, 3, seed=4))
+    with pytest.raises(ValueError, match="per_class must be at least 1"):
+        data.stratified_indices(labels, 0)
+
+
+def test_coarse_groups_cover_known_classes_once():
+    for grouping in data.COARSE_GROUPS.values():
+        members = [name for group in grouping.values() for name in group]
+        assert set(members) <= set(data.FASHION_CLASSES)
+        assert len(members) == len(set(members))
+    assert len(data.COARSE_GROUPS["six"]) == 6
+
+
+def test_cifar_offline_error(monkeypatch):
+    import keras
+
+    def offline(**kwargs):
+        raise Exception("URL fetch failure")
+
+    monkeypatch.setattr(keras.datasets.cifar100, "load_data", offline)
+    with pytest.raises(data.DataNotFoundError, match="CIFAR-100 is not in Keras' cache"):
+        data.load_cifar(100)
+    with pytest.raises(ValueError, match="10 or 100"):
+        data.load_cifar(20)
+
+
+def test_describe_classes():
+    assert data.describe_classes(("a", "b")) == "0: a\n1: b"
+
+
+def test_config_profile(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "FULL")
+    assert config.get_profile() == "full"
+    assert config.get_profile("quick") == "quick"
+    with pytest.raises(ValueError, match="seed must be a non-negative int"):
+        config.seed_everything(-1)
+
+
+def test_setup_reports_profile_data_and_models(capsys, monkeypatch):
+    monkeypatch.delenv("COURSE_PROFILE", raising=False)
+    report = config.setup(seed=3)
+    printed = capsys.readouterr().out
+    assert report.profile == "quick" and report.seed == 3
+    assert "profile      : quick" in printed and "tensorflow" in printed
+    assert report.data_source in printed

@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from helpers import exercises, plots, widgets
+
+
+def test_dataset_browser_callback_updates_result(subset):
+    browser = widgets.dataset_browser(subset, per_page=4)
+    label, start = browser.children[0], browser.children[1]
+    first = browser.result
+    assert first["label"] == 0 and len(first["indices"]) == 4
+    assert (subset.y_test[first["indices"]] == 0).all()
+    label.value = 8
+    assert browser.result["label"] == 8
+    assert (subset.y_test[browser.result["indices"]] == 8).all()
+    before = browser.result["indices"].copy()
+    start.value = 4
+    assert not np.array_equal(browser.result["indices"], before)
+
+
+def test_dataset_browser_rejects_bad_split(subset):
+    with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
+        widgets.dataset_browser(subset, split="val")
+
+
+def test_linked_runs_compute_then_draw():
+    seen = []
+    widget = widgets.linked(lambda n: n * 2, lambda r: seen.append(r) or "drawn", n=(1, 5))
+    widget.children[0].value = 4
+    assert widget.result == 8 and seen[-1] == 8
+
+
+def test_exercise_checks(capsys):
+    assert exercises.check_num_classes(10)
+    assert "Correct" in capsys.readouterr().out
+    assert not exercises.check_num_classes(9)
+    assert "Hint" in capsys.readouterr().out
+    assert not exercises.check_num_classes(None)
+    assert "No answer yet" in capsys.readouterr().out
+    assert exercises.check_image_shape([28, 28, 1])
+    assert not exercises.check_image_shape((28, 28))
+    images = np.array([0.0, 0.5, 1.0])
+    assert exercises.check_pixel_range((0, 1), images)
+    assert not exercises.check_pixel_range((0, 255), images)
+    assert not exercises.check_pixel_range("zero to one", images)
+    assert exercises.check_close(0.91, 0.9, 0.02, "ok", "hint")
+    assert not exercises.check_close("x", 0.9, 0.02, "ok", "hint")
+
+
+def test_image_grid():
+    fig = plots.image_grid(np.zeros((5, 4, 4, 1)), titles=list("abcde"), ncols=3)
+    assert len(fig.axes) == 6 and fig.axes[4].get_title() == "e"
+    rgb = plots.image_grid([np.zeros((4, 4, 3))])
+    assert rgb.axes[0].images[0].get_array().shape == (4, 4, 3)
+    with pytest.raises(ValueError, match="2 titles for 3 images"):
+        plots.image_grid(np.zeros((3, 4, 4)), titles=["a", "b"])
+    with pytest.raises(ValueError, match="at least one image"):
+        plots.image_grid([])

@@ -1,0 +1,130 @@
+import importlib.util
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from helpers import config, zoo
+from tests.conftest import write_idx_folder
+
+
+def _load_script(name):
+    spec = importlib.util.spec_from_file_location(name, config.REPO_ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _tiny_model():
+    return keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, name="d")], name="tiny")
+
+
+@pytest.fixture
+def saved(tmp_path, monkeypatch):
+    monkeypatch.setitem(zoo.RECIPES, "tiny", zoo.Recipe("tiny", lambda **k: _tiny_model(), "x", 1))
+    monkeypatch.setenv("COURSE_CACHE", str(tmp_path / "cache"))
+    path = zoo.save(_tiny_model(), {"name": "tiny", "test_accuracy": 0.5}, tmp_path)
+    return tmp_path, path
+
+
+def test_save_then_load_round_trip(saved):
+    folder, path = saved
+    entry = zoo.manifest_entries(folder)[0]
+    assert entry["file"] == "tiny.keras" and len(entry["sha256"]) == 64
+    assert zoo.load("tiny", models_dir=folder).get_layer("d").units == 2
+
+
+def test_missing_file_is_a_clear_error(saved):
+    folder, path = saved
+    path.unlink()
+    with pytest.raises(zoo.ModelUnavailableError, match=r"listed in .*manifest.json but missing"):
+        zoo.load("tiny", models_dir=folder)
+
+
+def test_corrupted_file_is_detected(saved):
+    folder, path = saved
+    path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
+    with pytest.raises(zoo.ModelUnavailableError, match="corrupt or was changed: its sha256 is"):
+        zoo.load("tiny", models_dir=folder)
+
+
+def test_unshipped_model_in_quick_profile_says_how_to_train(saved, tmp_path):
+    with pytest.raises(zoo.ModelUnavailableError, match="python scripts/train_zoo.py tiny"):
+        zoo.load("tiny", profile="quick", models_dir=tmp_path / "empty")
+    with pytest.raises(KeyError, match="Unknown course model 'nope'"):
+        zoo.load("nope")
+
+
+def test_full_profile_trains_missing_model_into_cache(tmp_path, monkeypatch, subset):
+    monkeypatch.setenv("COURSE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setitem(
+        zoo.RECIPES, "fashion_cnn", zoo.Recipe("fashion_cnn", zoo.build_fashion_cnn, "fm", epochs=1)
+    )
+    tiny = type(subset)(
+        subset.x_train[:64],
+        subset.y_train[:64],
+        subset.x_test[:32],
+        subset.y_test[:32],
+        subset.class_names,
+        "tiny",
+    )
+    model = zoo.load("fashion_cnn", profile="full", models_dir=tmp_path / "none", dataset=tiny)
+    assert model.outputs[0].shape[-1] == 10
+    assert (tmp_path / "cache" / "models" / "fashion_cnn.keras").is_file()
+    assert not (tmp_path / "none").exists()
+
+
+def test_pretrained_builds_without_weights():
+    model = zoo.pretrained(
+        "MobileNetV2", weights=None, input_shape=(32, 32, 3), classes=3, alpha=0.35
+    )
+    assert model.outputs[0].shape[-1] == 3
+
+
+def test_pretrained_offline_names_the_weight_file(monkeypatch):
+    def offline(**kwargs):
+        raise Exception("URL fetch failure on https://storage.googleapis.com/...")
+
+    monkeypatch.setattr(keras.applications, "VGG16", offline)
+    with pytest.raises(
+        zoo.ModelUnavailableError, match=r"vgg16_weights_tf_dim_ordering_tf_kernels_notop\.h5"
+    ):
+        zoo.pretrained("VGG16", include_top=False)
+    with pytest.raises(KeyError, match="Unknown pretrained model 'ResNet'"):
+        zoo.pretrained("ResNet")
+
+
+def test_fashion_cnn_architecture():
+    model = zoo.build_fashion_cnn()
+    assert model.get_layer("conv1").kernel.shape == (5, 5, 1, 32)
+    assert isinstance(model.get_layer("features"), keras.layers.GlobalAveragePooling2D)
+    assert model.get_layer("predictions").activation is keras.activations.softmax
+
+
+@pytest.mark.slow
+def test_train_script_runs_a_few_steps(tmp_path):
+    write_idx_folder(tmp_path / "fm", n_train=64, n_test=16)
+    infos = _load_script("train_zoo").main(
+        [
+            "fashion_cnn",
+            "--epochs",
+            "1",
+            "--data",
+            str(tmp_path / "fm"),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
+    assert infos[0]["epochs"] == 1 and 0.0 <= infos[0]["test_accuracy"] <= 1.0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["models"][0]["name"] == "fashion_cnn"
+    assert zoo.load("fashion_cnn", models_dir=tmp_path / "out").count_params() > 0
+
+
+def test_shipped_fashion_cnn_is_accurate(subset):
+    entry = next(e for e in zoo.manifest_entries() if e["name"] == "fashion_cnn")
+    assert entry["test_accuracy"] >= 0.91
+    model = zoo.load("fashion_cnn")
+    predictions = model.predict(subset.x_test, verbose=0, batch_size=500).argmax(axis=1)
+    assert np.mean(predictions == subset.y_test) >= 0.90
