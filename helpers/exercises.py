@@ -73,3 +73,129 @@ def check_pixel_range(answer, images: np.ndarray) -> bool:
     return report(
         correct, "pixels are floats scaled to [0, 1].", "use images.min() and images.max()."
     )
+
+
+def check_choice(answer, expected: str, praise: str, hint: str) -> bool:
+    """Right when a text answer names ``expected`` (case and spaces ignored)."""
+    if _unanswered(answer):
+        return False
+    correct = str(answer).strip().lower() == str(expected).strip().lower()
+    return report(correct, praise, hint)
+
+
+# --- 01_filters ------------------------------------------------------------------------------
+
+
+def check_num_filters(answer, model) -> bool:
+    """How many filters has the first conv layer?"""
+    from helpers import filters
+
+    expected = filters.conv_kernels(model).shape[-1]
+    return check_equal(
+        answer,
+        expected,
+        f"the first layer learns {expected} filters.",
+        "look at the shape of filters.conv_kernels(model): the last axis.",
+    )
+
+
+def check_feature_map_shape(answer, model, image, layer: str) -> bool:
+    """The (height, width, channels) of a layer's feature maps for one image."""
+    from helpers import filters
+
+    expected = filters.feature_maps(model, image, layer).shape
+    return check_equal(
+        answer,
+        expected,
+        f"{layer} gives {expected[-1]} maps of {expected[0]}x{expected[1]}.",
+        "every pooling halves height and width; channels = the layer's filters.",
+    )
+
+
+def check_receptive_field(answer, model, layer: str) -> bool:
+    """How many input pixels wide is the region one unit of ``layer`` sees?"""
+    from helpers import layers
+
+    expected = layers.receptive_field(model, layer)
+    return check_equal(
+        answer,
+        expected,
+        f"a unit of {layer} sees {expected}x{expected} pixels.",
+        "add (kernel - 1) x jump per layer; a stride-2 pooling doubles the jump.",
+    )
+
+
+# --- 02_topk_occlusion -----------------------------------------------------------------------
+
+
+def check_dominant_class(answer, indices, labels, class_names) -> bool:
+    """The class most of a unit's top-K images belong to."""
+    expected = class_names[np.bincount(np.asarray(labels)[indices]).argmax()]
+    return check_choice(
+        answer,
+        expected,
+        f"this unit fires most for {expected}.",
+        "count the classes in the unit's top-K grid.",
+    )
+
+
+def check_occluded_images(
+    answer, n_images: int, size: tuple[int, int], window: int, stride: int
+) -> bool:
+    """How many occluded images does the network see for these maps?"""
+    from helpers.occlusion import window_starts
+
+    expected = (
+        n_images
+        * len(window_starts(size[0], window, stride))
+        * len(window_starts(size[1], window, stride))
+    )
+    return check_equal(
+        answer,
+        expected,
+        f"{expected} occluded images.",
+        "positions per axis = starts 0, stride, ... up to size - window (the last "
+        "one touches the edge); multiply both axes and the number of images.",
+    )
+
+
+def check_baseline(answer, images) -> bool:
+    """The default value hidden windows are filled with."""
+    return check_close(
+        answer,
+        float(np.mean(images)),
+        1e-3,
+        "hiding with the data mean removes information without adding contrast.",
+        "it is not 127.5 and not 0: the images' mean.",
+    )
+
+
+# --- 03_tsne ---------------------------------------------------------------------------------
+
+
+def check_confused_pair(answer, pairs_table) -> bool:
+    """The two classes the network mixes up most (either order)."""
+    if _unanswered(answer):
+        return False
+    top = pairs_table.iloc[0]
+    expected = {top["true class"].lower(), top["taken for"].lower()}
+    try:
+        given = {str(name).strip().lower() for name in answer}
+    except TypeError:
+        given = set()
+    return report(
+        given == expected,
+        f"{top['true class']} and {top['taken for']}.",
+        "give a pair of class names, e.g. ('Shirt', 'Coat'); see the confused pairs.",
+    )
+
+
+def check_weakest_class(answer, table, space: str) -> bool:
+    """The class with the lowest kNN accuracy in a space."""
+    expected = table[space].drop("all").idxmin()
+    return check_choice(
+        answer,
+        expected,
+        f"{expected} is the hardest to separate.",
+        f"the smallest value in the '{space}' column of the kNN table.",
+    )

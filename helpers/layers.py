@@ -96,7 +96,8 @@ def feature_extractor(model: keras.Model, layer: str | int | keras.Layer) -> ker
 def _extractor(chain: list[keras.Model], target: keras.Layer) -> keras.Model:
     outer = chain[0]
     if len(chain) == 1:
-        return keras.Model(outer.inputs, target.output, name=f"{outer.name}_to_{target.name}")
+        inputs = outer.inputs[0] if len(outer.inputs) == 1 else outer.inputs
+        return keras.Model(inputs, target.output, name=f"{outer.name}_to_{target.name}")
     inner = _extractor(chain[1:], target)
     sub_model = chain[1]
     inputs = keras.Input(shape=outer.inputs[0].shape[1:], name="image")
@@ -114,3 +115,21 @@ def _extractor(chain: list[keras.Model], target: keras.Layer) -> keras.Model:
         "Sequential or be applied directly to the input of a functional model. Build the "
         f"extractor from the sub-model instead: feature_extractor({sub_model.name}, ...)"
     )
+
+
+def receptive_field(model: keras.Model, layer: str | int) -> int:
+    """Side, in input pixels, of the region one unit of ``layer`` sees (convs and pools).
+
+    Each layer with kernel ``k`` and stride ``s`` grows the field by ``(k - 1) * jump`` and
+    multiplies the jump (input pixels between neighbouring units) by ``s``.
+    """
+    target = find_layer(model, name=layer)
+    field, jump = 1, 1
+    for _, current in iter_layers(model):
+        size = getattr(current, "kernel_size", None) or getattr(current, "pool_size", None)
+        if size is not None:
+            field += (size[0] - 1) * jump
+            jump *= current.strides[0]
+        if current is target:
+            return field
+    raise ValueError(f"layer {target.name!r} was not reached")

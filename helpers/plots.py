@@ -68,3 +68,110 @@ def image_grid(
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
+
+
+def feature_map_grid(maps: np.ndarray, max_maps: int = 32, title: str | None = None) -> plt.Figure:
+    """The channels of one feature map ``(H, W, C)``, up to ``max_maps`` of them."""
+    if maps.ndim != 3:
+        raise ValueError(f"maps must be (H, W, channels), got shape {maps.shape}")
+    shown = np.moveaxis(maps[..., :max_maps], -1, 0)
+    return image_grid(
+        shown, titles=[str(i) for i in range(len(shown))], cmap="viridis", suptitle=title
+    )
+
+
+def topk_grid(images: np.ndarray, indices: np.ndarray, units, labels=None, class_names=None):
+    """One row per unit: its top-K images, highest first; titles give the class."""
+    rows = [np.asarray(indices[u]) for u in units]
+    flat = np.concatenate(rows)
+    titles = None
+    if labels is not None and class_names is not None:
+        titles = [class_names[labels[i]][:10] for i in flat]
+    fig = image_grid(images[flat], titles=titles, ncols=len(rows[0]), size=1.1)
+    for row, unit in enumerate(units):
+        fig.axes[row * len(rows[0])].text(
+            -0.15,
+            0.5,
+            f"unit {unit}",
+            transform=fig.axes[row * len(rows[0])].transAxes,
+            rotation=90,
+            va="center",
+            ha="right",
+            fontsize=8,
+        )
+    return fig
+
+
+def overlay_maps(
+    images: np.ndarray,
+    maps: np.ndarray,
+    titles=None,
+    alpha: float = 0.55,
+    cmap: str = "coolwarm",
+    symmetric: bool = True,
+) -> plt.Figure:
+    """Each image in grey with its map on top; two rows: the image, then image + map.
+
+    ``symmetric`` centres the colour scale on 0 (red: the score drops when hidden).
+    """
+    if len(images) != len(maps):
+        raise ValueError(f"{len(images)} images but {len(maps)} maps")
+    n = len(images)
+    fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 3.4), squeeze=False)
+    for i in range(n):
+        limit = float(np.abs(maps[i]).max()) or 1.0
+        low = -limit if symmetric else float(maps[i].min())
+        axes[0, i].imshow(_as_2d_or_rgb(images[i]), cmap="gray")
+        axes[1, i].imshow(_as_2d_or_rgb(images[i]), cmap="gray")
+        axes[1, i].imshow(maps[i], cmap=cmap, alpha=alpha, vmin=low, vmax=limit)
+        if titles is not None:
+            axes[0, i].set_title(titles[i], fontsize=7)
+        for ax in axes[:, i]:
+            ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def embedding_scatter(
+    points: np.ndarray,
+    labels: np.ndarray,
+    class_names,
+    images=None,
+    thumbnails: int = 0,
+    seed: int = 0,
+    title: str | None = None,
+) -> plt.Figure:
+    """2-D embedding coloured by class with a legend; optional image thumbnails on the map."""
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    palette = plt.get_cmap("tab10" if len(class_names) <= 10 else "tab20")
+    for c, name in enumerate(class_names):
+        chosen = labels == c
+        ax.scatter(
+            points[chosen, 0], points[chosen, 1], s=4, color=palette(c % palette.N), label=name
+        )
+    if images is not None and thumbnails:
+        rng = np.random.default_rng(seed)
+        for i in rng.choice(len(points), size=min(thumbnails, len(points)), replace=False):
+            box = OffsetImage(_as_2d_or_rgb(images[i]), zoom=0.8, cmap="gray_r")
+            ax.add_artist(AnnotationBbox(box, points[i], frameon=False))
+    ax.legend(markerscale=3, bbox_to_anchor=(1.01, 1), loc="upper left")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def filter_grid(kernel_images: np.ndarray, ncols: int = 8) -> plt.Figure:
+    """First-layer filters as images (from :func:`helpers.filters.kernel_images`)."""
+    return image_grid(
+        kernel_images,
+        titles=[str(i) for i in range(len(kernel_images))],
+        ncols=ncols,
+        size=0.9,
+        vmin=0.0,
+        vmax=1.0,
+    )

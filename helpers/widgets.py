@@ -74,3 +74,102 @@ def dataset_browser(
             min=0, max=max(0, smallest_class - per_page), step=per_page, description="from"
         ),
     )
+
+
+def feature_map_explorer(model, images: np.ndarray, layer_names, max_maps: int = 32):
+    """Pick a conv layer and an image: the grid of that layer's feature maps."""
+    from helpers import filters
+
+    def compute(layer: str, index: int) -> np.ndarray:
+        return filters.feature_maps(model, images[index], layer)
+
+    def draw(maps: np.ndarray):
+        return plots.feature_map_grid(maps, max_maps=max_maps, title=f"{maps.shape[-1]} maps")
+
+    return linked(
+        compute,
+        draw,
+        layer=widgets.Dropdown(options=list(layer_names), description="layer"),
+        index=widgets.IntSlider(min=0, max=len(images) - 1, description="image"),
+    )
+
+
+def topk_explorer(activations: np.ndarray, images, labels, class_names, k: int = 8):
+    """Pick a unit: its ``k`` most exciting images."""
+    from helpers import activations as acts
+
+    ranked = acts.top_k(activations, k)
+
+    def compute(unit: int) -> np.ndarray:
+        return ranked[unit]
+
+    def draw(indices: np.ndarray):
+        return plots.topk_grid(images, indices[None], [0], labels, class_names)
+
+    return linked(
+        compute,
+        draw,
+        unit=widgets.IntSlider(min=0, max=activations.shape[1] - 1, description="unit"),
+    )
+
+
+def occlusion_explorer(model, images: np.ndarray, class_names, baseline: float):
+    """Window, stride and target -> the occlusion maps overlaid on ``images``.
+
+    A stride above the window is used as the window (no pixel is left unhidden).
+    """
+    from helpers import occlusion
+
+    size = min(images.shape[1:3])
+
+    def compute(window: int, stride: int, target: int) -> np.ndarray:
+        return occlusion.occlusion_maps(
+            model,
+            images,
+            window=window,
+            stride=min(stride, window),
+            baseline=baseline,
+            class_index=None if target < 0 else target,
+        )
+
+    def draw(maps: np.ndarray):
+        return plots.overlay_maps(images, maps)
+
+    targets = [("predicted class", -1), *class_options(class_names)]
+    return linked(
+        compute,
+        draw,
+        window=widgets.IntSlider(value=6, min=2, max=size // 2, description="window"),
+        stride=widgets.IntSlider(value=3, min=1, max=size // 2, description="stride"),
+        target=widgets.Dropdown(options=targets, description="target"),
+    )
+
+
+def tsne_explorer(
+    features_by_layer: dict, labels, class_names, perplexities=(5, 15, 30, 50), seed: int = 0
+):
+    """Layer and perplexity -> the t-SNE map; each setting is computed once and cached."""
+    from helpers import embedding
+
+    cache: dict[tuple[str, float], np.ndarray] = {}
+
+    def compute(layer: str, perplexity: float) -> np.ndarray:
+        if (layer, perplexity) not in cache:
+            cache[layer, perplexity] = embedding.tsne(
+                features_by_layer[layer], perplexity=perplexity, seed=seed
+            )
+        return cache[layer, perplexity]
+
+    def draw(points: np.ndarray):
+        return plots.embedding_scatter(points, labels, class_names)
+
+    explorer = linked(
+        compute,
+        draw,
+        layer=widgets.Dropdown(options=list(features_by_layer), description="layer"),
+        perplexity=widgets.SelectionSlider(
+            options=list(perplexities), value=perplexities[-2], description="perplexity"
+        ),
+    )
+    explorer.cache = cache
+    return explorer

@@ -31,7 +31,7 @@ class ModelUnavailableError(FileNotFoundError):
 # ---------------------------------------------------------------------------------------------
 
 
-def build_fashion_cnn(num_classes: int = 10, input_shape=(28, 28, 1), name: str = "fashion_cnn"):
+def build_small_cnn(num_classes: int = 10, input_shape=(28, 28, 1), name: str = "small_cnn"):
     """A small CNN with a GAP -> Dense softmax head (so CAMs and coarse extraction apply).
 
     ``conv1`` has 5x5 kernels worth looking at; ``features`` is the GAP output (the penultimate
@@ -67,15 +67,24 @@ class Recipe:
     learning_rate: float = 1e-3
     seed: int = config.DEFAULT_SEED
     description: str = ""
+    shipped: bool = True  # trained by scripts/train_zoo.py into data/models/
 
 
 RECIPES: dict[str, Recipe] = {
     "fashion_cnn": Recipe(
         name="fashion_cnn",
-        build=build_fashion_cnn,
+        build=build_small_cnn,
         dataset="fashion_mnist",
         epochs=12,
         description="3 conv blocks (5x5 first), GAP -> Dense softmax; all 60k training images",
+    ),
+    "cifar10_cnn": Recipe(
+        name="cifar10_cnn",
+        build=build_small_cnn,
+        dataset="cifar10",
+        epochs=20,
+        description="the fashion_cnn architecture on CIFAR-10 (full profile, trained on first use)",
+        shipped=False,
     ),
 }
 
@@ -118,7 +127,7 @@ def train(
     order = np.random.default_rng(spec.seed).permutation(len(x))
     n_val = max(1, int(len(x) * validation_fraction))
     val_idx, train_idx = order[:n_val], order[n_val:]
-    model = spec.build(num_classes=len(dataset.class_names), input_shape=x.shape[1:])
+    model = spec.build(num_classes=len(dataset.class_names), input_shape=x.shape[1:], name=name)
     steps = epochs * int(np.ceil(len(train_idx) / spec.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(spec.learning_rate, decay_steps=steps)
     model.compile(
@@ -233,6 +242,20 @@ def load(
     model, info = train(name, dataset, verbose=1)
     save(model, info, config.user_cache_dir() / "models")
     return model
+
+
+def course_classifier(profile: str | None = None):
+    """The dataset and trained classifier of notebooks 01-03: ``(Dataset, keras.Model)``.
+
+    ``quick``: Fashion-MNIST and the shipped ``fashion_cnn``. ``full``: CIFAR-10 and
+    ``cifar10_cnn`` (trained on first use and cached).
+    """
+    from helpers import data
+
+    if config.get_profile(profile) == "quick":
+        return data.load_fashion_mnist("quick"), load("fashion_cnn", "quick")
+    dataset = data.load_cifar(10)
+    return dataset, load("cifar10_cnn", "full", dataset=dataset)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,9 +18,8 @@ from helpers import config, data, zoo
 
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "names", nargs="*", help=f"models to train (default: {sorted(zoo.RECIPES)})"
-    )
+    shipped = sorted(name for name, spec in zoo.RECIPES.items() if spec.shipped)
+    parser.add_argument("names", nargs="*", help=f"models to train (default: {shipped})")
     parser.add_argument("--epochs", type=int, help="override the recipe's epochs (for smoke runs)")
     parser.add_argument("--max-train", type=int, help="use only this many training images")
     parser.add_argument("--out", type=Path, default=config.MODELS_DIR, help="output folder")
@@ -29,7 +28,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
     dataset = data.load_fashion_mnist("full", path=args.data)
     infos = []
-    for name in args.names or sorted(zoo.RECIPES):
+    for name in args.names or shipped:
         model, info = zoo.train(name, dataset, epochs=args.epochs, max_train_images=args.max_train)
         path = zoo.save(model, info, args.out)
         print(f"saved {path}: {json.dumps(info)}")

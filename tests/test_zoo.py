@@ -59,7 +59,7 @@ def test_unshipped_model_in_quick_profile_says_how_to_train(saved, tmp_path):
 def test_full_profile_trains_missing_model_into_cache(tmp_path, monkeypatch, subset):
     monkeypatch.setenv("COURSE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setitem(
-        zoo.RECIPES, "fashion_cnn", zoo.Recipe("fashion_cnn", zoo.build_fashion_cnn, "fm", epochs=1)
+        zoo.RECIPES, "fashion_cnn", zoo.Recipe("fashion_cnn", zoo.build_small_cnn, "fm", epochs=1)
     )
     tiny = type(subset)(
         subset.x_train[:64],
@@ -96,7 +96,7 @@ def test_pretrained_offline_names_the_weight_file(monkeypatch):
 
 
 def test_fashion_cnn_architecture():
-    model = zoo.build_fashion_cnn()
+    model = zoo.build_small_cnn()
     assert model.get_layer("conv1").kernel.shape == (5, 5, 1, 32)
     assert isinstance(model.get_layer("features"), keras.layers.GlobalAveragePooling2D)
     assert model.get_layer("predictions").activation is keras.activations.softmax

@@ -1,0 +1,49 @@
+"""Activations of a layer over a dataset, and the top-K images of each unit."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from tqdm.auto import tqdm
+
+from helpers import layers
+
+
+def layer_activations(
+    model: keras.Model,
+    images: np.ndarray,
+    layer: str | int,
+    batch_size: int = 256,
+    progress: bool = True,
+) -> np.ndarray:
+    """Activations ``(N, units)`` of ``layer`` for ``images``; conv channels are spatially
+    averaged (one value per channel and image)."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    extractor = layers.feature_extractor(model, layer)
+    chunks = []
+    starts = range(0, len(images), batch_size)
+    for start in tqdm(starts, desc=f"activations of {layer}", disable=not progress):
+        out = keras.ops.convert_to_numpy(
+            extractor(np.asarray(images[start : start + batch_size], np.float32), training=False)
+        )
+        chunks.append(out.reshape(len(out), -1, out.shape[-1]).mean(axis=1))
+    return np.concatenate(chunks)
+
+
+def top_k(activations: np.ndarray, k: int) -> np.ndarray:
+    """Indices ``(units, k)`` of the ``k`` highest activations of each unit, highest first.
+
+    Uses ``argpartition`` (linear time) and sorts only the ``k`` selected.
+    """
+    activations = np.asarray(activations)
+    if activations.ndim != 2:
+        raise ValueError(f"activations must be (N, units), got shape {activations.shape}")
+    n = activations.shape[0]
+    if not 1 <= k <= n:
+        raise ValueError(f"k must be between 1 and the number of images ({n}), got {k}")
+    per_unit = activations.T
+    chosen = np.argpartition(-per_unit, k - 1, axis=1)[:, :k]
+    values = np.take_along_axis(per_unit, chosen, axis=1)
+    order = np.argsort(-values, axis=1, kind="stable")
+    return np.take_along_axis(chosen, order, axis=1)

@@ -1,0 +1,129 @@
+"""t-SNE maps of learned features, and how well classes separate in them (kNN accuracy).
+
+The default backend is openTSNE (FFT-accelerated); ``bench/bench_tsne.py`` measures it
+against scikit-learn's ``TSNE`` on this course's features.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.decomposition import PCA
+from sklearn.metrics import confusion_matrix
+from sklearn.neighbors import NearestNeighbors
+
+BACKENDS = ("opentsne", "sklearn")
+DEFAULT_BACKEND = "opentsne"
+
+
+def reduce_pca(features: np.ndarray, max_dims: int = 50, seed: int = 0) -> np.ndarray:
+    """PCA to at most ``max_dims`` dimensions (unchanged when already that small)."""
+    features = np.asarray(features, dtype=np.float32)
+    if features.ndim != 2:
+        raise ValueError(f"features must be (N, dims), got shape {features.shape}")
+    if features.shape[1] <= max_dims:
+        return features
+    return PCA(n_components=max_dims, random_state=seed).fit_transform(features)
+
+
+def tsne(
+    features: np.ndarray,
+    perplexity: float = 30.0,
+    seed: int = 0,
+    backend: str = DEFAULT_BACKEND,
+    iterations: int = 750,
+    pca_dims: int = 50,
+    n_jobs: int = 2,
+) -> np.ndarray:
+    """A 2-D t-SNE embedding ``(N, 2)`` of ``features`` after PCA to ``pca_dims``.
+
+    ``iterations`` counts all optimisation steps, the 250 early-exaggeration ones included,
+    for both backends (scikit-learn calls it ``max_iter``; openTSNE splits it into
+    ``early_exaggeration_iter`` and ``n_iter``). Same seed, same embedding.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown t-SNE backend {backend!r}; use one of {BACKENDS}")
+    reduced = reduce_pca(features, pca_dims, seed)
+    n = len(reduced)
+    if not 1 <= perplexity < n / 3:
+        raise ValueError(
+            f"perplexity must be at least 1 and below a third of the points ({n / 3:.0f}), "
+            f"got {perplexity}: use fewer neighbours or more points"
+        )
+    if iterations < 300:
+        raise ValueError(
+            f"iterations must be at least 300 (250 of them exaggerated), got {iterations}"
+        )
+    if backend == "opentsne":
+        from openTSNE import TSNE
+
+        embedding = TSNE(
+            perplexity=perplexity,
+            early_exaggeration_iter=250,
+            n_iter=iterations - 250,
+            random_state=seed,
+            n_jobs=n_jobs,
+        ).fit(reduced)
+        return np.asarray(embedding, dtype=np.float32)
+    from sklearn.manifold import TSNE
+
+    return (
+        TSNE(
+            perplexity=perplexity, max_iter=iterations, random_state=seed, n_jobs=n_jobs, init="pca"
+        )
+        .fit_transform(reduced)
+        .astype(np.float32)
+    )
+
+
+@dataclass
+class KnnReport:
+    """Leave-one-out k-nearest-neighbour classification in a feature space."""
+
+    accuracy: float
+    per_class: np.ndarray
+    predictions: np.ndarray
+
+
+def knn_accuracy(points: np.ndarray, labels: np.ndarray, k: int = 5) -> KnnReport:
+    """Each point is classified by the majority label of its ``k`` nearest other points."""
+    points, labels = np.asarray(points), np.asarray(labels)
+    if len(points) != len(labels):
+        raise ValueError(f"{len(points)} points but {len(labels)} labels")
+    if not 1 <= k < len(points):
+        raise ValueError(f"k must be between 1 and {len(points) - 1}, got {k}")
+    _, neighbours = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
+    others = np.empty((len(points), k), dtype=int)
+    for i, row in enumerate(neighbours):
+        others[i] = row[row != i][:k]  # drop the point itself wherever it was ranked
+    votes = labels[others]
+    n_classes = int(labels.max()) + 1
+    predictions = np.array([np.bincount(v, minlength=n_classes).argmax() for v in votes])
+    correct = predictions == labels
+    per_class = np.array([correct[labels == c].mean() for c in range(n_classes)])
+    return KnnReport(float(correct.mean()), per_class, predictions)
+
+
+def knn_table(reports: dict[str, KnnReport], class_names) -> pd.DataFrame:
+    """Per-class kNN accuracy, one column per space (e.g. features, t-SNE map)."""
+    table = pd.DataFrame(
+        {space: report.per_class for space, report in reports.items()}, index=list(class_names)
+    )
+    table.loc["all"] = [report.accuracy for report in reports.values()]
+    return table.round(3)
+
+
+def confused_pairs(labels, predictions, class_names, top: int = 5) -> pd.DataFrame:
+    """The ``top`` (true, predicted) class pairs with the most mistakes."""
+    matrix = confusion_matrix(labels, predictions, labels=range(len(class_names)))
+    np.fill_diagonal(matrix, 0)
+    order = np.argsort(-matrix, axis=None, kind="stable")[:top]
+    rows = []
+    for flat in order:
+        true, predicted = np.unravel_index(flat, matrix.shape)
+        if matrix[true, predicted] == 0:
+            break
+        rows.append((class_names[true], class_names[predicted], int(matrix[true, predicted])))
+    return pd.DataFrame(rows, columns=["true class", "taken for", "mistakes"])

@@ -1,0 +1,61 @@
+"""First-layer filters as images and the feature maps of one image at any conv layer."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from helpers import layers
+
+
+def conv_kernels(model: keras.Model, layer: str | int | None = None) -> np.ndarray:
+    """Kernels ``(kh, kw, in_channels, filters)`` of a conv layer (default: the first one)."""
+    if layer is None:
+        convs = [
+            lay for _, lay in layers.iter_layers(model) if isinstance(lay, keras.layers.Conv2D)
+        ]
+        if not convs:
+            raise ValueError(f"model {model.name!r} has no Conv2D layer")
+        target = convs[0]
+    else:
+        target = layers.find_layer(model, name=layer)
+        if not isinstance(target, keras.layers.Conv2D):
+            raise ValueError(f"layer {target.name!r} is a {type(target).__name__}, not a Conv2D")
+    return keras.ops.convert_to_numpy(target.kernel)
+
+
+def kernel_images(kernels: np.ndarray, channel: int | None = None) -> np.ndarray:
+    """One image per filter, each min-max normalised to [0, 1] on its own.
+
+    Three input channels give RGB images ``(filters, kh, kw, 3)``; other depths give grey
+    images ``(filters, kh, kw)``: the mean over input channels, or the chosen ``channel``.
+    """
+    if kernels.ndim != 4:
+        raise ValueError(f"kernels must be (kh, kw, in, filters), got shape {kernels.shape}")
+    depth = kernels.shape[2]
+    if channel is not None:
+        if not 0 <= channel < depth:
+            raise ValueError(f"channel {channel} out of range: kernels have {depth} input channels")
+        images = kernels[:, :, channel, :]
+    elif depth == 3:
+        images = kernels
+    else:
+        images = kernels.mean(axis=2)
+    images = np.moveaxis(images, -1, 0)  # filters first
+    axes = tuple(range(1, images.ndim))
+    low = images.min(axis=axes, keepdims=True)
+    span = images.max(axis=axes, keepdims=True) - low
+    return (images - low) / np.where(span > 0, span, 1.0)
+
+
+def feature_maps(model: keras.Model, image: np.ndarray, layer: str | int) -> np.ndarray:
+    """The ``(H, W, channels)`` output of ``layer`` for one ``image`` (H, W, C)."""
+    image = np.asarray(image, dtype=np.float32)
+    expected = tuple(model.inputs[0].shape[1:])
+    if image.shape != expected:
+        raise ValueError(f"image has shape {image.shape}; the model expects {expected}")
+    extractor = layers.feature_extractor(model, layer)
+    maps = keras.ops.convert_to_numpy(extractor(image[None], training=False))[0]
+    if maps.ndim != 3:
+        raise ValueError(f"layer {layer!r} gives shape {maps.shape[1:]}: pick a conv layer")
+    return maps

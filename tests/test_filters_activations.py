@@ -1,0 +1,90 @@
+import keras
+import numpy as np
+import pytest
+
+from helpers import activations, filters, layers
+
+
+def conv_model(in_channels=1, size=6):
+    inputs = keras.Input((size, size, in_channels))
+    x = keras.layers.Conv2D(4, 3, padding="same", name="c1", kernel_initializer="ones")(inputs)
+    x = keras.layers.MaxPooling2D(name="p1")(x)
+    x = keras.layers.Conv2D(2, 3, padding="same", name="c2")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+    return keras.Model(inputs, keras.layers.Dense(3, name="head")(x))
+
+
+def test_kernel_images_grey_rgb_and_chosen_channel():
+    rng = np.random.default_rng(0)
+    grey = filters.kernel_images(rng.normal(size=(5, 5, 1, 8)))
+    assert grey.shape == (8, 5, 5)
+    rgb = filters.kernel_images(rng.normal(size=(3, 3, 3, 6)))
+    assert rgb.shape == (6, 3, 3, 3)
+    deep = rng.normal(size=(3, 3, 4, 2))
+    np.testing.assert_allclose(
+        filters.kernel_images(deep), filters.kernel_images(deep.mean(axis=2, keepdims=True))
+    )
+    one = filters.kernel_images(deep, channel=2)
+    assert one.shape == (2, 3, 3)
+    for images in (grey, rgb, one):  # each filter normalised on its own to [0, 1]
+        flat = images.reshape(len(images), -1)
+        np.testing.assert_allclose(flat.min(axis=1), 0.0)
+        np.testing.assert_allclose(flat.max(axis=1), 1.0)
+
+
+def test_kernel_images_flat_filter_and_errors():
+    assert (filters.kernel_images(np.ones((3, 3, 1, 1))) == 0).all()
+    with pytest.raises(ValueError, match="channel 5 out of range"):
+        filters.kernel_images(np.ones((3, 3, 2, 1)), channel=5)
+    with pytest.raises(ValueError, match=r"kernels must be \(kh, kw, in, filters\)"):
+        filters.kernel_images(np.ones((3, 3, 1)))
+
+
+def test_conv_kernels_and_feature_maps_by_hand():
+    model = conv_model()
+    assert filters.conv_kernels(model).shape == (3, 3, 1, 4)
+    assert filters.conv_kernels(model, "c2").shape == (3, 3, 4, 2)
+    maps = filters.feature_maps(model, np.ones((6, 6, 1)), "c1")
+    # a 3x3 conv of ones over ones with 'same' zero padding: 9 inside, 6 on edges, 4 in corners
+    assert maps.shape == (6, 6, 4)
+    assert maps[2, 2, 0] == 9 and maps[0, 2, 1] == 6 and maps[0, 0, 3] == 4
+    with pytest.raises(ValueError, match="is a Dense, not a Conv2D"):
+        filters.conv_kernels(model, "head")
+    with pytest.raises(ValueError, match=r"image has shape \(5, 5, 1\); the model expects"):
+        filters.feature_maps(model, np.ones((5, 5, 1)), "c1")
+    with pytest.raises(ValueError, match="pick a conv layer"):
+        filters.feature_maps(model, np.ones((6, 6, 1)), "gap")
+
+
+def test_receptive_field():
+    model = conv_model()
+    assert layers.receptive_field(model, "c1") == 3
+    assert layers.receptive_field(model, "p1") == 4
+    assert layers.receptive_field(model, "c2") == 8  # 4 + (3 - 1) * 2
+
+
+def test_layer_activations_pool_conv_channels_and_batch():
+    model = conv_model()
+    images = np.random.default_rng(1).random((10, 6, 6, 1)).astype(np.float32)
+    pooled = activations.layer_activations(model, images, "c1", batch_size=3, progress=False)
+    maps = layers.feature_extractor(model, "c1").predict(images, verbose=0)
+    np.testing.assert_allclose(pooled, maps.mean(axis=(1, 2)), rtol=1e-5)
+    dense = activations.layer_activations(model, images, "head", batch_size=4, progress=False)
+    np.testing.assert_allclose(dense, model.predict(images, verbose=0), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        activations.layer_activations(model, images, "c1", batch_size=0)
+
+
+def test_top_k_matches_full_argsort():
+    rng = np.random.default_rng(2)
+    acts = rng.normal(size=(500, 7))  # continuous values: no ties
+    top = activations.top_k(acts, 9)
+    np.testing.assert_array_equal(top, np.argsort(-acts, axis=0)[:9].T)
+    assert activations.top_k(acts, 1).shape == (7, 1)
+
+
+def test_top_k_errors():
+    with pytest.raises(ValueError, match=r"k must be between 1 and the number of images \(3\)"):
+        activations.top_k(np.ones((3, 2)), 4)
+    with pytest.raises(ValueError, match=r"activations must be \(N, units\)"):
+        activations.top_k(np.ones(3), 1)

@@ -1,0 +1,117 @@
+import keras
+import numpy as np
+import pytest
+
+from helpers import occlusion
+
+
+def mean_model(height=4, width=4):
+    """conv of ones (1x1) -> GAP -> Dense [[1, -1]]: class 0 scores the mean, class 1 minus it."""
+    inputs = keras.Input((height, width, 1))
+    x = keras.layers.Conv2D(1, 1, kernel_initializer="ones", bias_initializer="zeros", name="conv")(
+        inputs
+    )
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    outputs = keras.layers.Dense(2, name="head")(x)
+    model = keras.Model(inputs, outputs)
+    model.get_layer("head").set_weights([np.array([[1.0, -1.0]]), np.zeros(2)])
+    return model
+
+
+def reference(image, window, stride, baseline):
+    """Straightforward loop: each pixel averages the drops of the windows covering it."""
+    height, width = image.shape
+    sums, counts = np.zeros_like(image), np.zeros_like(image)
+    for y in occlusion.window_starts(height, window[0], stride[0]):
+        for x in occlusion.window_starts(width, window[1], stride[1]):
+            hidden = image.copy()
+            hidden[y : y + window[0], x : x + window[1]] = baseline
+            sums[y : y + window[0], x : x + window[1]] += image.mean() - hidden.mean()
+            counts[y : y + window[0], x : x + window[1]] += 1
+    return sums / counts
+
+
+def test_exact_values_by_hand():
+    image = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
+    maps = occlusion.occlusion_maps(mean_model(), image, window=2, class_index=0, baseline=0.0)
+    # each 2x2 window's drop of the mean is (sum of its pixels) / 16
+    expected = np.array([[10, 10, 18, 18], [10, 10, 18, 18], [42, 42, 50, 50], [42, 42, 50, 50]])
+    np.testing.assert_allclose(maps[0], expected / 16, rtol=1e-6)
+    minus = occlusion.occlusion_maps(mean_model(), image, window=2, class_index=1, baseline=0.0)
+    np.testing.assert_allclose(minus[0], -expected / 16, rtol=1e-6)
+
+
+def test_unit_of_a_conv_layer_equals_class_of_mean():
+    image = np.random.default_rng(0).random((2, 4, 4, 1)).astype(np.float32)
+    by_unit = occlusion.occlusion_maps(mean_model(), image, window=2, layer="conv", unit=0)
+    by_class = occlusion.occlusion_maps(mean_model(), image, window=2, class_index=0)
+    np.testing.assert_allclose(by_unit, by_class, rtol=1e-5, atol=1e-7)
+
+
+def test_stride_smaller_than_window_and_rectangular_images():
+    rng = np.random.default_rng(1)
+    images = rng.random((3, 5, 7, 1)).astype(np.float32)
+    maps = occlusion.occlusion_maps(
+        mean_model(5, 7), images, window=(3, 2), stride=(1, 2), class_index=0, baseline=0.25
+    )
+    assert maps.shape == (3, 5, 7)
+    for got, image in zip(maps, images[..., 0], strict=True):
+        np.testing.assert_allclose(
+            got, reference(image, (3, 2), (1, 2), 0.25), rtol=1e-5, atol=1e-7
+        )
+
+
+def test_default_baseline_is_the_image_mean_not_127():
+    images = np.full((2, 4, 4, 1), 0.5, np.float32)
+    maps = occlusion.occlusion_maps(mean_model(), images, window=2, class_index=0)
+    np.testing.assert_allclose(maps, 0.0, atol=1e-7)  # hiding with the mean changes nothing
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 7, 64])
+def test_identical_for_every_batch_size(batch_size):
+    rng = np.random.default_rng(2)
+    images = rng.random((5, 6, 6, 1)).astype(np.float32)
+    model = mean_model(6, 6)
+    reference_maps = occlusion.occlusion_maps(model, images, window=3, stride=2, batch_size=1000)
+    maps = occlusion.occlusion_maps(model, images, window=3, stride=2, batch_size=batch_size)
+    np.testing.assert_allclose(maps, reference_maps, rtol=1e-6, atol=1e-7)
+
+
+def test_predicted_class_is_the_default_target():
+    images = -np.ones((1, 4, 4, 1), np.float32)  # mean < 0: class 1 wins
+    maps = occlusion.occlusion_maps(mean_model(), images, window=2, baseline=0.0)
+    # class 1 scores -mean = 1; hiding four -1 pixels by 0 makes it 12/16: a drop of 4/16
+    np.testing.assert_allclose(maps, 4 / 16, rtol=1e-6)
+
+
+def test_window_starts_cover_the_far_edge():
+    assert occlusion.window_starts(10, 4, 3) == [0, 3, 6]
+    assert occlusion.window_starts(11, 4, 3) == [0, 3, 6, 7]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"window": 5}, r"window \(5, 5\) is larger than the images \(4, 4\)"),
+        ({"stride": 0}, "stride must be at least 1 pixel"),
+        ({"stride": -2}, "stride must be at least 1 pixel"),
+        ({"window": 2.5}, "window must be an int or a pair of ints"),
+        ({"class_index": 2}, r"class 2 out of range: there are 2 \(0..1\)"),
+        ({"layer": "conv", "unit": 3}, "unit of layer 'conv' 3 out of range"),
+        ({"layer": "conv"}, "needs unit="),
+        ({"unit": 0}, "unit= needs layer="),
+        ({"layer": "nope", "unit": 0}, r"no layer named 'nope'; available layers: \['conv'"),
+        ({"batch_size": 0}, "batch_size must be at least 1"),
+        ({"stride": 3}, r"stride \(3, 3\) is larger than the window \(2, 2\)"),
+    ],
+)
+def test_bad_inputs(kwargs, message):
+    images = np.zeros((1, 4, 4, 1), np.float32)
+    kwargs = {"window": 2, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        occlusion.occlusion_maps(mean_model(), images, **kwargs)
+
+
+def test_images_must_be_4d():
+    with pytest.raises(ValueError, match=r"images must be \(N, H, W, C\)"):
+        occlusion.occlusion_maps(mean_model(), np.zeros((4, 4)), window=2)

@@ -1,0 +1,82 @@
+"""Widgets of notebooks 01-03, driven headless: set a control, the result changes."""
+
+import numpy as np
+import pandas as pd
+
+from helpers import exercises, widgets
+from tests.test_embedding import blobs
+from tests.test_filters_activations import conv_model
+from tests.test_occlusion import mean_model
+
+
+def test_feature_map_explorer():
+    images = np.random.default_rng(0).random((3, 6, 6, 1)).astype(np.float32)
+    explorer = widgets.feature_map_explorer(conv_model(), images, ["c1", "c2"])
+    layer, index = explorer.children[:2]
+    assert explorer.result.shape == (6, 6, 4)
+    before = explorer.result.copy()
+    index.value = 2
+    assert not np.allclose(explorer.result, before)
+    layer.value = "c2"
+    assert explorer.result.shape == (3, 3, 2)
+
+
+def test_topk_explorer():
+    rng = np.random.default_rng(1)
+    acts = rng.normal(size=(40, 3))
+    explorer = widgets.topk_explorer(
+        acts, rng.random((40, 4, 4)), np.arange(40) % 2, ["a", "b"], k=5
+    )
+    np.testing.assert_array_equal(explorer.result, np.argsort(-acts[:, 0])[:5])
+    explorer.children[0].value = 2
+    np.testing.assert_array_equal(explorer.result, np.argsort(-acts[:, 2])[:5])
+
+
+def test_occlusion_explorer():
+    images = np.random.default_rng(2).random((2, 8, 8, 1)).astype(np.float32)
+    explorer = widgets.occlusion_explorer(mean_model(8, 8), images, ["up", "down"], baseline=0.0)
+    window, stride, target = explorer.children[:3]
+    first = explorer.result.copy()
+    window.value = 2
+    assert not np.allclose(explorer.result, first)
+    target.value = 1  # the other class: drops change sign
+    assert (explorer.result < 0).all()
+
+
+def test_tsne_explorer_caches_each_setting():
+    points, labels = blobs(n_per=30)
+    explorer = widgets.tsne_explorer(
+        {"a": points, "b": points * 2}, labels, ["x", "y", "z"], perplexities=(5, 10)
+    )
+    layer, perplexity = explorer.children[:2]
+    first = explorer.result
+    perplexity.value = 10
+    assert explorer.result is not first and len(explorer.cache) == 2
+    perplexity.value = 5
+    assert explorer.result is first  # served from the cache
+    layer.value = "b"
+    assert len(explorer.cache) == 3
+
+
+def test_course_exercise_checks(capsys):
+    model = conv_model()
+    assert exercises.check_num_filters(4, model) and not exercises.check_num_filters(32, model)
+    image = np.zeros((6, 6, 1))
+    assert exercises.check_feature_map_shape((3, 3, 2), model, image, "c2")
+    assert exercises.check_receptive_field(8, model, "c2")
+    assert not exercises.check_receptive_field(5, model, "c2")
+    labels = np.array([0, 1, 1, 2])
+    assert exercises.check_dominant_class("B", [1, 2, 3], labels, ["a", "b", "c"])
+    assert exercises.check_occluded_images(2 * 3 * 3, 2, (6, 6), window=2, stride=2)
+    assert exercises.check_occluded_images(12, 1, (5, 7), window=2, stride=2)  # 4 x 3 positions
+    assert exercises.check_baseline(0.25, np.array([0.0, 0.5]))
+    assert not exercises.check_baseline(127.5, np.array([0.0, 0.5]))
+    pairs = pd.DataFrame(
+        [("Shirt", "T-shirt/top", 9)], columns=["true class", "taken for", "mistakes"]
+    )
+    assert exercises.check_confused_pair(("t-shirt/top", "shirt"), pairs)
+    assert not exercises.check_confused_pair(("Shirt", "Coat"), pairs)
+    assert not exercises.check_confused_pair(5, pairs)
+    table = pd.DataFrame({"features": [0.9, 0.5, 0.8]}, index=["a", "b", "all"])
+    assert exercises.check_weakest_class("b", table, "features")
+    capsys.readouterr()
