@@ -297,6 +297,25 @@ def make_fashion_subset(
     }
 
 
+def select_classes(dataset: Dataset, classes) -> Dataset:
+    """Only the images of ``classes``, relabelled 0..len(classes)-1 in the order given."""
+    classes = [int(c) for c in classes]
+    n = len(dataset.class_names)
+    if not classes or len(set(classes)) != len(classes) or not all(0 <= c < n for c in classes):
+        raise ValueError(f"classes must be distinct indices in 0..{n - 1}, got {classes}")
+    relabel = np.full(n, -1)
+    relabel[classes] = np.arange(len(classes))
+    train, test = np.isin(dataset.y_train, classes), np.isin(dataset.y_test, classes)
+    return Dataset(
+        dataset.x_train[train],
+        relabel[dataset.y_train[train]],
+        dataset.x_test[test],
+        relabel[dataset.y_test[test]],
+        tuple(dataset.class_names[c] for c in classes),
+        f"{dataset.source}, classes {classes}",
+    )
+
+
 def describe_classes(class_names) -> str:
     """One line per class: ``index: name``."""
     return "\n".join(f"{i}: {name}" for i, name in enumerate(class_names))

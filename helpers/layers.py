@@ -133,3 +133,44 @@ def receptive_field(model: keras.Model, layer: str | int) -> int:
         if current is target:
             return field
     raise ValueError(f"layer {target.name!r} was not reached")
+
+
+def with_intermediate(
+    model: keras.Model, layer: str | keras.Layer, use_input: bool = False
+) -> keras.Model:
+    """A model from the input to ``[layer's output (or input), the model's output]``.
+
+    One forward pass gives both (for CAMs and Grad-CAM). Layers inside a nested model are
+    supported when the outer model is a Sequential (a pretrained base inside a Sequential).
+    """
+    target = layer if isinstance(layer, keras.Layer) else find_layer(model, name=layer)
+    chain = _containing_model(model, target)
+    if not chain:
+        raise ValueError(f"layer {target.name!r} is not part of model {model.name!r}")
+    return _two_outputs(chain, target, use_input)
+
+
+def _two_outputs(chain: list[keras.Model], target: keras.Layer, use_input: bool) -> keras.Model:
+    outer = chain[0]
+    if len(chain) == 1:
+        inputs = outer.inputs[0] if len(outer.inputs) == 1 else outer.inputs
+        middle = target.input if use_input else target.output
+        return keras.Model(
+            inputs, [middle, outer.outputs[0]], name=f"{outer.name}_and_{target.name}"
+        )
+    if not isinstance(outer, keras.Sequential):
+        raise ValueError(
+            f"layer {target.name!r} sits in nested model {chain[1].name!r} inside a functional "
+            "model; rebuild the outer model as a Sequential or pass the nested model itself"
+        )
+    inner = _two_outputs(chain[1:], target, use_input)
+    inputs = keras.Input(shape=outer.inputs[0].shape[1:], name="image")
+    x, middle = inputs, None
+    for current in outer.layers:
+        if isinstance(current, keras.layers.InputLayer):
+            continue
+        if current is chain[1]:
+            middle, x = inner(x)
+        else:
+            x = current(x)
+    return keras.Model(inputs, [middle, x], name=f"{outer.name}_and_{target.name}")

@@ -175,3 +175,64 @@ def filter_grid(kernel_images: np.ndarray, ncols: int = 8) -> plt.Figure:
         vmin=0.0,
         vmax=1.0,
     )
+
+
+def confusion_heatmap(
+    matrix: np.ndarray, row_names, col_names=None, title: str | None = None, fmt: str = ".2f"
+) -> plt.Figure:
+    """A (normalised) confusion matrix as an annotated heatmap; rows = true classes."""
+    import seaborn as sns
+
+    col_names = row_names if col_names is None else col_names
+    side = 0.45 * max(len(row_names), len(col_names)) + 2
+    fig, ax = plt.subplots(figsize=(side + 1, side))
+    sns.heatmap(
+        matrix,
+        annot=len(row_names) <= 12,
+        fmt=fmt,
+        cmap="Blues",
+        ax=ax,
+        xticklabels=col_names,
+        yticklabels=row_names,
+        cbar=False,
+        square=True,
+    )
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def curves(x, series: dict, xlabel: str, ylabel: str, title: str | None = None) -> plt.Figure:
+    """Several named y-series over the same x, with markers and a legend."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    for name, ys in series.items():
+        ax.plot(x, ys, marker="o", label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def learning_curves(histories: dict, metric: str = "accuracy") -> plt.Figure:
+    """Training vs validation ``metric`` per epoch, one panel per method."""
+    fig, axes = plt.subplots(
+        1, len(histories), figsize=(3.2 * len(histories), 2.8), squeeze=False, sharey=True
+    )
+    for ax, (name, history) in zip(axes[0], histories.items(), strict=True):
+        epochs = np.arange(1, len(history[metric]) + 1)
+        ax.plot(epochs, history[metric], label="training")
+        ax.plot(epochs, history[f"val_{metric}"], label="validation")
+        ax.set_title(name, fontsize=8)
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel(metric)
+    axes[0, 0].legend()
+    fig.tight_layout()
+    return fig

@@ -23,10 +23,16 @@ def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive
     """``controls`` -> ``compute(**values)`` -> ``draw(result)`` shown below the controls.
 
     ``draw`` returns a matplotlib Figure (shown, then closed) or any displayable object.
+    A ``ValueError`` from ``compute`` (a setting that makes no sense) is shown as a message
+    and the result becomes None.
     """
 
     def update(**values):
-        result = compute(**values)
+        try:
+            result = compute(**values)
+        except ValueError as error:
+            print(f"This setting does not work: {error}")
+            return None
         shown = draw(result)
         display(shown)
         if isinstance(shown, plt.Figure):
@@ -173,3 +179,43 @@ def tsne_explorer(
     )
     explorer.cache = cache
     return explorer
+
+
+def coarse_explorer(features, fine_labels, kernel, bias, groups: dict, class_names, k: int = 3):
+    """One initialisation class per coarse group and ``k`` -> accuracy and confusion matrix.
+
+    ``features`` are computed once; each change is one matrix product, no network run.
+    """
+    from helpers import coarse
+
+    group_names = list(groups)
+    members = [list(g) for g in groups.values()]
+
+    def compute(k: int, **inits) -> dict:
+        init = [inits[f"init_{j}"] for j in range(len(group_names))]
+        accuracy, matrix, chosen = coarse.coarse_task(
+            features, fine_labels, kernel, bias, members, init, k
+        )
+        return {"accuracy": accuracy, "matrix": matrix, "members": chosen}
+
+    def draw(result: dict):
+        units = [", ".join(class_names[c] for c in m) for m in result["members"]]
+        return plots.confusion_heatmap(
+            result["matrix"],
+            group_names,
+            [f"unit {j}\n{u[:28]}" for j, u in enumerate(units)],
+            title=f"SCSM coarse head: accuracy {result['accuracy']:.3f}",
+        )
+
+    inits = {
+        f"init_{j}": widgets.Dropdown(
+            options=class_options(class_names), value=int(group[0]), description=name[:12]
+        )
+        for j, (name, group) in enumerate(zip(group_names, members, strict=True))
+    }
+    return linked(
+        compute,
+        draw,
+        k=widgets.IntSlider(value=k, min=1, max=len(class_names), description="k"),
+        **inits,
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers import config
-from helpers.data import Dataset, sha256_of
+from helpers.data import Dataset, select_classes, sha256_of
 
 MANIFEST = "manifest.json"
 
@@ -68,6 +68,7 @@ class Recipe:
     seed: int = config.DEFAULT_SEED
     description: str = ""
     shipped: bool = True  # trained by scripts/train_zoo.py into data/models/
+    classes: tuple[int, ...] | None = None  # train on these classes only (relabelled 0..n-1)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -77,6 +78,15 @@ RECIPES: dict[str, Recipe] = {
         dataset="fashion_mnist",
         epochs=12,
         description="3 conv blocks (5x5 first), GAP -> Dense softmax; all 60k training images",
+    ),
+    "fashion_base8": Recipe(
+        name="fashion_base8",
+        build=build_small_cnn,
+        dataset="fashion_mnist",
+        epochs=8,
+        classes=(0, 1, 3, 5, 6, 7, 8, 9),
+        description="the fashion_cnn architecture pretrained on 8 classes; Pullover and Coat "
+        "held out for transfer learning (notebook 04)",
     ),
     "cifar10_cnn": Recipe(
         name="cifar10_cnn",
@@ -101,6 +111,14 @@ def recipe(name: str) -> Recipe:
 # ---------------------------------------------------------------------------------------------
 
 
+def validation_split(name: str, n_images: int, validation_fraction: float = 0.1):
+    """``(train indices, validation indices)`` a recipe uses for ``n_images`` training images:
+    a seeded permutation, so later steps (HD-CNN clusters) can use the same held-out images."""
+    order = np.random.default_rng(recipe(name).seed).permutation(n_images)
+    n_val = max(1, int(n_images * validation_fraction))
+    return order[n_val:], order[:n_val]
+
+
 def train(
     name: str,
     dataset: Dataset,
@@ -121,12 +139,12 @@ def train(
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     config.seed_everything(spec.seed)
+    if spec.classes is not None:
+        dataset = select_classes(dataset, spec.classes)
     x, y = dataset.x_train, dataset.y_train
     if max_train_images is not None:
         x, y = x[:max_train_images], y[:max_train_images]
-    order = np.random.default_rng(spec.seed).permutation(len(x))
-    n_val = max(1, int(len(x) * validation_fraction))
-    val_idx, train_idx = order[:n_val], order[n_val:]
+    train_idx, val_idx = validation_split(name, len(x), validation_fraction)
     model = spec.build(num_classes=len(dataset.class_names), input_shape=x.shape[1:], name=name)
     steps = epochs * int(np.ceil(len(train_idx) / spec.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(spec.learning_rate, decay_steps=steps)
@@ -226,12 +244,11 @@ def load(
     profile a model found in neither is trained by its recipe (on ``dataset``) and cached there;
     shipped files are never overwritten.
     """
-    recipe(name)
     for folder in (Path(models_dir), config.user_cache_dir() / "models"):
         entry = _find_entry(name, folder)
         if entry is not None:
             return _load_verified(entry, folder)
-    if config.get_profile(profile) != "full":
+    if name not in RECIPES or config.get_profile(profile) != "full":
         raise ModelUnavailableError(
             f"Course model {name!r} is not in {models_dir} nor in {config.user_cache_dir()}. "
             f"Train it with `python scripts/train_zoo.py {name}`, or use the full profile "

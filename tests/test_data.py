@@ -151,3 +151,17 @@ def test_setup_reports_profile_data_and_models(capsys, monkeypatch):
     assert report.profile == "quick" and report.seed == 3
     assert "profile      : quick" in printed and "tensorflow" in printed
     assert report.data_source in printed
+
+
+def test_select_classes_relabels_in_given_order(subset):
+    picked = data.select_classes(subset, [8, 1])
+    assert picked.class_names == ("Bag", "Trouser")
+    assert sorted(np.unique(picked.y_train).tolist()) == [0, 1]
+    assert len(picked.x_test) == 400
+    np.testing.assert_array_equal(
+        picked.x_test[picked.y_test == 0], subset.x_test[subset.y_test == 8]
+    )
+    with pytest.raises(ValueError, match="classes must be distinct indices in 0..9"):
+        data.select_classes(subset, [1, 1])
+    with pytest.raises(ValueError, match="classes must be distinct indices"):
+        data.select_classes(subset, [10])

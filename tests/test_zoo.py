@@ -52,8 +52,8 @@ def test_corrupted_file_is_detected(saved):
 def test_unshipped_model_in_quick_profile_says_how_to_train(saved, tmp_path):
     with pytest.raises(zoo.ModelUnavailableError, match="python scripts/train_zoo.py tiny"):
         zoo.load("tiny", profile="quick", models_dir=tmp_path / "empty")
-    with pytest.raises(KeyError, match="Unknown course model 'nope'"):
-        zoo.load("nope")
+    with pytest.raises(zoo.ModelUnavailableError, match="Course model 'nope' is not in"):
+        zoo.load("nope", models_dir=tmp_path / "empty")
 
 
 def test_full_profile_trains_missing_model_into_cache(tmp_path, monkeypatch, subset):

@@ -1,0 +1,252 @@
+"""Class activation maps: CAM, Grad-CAM, and high-resolution CAMs (HalfModel / FullModel).
+
+CAM (Zhou et al., 2016) needs a GAP -> Dense head: CAM_c = sum_k w_kc A_k over the last conv
+features A. High-res CAMs (ICIP 2019) at course scale: the HalfModel is a GAP classifier with a
+16-channel 1x1 bottleneck before GAP (low-res CAM); the FullModel adds a decoder, trained with
+the classifier frozen to reconstruct the input, whose full-resolution 16-channel features are
+dotted with the same Dense weights.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from helpers import layers
+
+# ---------------------------------------------------------------------------------------------
+# CAM and Grad-CAM
+# ---------------------------------------------------------------------------------------------
+
+
+def gap_head(model: keras.Model) -> tuple[keras.layers.Layer, keras.layers.Dense]:
+    """The GlobalAveragePooling2D layer and the Dense classifier after it (dropout allowed in
+    between); a model without such a head gets an error that suggests Grad-CAM."""
+    chain = [layer for _, layer in layers.iter_layers(model) if not isinstance(layer, keras.Model)]
+    tail = chain[-1]
+    gap_index = next(
+        (
+            i
+            for i in range(len(chain) - 1, -1, -1)
+            if isinstance(chain[i], keras.layers.GlobalAveragePooling2D)
+        ),
+        None,
+    )
+    between = chain[gap_index + 1 : -1] if gap_index is not None else []
+    if (
+        gap_index is None
+        or not isinstance(tail, keras.layers.Dense)
+        or any(not isinstance(layer, keras.layers.Dropout) for layer in between)
+    ):
+        raise ValueError(
+            f"model {model.name!r} does not end in GlobalAveragePooling2D -> Dense, so CAM does "
+            "not apply; use grad_cam(model, images), which works for any conv net"
+        )
+    return chain[gap_index], tail
+
+
+def _class_targets(probabilities: np.ndarray, class_index) -> np.ndarray:
+    n, n_classes = probabilities.shape
+    if class_index is None:
+        return probabilities.argmax(axis=1)
+    targets = np.broadcast_to(np.asarray(class_index), (n,)).astype(int)
+    if targets.min() < 0 or targets.max() >= n_classes:
+        raise ValueError(
+            f"class_index out of range: the model has {n_classes} classes (0..{n_classes - 1})"
+        )
+    return targets
+
+
+def _check_images(model: keras.Model, images) -> np.ndarray:
+    images = np.asarray(images, dtype=np.float32)
+    expected = tuple(model.inputs[0].shape[1:])
+    if images.ndim != 4 or any(
+        e is not None and e != s for e, s in zip(expected, images.shape[1:], strict=True)
+    ):
+        raise ValueError(f"images must be a batch (N, *{expected}), got shape {images.shape}")
+    return images
+
+
+def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Bilinear resize of maps ``(N, h, w)`` to ``size``."""
+    return tf.image.resize(maps[..., None], size, method="bilinear").numpy()[..., 0]
+
+
+def cam(model: keras.Model, images, class_index=None, upsampled: bool = True):
+    """CAMs of a batch from one forward pass: ``(maps (N, H, W), target classes (N,))``.
+
+    ``class_index``: an int, one per image, or None for each image's predicted class.
+    """
+    images = _check_images(model, images)
+    gap, dense = gap_head(model)
+    both = layers.with_intermediate(model, gap, use_input=True)
+    features, probabilities = (np.asarray(t) for t in both(images, training=False))
+    targets = _class_targets(probabilities, class_index)
+    kernel = keras.ops.convert_to_numpy(dense.kernel)
+    maps = np.einsum("nhwk,kn->nhw", features, kernel[:, targets])
+    if upsampled:
+        maps = upsample(maps, images.shape[1:3])
+    return maps, targets
+
+
+def grad_cam(
+    model: keras.Model, images, layer: str | None = None, class_index=None, upsampled: bool = True
+):
+    """Grad-CAM for any conv net (nested models too): ReLU(sum_k alpha_k A_k), alpha_k the
+    spatial mean of d score / d A_k. Returns ``(maps (N, H, W), target classes (N,))``."""
+    images = _check_images(model, images)
+    name = layer if layer is not None else layers.find_layer(model, kind="last_conv").name
+    both = layers.with_intermediate(model, name)
+    tensor = tf.convert_to_tensor(images)
+    with tf.GradientTape() as tape:
+        features, probabilities = both(tensor, training=False)
+        targets = _class_targets(probabilities.numpy(), class_index)
+        scores = tf.gather(probabilities, targets, axis=1, batch_dims=1)
+    gradients = tape.gradient(scores, features)
+    weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
+    maps = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1)).numpy()
+    if upsampled:
+        maps = upsample(maps, images.shape[1:3])
+    return maps, targets
+
+
+# ---------------------------------------------------------------------------------------------
+# HalfModel / FullModel
+# ---------------------------------------------------------------------------------------------
+
+
+def build_half_model(
+    num_classes: int = 10, input_shape=(64, 64, 1), bottleneck: int = 16, name: str = "cam_half"
+) -> keras.Model:
+    """Encoder (4 conv blocks, 1/8 resolution), a ``bottleneck``-channel 1x1 conv, GAP, Dense."""
+    from keras import layers as kl
+
+    inputs = keras.Input(input_shape, name="image")
+    x = inputs
+    for i, filters in enumerate((16, 32, 64), start=1):
+        x = kl.Conv2D(filters, 3, padding="same", activation="relu", name=f"enc{i}")(x)
+        x = kl.BatchNormalization(name=f"enc{i}_bn")(x)
+        x = kl.MaxPooling2D(name=f"pool{i}")(x)
+    x = kl.Conv2D(128, 3, padding="same", activation="relu", name="enc4")(x)
+    x = kl.BatchNormalization(name="enc4_bn")(x)
+    x = kl.Conv2D(bottleneck, 1, activation="relu", name="bottleneck")(x)
+    x = kl.GlobalAveragePooling2D(name="gap")(x)
+    outputs = kl.Dense(num_classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_full_model(half: keras.Model, name: str = "cam_full") -> keras.Model:
+    """The frozen HalfModel plus a decoder with skip connections from the encoder.
+
+    Outputs: ``reconstruction`` (the input), ``highres`` (full-resolution features with as many
+    channels as the bottleneck) and ``pooled`` (``highres`` averaged down to the bottleneck's
+    resolution, trained to agree with it so the Dense weights apply to ``highres``).
+    """
+    from keras import layers as kl
+
+    half.trainable = False
+    bottleneck = half.get_layer("bottleneck")
+    channels = bottleneck.output.shape[-1]
+    encoder = keras.Model(
+        half.inputs[0],
+        [half.get_layer(n).output for n in ("enc1_bn", "enc2_bn", "enc3_bn")] + [bottleneck.output],
+        name="encoder",
+    )
+    inputs = keras.Input(half.inputs[0].shape[1:], name="image")
+    skip1, skip2, skip3, x = encoder(inputs, training=False)
+    for skip, filters, level in ((skip3, 32, 3), (skip2, 24, 2), (skip1, channels, 1)):
+        x = kl.UpSampling2D(interpolation="bilinear", name=f"up{level}")(x)
+        x = kl.Concatenate(name=f"skip{level}")([x, skip])
+        x = kl.Conv2D(filters, 3, padding="same", activation="relu", name=f"dec{level}")(x)
+    highres = kl.Conv2D(channels, 1, activation="relu", name="highres")(x)
+    reconstruction = kl.Conv2D(
+        half.inputs[0].shape[-1], 1, activation="sigmoid", name="reconstruction"
+    )(highres)
+    factor = half.inputs[0].shape[1] // bottleneck.output.shape[1]
+    pooled = kl.AveragePooling2D(factor, name="pooled")(highres)
+    return keras.Model(
+        inputs, {"reconstruction": reconstruction, "highres": highres, "pooled": pooled}, name=name
+    )
+
+
+def high_res_cam(full: keras.Model, half: keras.Model, images, class_index=None):
+    """High-res CAMs ``(N, H, W)``: the decoder's full-resolution features dotted with the
+    HalfModel's Dense weights; targets as in :func:`cam`."""
+    images = _check_images(half, images)
+    outputs = full(images, training=False)
+    probabilities = half(images, training=False).numpy()
+    targets = _class_targets(probabilities, class_index)
+    kernel = keras.ops.convert_to_numpy(half.get_layer("predictions").kernel)
+    return np.einsum("nhwk,kn->nhw", outputs["highres"].numpy(), kernel[:, targets]), targets
+
+
+# ---------------------------------------------------------------------------------------------
+# Training (scripts/train_zoo.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def train_half(
+    train,
+    validation,
+    num_classes: int = 10,
+    epochs: int = 6,
+    batch_size: int = 128,
+    seed: int = 0,
+    verbose: int = 2,
+):
+    """Train the HalfModel on cluttered images; return ``(model, history dict)``."""
+    keras.utils.set_random_seed(seed)
+    model = build_half_model(num_classes, train.images.shape[1:])
+    steps = epochs * int(np.ceil(len(train.images) / batch_size))
+    model.compile(
+        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps)),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    history = model.fit(
+        train.images,
+        train.labels,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=(validation.images, validation.labels),
+        verbose=verbose,
+    )
+    return model, history.history
+
+
+def bottleneck_features(half: keras.Model, images, batch_size: int = 256) -> np.ndarray:
+    """The HalfModel's bottleneck activations (the low-res CAM features)."""
+    extractor = layers.feature_extractor(half, "bottleneck")
+    return extractor.predict(images, batch_size=batch_size, verbose=0)
+
+
+def train_full(
+    half: keras.Model,
+    train,
+    validation,
+    epochs: int = 4,
+    batch_size: int = 128,
+    seed: int = 0,
+    verbose: int = 2,
+):
+    """Train the decoder (classifier frozen): reconstruct the input, and agree with the
+    bottleneck when pooled. Return ``(model, history dict)``."""
+    keras.utils.set_random_seed(seed)
+    full = build_full_model(half)
+    full.compile(
+        optimizer=keras.optimizers.Adam(1e-3), loss={"reconstruction": "mse", "pooled": "mse"}
+    )
+
+    def targets(split):
+        return {"reconstruction": split.images, "pooled": bottleneck_features(half, split.images)}
+
+    history = full.fit(
+        train.images,
+        targets(train),
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=(validation.images, targets(validation)),
+        verbose=verbose,
+    )
+    return full, history.history

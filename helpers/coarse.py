@@ -1,0 +1,154 @@
+"""Coarse-grained classifiers extracted from a fine-grained one without training.
+
+Filus & Domańska (2024): the last Dense layer's weight columns say which classes are alike.
+CSM = cosine similarity between class columns; SCSM = each row's classes sorted by similarity
+(row *i* starts with *i*). For each initialisation class, averaging the weight columns and
+biases of its first *k* SCSM entries gives one coarse unit; a new softmax Dense on the
+penultimate output with these units is the coarse classifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+import numpy as np
+from scipy.special import softmax
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import confusion_matrix
+from sklearn.metrics.pairwise import cosine_similarity
+
+
+def classifier_head(model: keras.Model) -> keras.layers.Dense:
+    """The model's final Dense softmax layer; anything else is a clear error."""
+    last = model.layers[-1]
+    if not isinstance(last, keras.layers.Dense) or last.activation is not keras.activations.softmax:
+        raise ValueError(
+            f"the last layer of {model.name!r} ({last.name}, {type(last).__name__}) is not a "
+            "Dense softmax classifier: coarse extraction needs the fine classifier's softmax "
+            "Dense head as the model's last layer"
+        )
+    return last
+
+
+def head_weights(model: keras.Model) -> tuple[np.ndarray, np.ndarray]:
+    """Kernel ``(features, classes)`` and bias ``(classes,)`` of the classifier head."""
+    kernel, bias = classifier_head(model).get_weights()
+    return kernel, bias
+
+
+def class_similarity(kernel: np.ndarray) -> np.ndarray:
+    """CSM: cosine similarity ``(classes, classes)`` between the kernel's class columns."""
+    return cosine_similarity(np.asarray(kernel).T)
+
+
+def sorted_similarity(csm: np.ndarray) -> np.ndarray:
+    """SCSM: row *i* lists the classes from most to least similar to *i*, starting with *i*.
+
+    Ties keep the lower class index first; *i* itself is put first even when another class
+    has an identical (cosine 1) column.
+    """
+    n = len(csm)
+    scsm = np.empty((n, n), dtype=int)
+    for i in range(n):
+        order = np.argsort(-csm[i], kind="stable")
+        scsm[i] = np.concatenate(([i], order[order != i]))
+    return scsm
+
+
+def _validate(init_classes: Sequence[int], k, n_classes: int) -> list[int]:
+    init = [int(c) for c in init_classes]
+    if not init:
+        raise ValueError("give at least one initialisation class")
+    bad = [c for c in init if not 0 <= c < n_classes]
+    if bad:
+        raise ValueError(
+            f"initialisation class {bad[0]} out of range: there are {n_classes} "
+            f"classes (0..{n_classes - 1})"
+        )
+    if len(set(init)) != len(init):
+        repeated = sorted({c for c in init if init.count(c) > 1})
+        raise ValueError(
+            f"initialisation class {repeated[0]} is repeated: each coarse unit "
+            "needs its own initialisation class"
+        )
+    ks = [k] * len(init) if np.isscalar(k) else list(k)
+    if len(ks) != len(init):
+        raise ValueError(f"{len(ks)} values of k for {len(init)} initialisation classes")
+    for value in ks:
+        if not 1 <= value <= n_classes:
+            raise ValueError(
+                f"k must be between 1 and the number of classes ({n_classes}), got {value}"
+            )
+    return ks
+
+
+def coarse_weights(kernel: np.ndarray, bias: np.ndarray, init_classes: Sequence[int], k):
+    """Kernel, bias and member classes of the coarse head: unit *j* averages the columns and
+    biases of the first ``k`` SCSM entries of ``init_classes[j]`` (``k``: one int or one per
+    initialisation class)."""
+    ks = _validate(init_classes, k, kernel.shape[1])
+    scsm = sorted_similarity(class_similarity(kernel))
+    members = [scsm[c, :kc] for c, kc in zip(init_classes, ks, strict=True)]
+    coarse_kernel = np.stack([kernel[:, m].mean(axis=1) for m in members], axis=1)
+    coarse_bias = np.array([bias[m].mean() for m in members])
+    return coarse_kernel, coarse_bias, members
+
+
+def penultimate_model(model: keras.Model) -> keras.Model:
+    """From the model's input to the input of its classifier head."""
+    head = classifier_head(model)
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    return keras.Model(inputs, head.input, name=f"{model.name}_penultimate")
+
+
+def coarse_model(model: keras.Model, init_classes: Sequence[int], k) -> keras.Model:
+    """The fine model with its head replaced by the SCSM coarse head (no training)."""
+    kernel, bias = head_weights(model)
+    coarse_kernel, coarse_bias, _ = coarse_weights(kernel, bias, init_classes, k)
+    features = penultimate_model(model)
+    head = keras.layers.Dense(len(coarse_bias), activation="softmax", name="coarse_predictions")
+    outputs = head(features.outputs[0])
+    head.set_weights([coarse_kernel.astype(np.float32), coarse_bias.astype(np.float32)])
+    return keras.Model(features.inputs, outputs, name=f"{model.name}_coarse")
+
+
+def coarse_probabilities(features: np.ndarray, coarse_kernel, coarse_bias) -> np.ndarray:
+    """The coarse head as a matrix product on precomputed penultimate features."""
+    return softmax(features @ coarse_kernel + coarse_bias, axis=1)
+
+
+def posthoc_probabilities(fine_probabilities: np.ndarray, groups: Sequence[Sequence[int]]):
+    """Baseline: sum the fine probabilities of each coarse group."""
+    return np.stack([fine_probabilities[:, list(g)].sum(axis=1) for g in groups], axis=1)
+
+
+def group_labels(fine_labels: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndarray:
+    """Coarse label of each fine label (-1 for classes in no group)."""
+    lookup = {int(c): j for j, group in enumerate(groups) for c in group}
+    return np.array([lookup.get(int(y), -1) for y in fine_labels], dtype=int)
+
+
+def trained_head(features: np.ndarray, coarse_labels: np.ndarray, seed: int = 0):
+    """A coarse softmax head trained on the features (multinomial logistic regression)."""
+    return LogisticRegression(max_iter=500, random_state=seed).fit(features, coarse_labels)
+
+
+def evaluate(probabilities: np.ndarray, coarse_labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """Accuracy and the row-normalised confusion matrix of coarse predictions."""
+    predictions = probabilities.argmax(axis=1)
+    matrix = confusion_matrix(
+        coarse_labels, predictions, labels=range(probabilities.shape[1]), normalize="true"
+    )
+    return float(np.mean(predictions == coarse_labels)), matrix
+
+
+def coarse_task(features, fine_labels, kernel, bias, groups, init_classes, k):
+    """Accuracy, confusion matrix and member classes of the SCSM coarse head on the images
+    whose fine class belongs to one of ``groups`` (coarse unit *j* is scored against group *j*)."""
+    labels = group_labels(fine_labels, groups)
+    keep = labels >= 0
+    coarse_kernel, coarse_bias, members = coarse_weights(kernel, bias, init_classes, k)
+    probabilities = coarse_probabilities(features[keep], coarse_kernel, coarse_bias)
+    accuracy, matrix = evaluate(probabilities, labels[keep])
+    return accuracy, matrix, members

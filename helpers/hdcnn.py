@@ -1,0 +1,236 @@
+"""HD-CNN (Yan et al., ICCV 2015) at course scale: coarse + per-cluster fine classifiers.
+
+* Clusters of fine classes from the building block's confusion matrix on held-out data
+  (affinity = symmetrised confusion, i.e. distance 1 - confusion; spectral clustering),
+  optionally overlapping.
+* Shared lower layers (the building block up to ``shared_layer``), computed once.
+* Coarse component: the building block's fine softmax summed per cluster gives B_k(x).
+* Fine components: copies of the upper layers, initialised from the building block, their
+  head restricted to the cluster's classes, fine-tuned on that cluster's images only.
+* Prediction: p(y|x) = sum_k B_k(x) p_k(y|x), optionally over the top-m clusters only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+from sklearn.cluster import SpectralClustering
+from sklearn.metrics import confusion_matrix
+
+from helpers import layers
+
+SHARED_LAYER = "pool2"  # fashion_cnn: conv1..pool2 shared, conv3..predictions per component
+N_CLUSTERS = 3
+
+
+def validate_clusters(clusters: Sequence[Sequence[int]], n_classes: int) -> list[list[int]]:
+    """Check a fine -> coarse mapping: known classes only, every class in some cluster."""
+    clusters = [sorted({int(c) for c in cluster}) for cluster in clusters]
+    if not clusters or any(len(c) == 0 for c in clusters):
+        raise ValueError("clusters must be a non-empty list of non-empty class lists")
+    unknown = sorted({c for cluster in clusters for c in cluster if not 0 <= c < n_classes})
+    if unknown:
+        raise ValueError(
+            f"clusters name unknown class(es) {unknown}: classes are 0..{n_classes - 1}"
+        )
+    missing = sorted(set(range(n_classes)) - {c for cluster in clusters for c in cluster})
+    if missing:
+        raise ValueError(f"clusters leave class(es) {missing} out: every class needs a cluster")
+    return clusters
+
+
+def confusion_clusters(
+    confusion: np.ndarray, n_clusters: int, overlap: float = 0.0, seed: int = 0
+) -> list[list[int]]:
+    """Clusters of classes that the building block confuses with each other.
+
+    Parameters
+    ----------
+    confusion
+        Row-normalised confusion matrix ``(classes, classes)`` on held-out data.
+    n_clusters
+        How many clusters (2 .. number of classes).
+    overlap
+        A class also joins another cluster that receives at least this fraction of its
+        probability mass (its confusion row summed over that cluster); 0 = no overlap.
+    """
+    confusion = np.asarray(confusion, dtype=float)
+    n = len(confusion)
+    if confusion.shape != (n, n):
+        raise ValueError(f"confusion must be square, got shape {confusion.shape}")
+    if not 2 <= n_clusters <= n:
+        raise ValueError(
+            f"n_clusters must be between 2 and the number of classes ({n}), got {n_clusters}"
+        )
+    if not 0.0 <= overlap < 1.0:
+        raise ValueError(f"overlap must be in [0, 1), got {overlap}")
+    affinity = (confusion + confusion.T) / 2  # similarity = 1 - distance
+    np.fill_diagonal(affinity, 1.0)
+    affinity += 1e-6  # keep the graph connected
+    assignment = SpectralClustering(
+        n_clusters=n_clusters, affinity="precomputed", random_state=seed, assign_labels="discretize"
+    ).fit_predict(affinity)
+    clusters = [sorted(np.flatnonzero(assignment == k).tolist()) for k in range(n_clusters)]
+    clusters = [c for c in clusters if c]
+    if overlap > 0:
+        for j in range(n):
+            for cluster in clusters:
+                if j not in cluster and confusion[j, cluster].sum() >= overlap:
+                    cluster.append(j)
+        clusters = [sorted(c) for c in clusters]
+    return sorted(clusters, key=lambda c: c[0])
+
+
+def held_out_confusion(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Row-normalised confusion matrix of predictions on held-out data."""
+    n = probabilities.shape[1]
+    return confusion_matrix(labels, probabilities.argmax(axis=1), labels=range(n), normalize="true")
+
+
+def cluster_probabilities(fine_probabilities: np.ndarray, clusters) -> np.ndarray:
+    """B: the coarse component's fine softmax summed per cluster, normalised to sum to 1
+    (overlapping clusters count a shared class in each)."""
+    mass = np.stack([fine_probabilities[:, c].sum(axis=1) for c in clusters], axis=1)
+    return mass / mass.sum(axis=1, keepdims=True)
+
+
+def probabilistic_average(
+    cluster_probs: np.ndarray,
+    component_probs: Sequence[np.ndarray],
+    clusters,
+    n_classes: int,
+    top_m: int | None = None,
+) -> np.ndarray:
+    """p(y|x) = sum_k B_k(x) p_k(y|x); p_k is zero outside cluster k.
+
+    With ``top_m``, only each image's ``top_m`` most probable clusters count (their B
+    renormalised); ``top_m`` = number of clusters is the full average.
+    """
+    n_images, n_clusters = cluster_probs.shape
+    if len(component_probs) != n_clusters or len(clusters) != n_clusters:
+        raise ValueError(
+            f"{n_clusters} clusters in B but {len(component_probs)} components and "
+            f"{len(clusters)} cluster lists"
+        )
+    weights = top_m_weights(cluster_probs, n_clusters if top_m is None else top_m)
+    out = np.zeros((n_images, n_classes))
+    for k, (probs, cluster) in enumerate(zip(component_probs, clusters, strict=True)):
+        out[:, cluster] += weights[:, k : k + 1] * probs
+    return out
+
+
+def top_m_weights(cluster_probs: np.ndarray, top_m: int) -> np.ndarray:
+    """B kept on each row's ``top_m`` largest entries, renormalised; zero elsewhere."""
+    n_clusters = cluster_probs.shape[1]
+    if not 1 <= top_m <= n_clusters:
+        raise ValueError(
+            f"top_m must be between 1 and the number of clusters ({n_clusters}), got {top_m}"
+        )
+    keep = np.argsort(-cluster_probs, axis=1, kind="stable")[:, :top_m]
+    weights = np.zeros_like(cluster_probs)
+    np.put_along_axis(weights, keep, np.take_along_axis(cluster_probs, keep, axis=1), axis=1)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Components
+# ---------------------------------------------------------------------------------------------
+
+
+def shared_layers(building_block: keras.Model, shared_layer: str) -> keras.Model:
+    """The building block from its input to ``shared_layer``: computed once for all components."""
+    return layers.feature_extractor(building_block, shared_layer)
+
+
+def fine_component(
+    building_block: keras.Model, shared_layer: str, cluster: Sequence[int], name: str
+) -> keras.Model:
+    """A copy of the layers after ``shared_layer`` with the building block's weights, its
+    softmax head restricted to ``cluster``'s classes."""
+    names = [layer.name for layer in building_block.layers]
+    if shared_layer not in names:
+        raise ValueError(f"no layer {shared_layer!r} in the building block; layers: {names}")
+    upper = building_block.layers[names.index(shared_layer) + 1 :]
+    source = building_block.get_layer(shared_layer).output
+    inputs = keras.Input(source.shape[1:], name="shared_features")
+    x = inputs
+    for layer in upper[:-1]:
+        copy = layer.__class__.from_config(layer.get_config())
+        x = copy(x)
+        copy.set_weights(layer.get_weights())
+    head = upper[-1]
+    kernel, bias = head.get_weights()
+    new_head = keras.layers.Dense(len(cluster), activation="softmax", name="cluster_predictions")
+    outputs = new_head(x)
+    new_head.set_weights([kernel[:, list(cluster)], bias[list(cluster)]])
+    return keras.Model(inputs, outputs, name=name)
+
+
+def cluster_training_data(features: np.ndarray, labels: np.ndarray, cluster: Sequence[int]):
+    """The images (shared features) of ``cluster``'s classes, labels relabelled 0..len-1."""
+    cluster = list(cluster)
+    keep = np.isin(labels, cluster)
+    relabel = {c: i for i, c in enumerate(cluster)}
+    return features[keep], np.array([relabel[int(y)] for y in labels[keep]], dtype=np.int64)
+
+
+def distribution_strategy() -> tf.distribute.Strategy:
+    """MirroredStrategy when several GPUs are visible, else the default strategy."""
+    gpus = tf.config.list_logical_devices("GPU")
+    return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
+
+
+def train_component(
+    component: keras.Model,
+    train: tuple,
+    validation: tuple,
+    epochs: int = 10,
+    learning_rate: float = 1e-4,
+    patience: int = 2,
+    batch_size: int = 128,
+    verbose: int = 0,
+) -> dict:
+    """Fine-tune one component with early stopping on the validation split (best weights
+    restored). ``train``/``validation``: (shared features, cluster labels)."""
+    component.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=patience, restore_best_weights=True
+    )
+    return component.fit(
+        *train,
+        validation_data=validation,
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=[stop],
+        verbose=verbose,
+    ).history
+
+
+def predict_components(
+    components,
+    shared_features: np.ndarray,
+    cluster_probs: np.ndarray,
+    top_m: int | None = None,
+    batch_size: int = 512,
+):
+    """Each component's probabilities, run only on images for which its cluster is in the
+    top-m; returns (list of (N, |cluster|) arrays, components evaluated per image)."""
+    n_images, n_clusters = cluster_probs.shape
+    weights = top_m_weights(cluster_probs, n_clusters if top_m is None else top_m)
+    outputs = []
+    for k, component in enumerate(components):
+        probs = np.zeros((n_images, component.outputs[0].shape[-1]), np.float32)
+        needed = np.flatnonzero(weights[:, k] > 0)
+        if len(needed):
+            probs[needed] = component.predict(
+                shared_features[needed], verbose=0, batch_size=batch_size
+            )
+        outputs.append(probs)
+    return outputs, float((weights > 0).sum(axis=1).mean())

@@ -1,0 +1,400 @@
+"""Transfer learning: reuse a pretrained conv base for a new, small problem.
+
+Four ways, compared on the same split: (1) features extracted once + a small dense head,
+(2) frozen base + augmentation trained end to end, (3) (2) then fine-tuning the last block with
+a low learning rate, (4) the same architecture trained from scratch.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+from tqdm.auto import tqdm
+
+from helpers import layers
+
+
+class FeatureCache:
+    """Features of (model, layer, images) computed once, batched, then served from memory."""
+
+    def __init__(self) -> None:
+        self._store: dict[tuple[int, str, int], np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def get(
+        self,
+        model: keras.Model,
+        layer: str,
+        images: np.ndarray,
+        batch_size: int = 256,
+        progress: bool = True,
+    ) -> np.ndarray:
+        key = (id(model), layer, id(images))
+        if key not in self._store:
+            self._store[key] = extract_features(model, layer, images, batch_size, progress)
+        return self._store[key]
+
+
+def extract_features(
+    model: keras.Model, layer: str, images: np.ndarray, batch_size: int = 256, progress: bool = True
+) -> np.ndarray:
+    """Flattened outputs of ``layer`` for ``images``, in batches, with a progress bar."""
+    extractor = layers.feature_extractor(model, layer)
+    chunks = []
+    for start in tqdm(
+        range(0, len(images), batch_size), desc=f"features of {layer}", disable=not progress
+    ):
+        out = extractor(np.asarray(images[start : start + batch_size], np.float32), training=False)
+        chunks.append(keras.ops.convert_to_numpy(out).reshape(len(out), -1))
+    return np.concatenate(chunks)
+
+
+def dense_head(
+    input_dim: int, n_classes: int, hidden: int = 64, dropout: float = 0.5, name: str = "head"
+) -> keras.Sequential:
+    """The small classifier put on top of a base: Dense-ReLU, dropout, Dense-softmax."""
+    return keras.Sequential(
+        [
+            keras.Input((input_dim,)),
+            keras.layers.Dense(hidden, activation="relu"),
+            keras.layers.Dropout(dropout),
+            keras.layers.Dense(n_classes, activation="softmax"),
+        ],
+        name=name,
+    )
+
+
+def augmentation(seed: int = 0) -> keras.Sequential:
+    """Small random shifts, zooms and horizontal flips, active only in training."""
+    return keras.Sequential(
+        [
+            keras.layers.RandomFlip("horizontal", seed=seed),
+            keras.layers.RandomTranslation(0.1, 0.1, seed=seed),
+            keras.layers.RandomZoom(0.1, seed=seed),
+        ],
+        name="augmentation",
+    )
+
+
+def frozen_base_model(
+    base: keras.Model, cut_layer: str, n_classes: int, augment: bool = True, seed: int = 0
+) -> keras.Model:
+    """Input -> (augmentation) -> frozen base up to ``cut_layer`` -> flatten -> dense head."""
+    trunk = layers.feature_extractor(base, cut_layer)
+    trunk.trainable = False
+    inputs = keras.Input(base.inputs[0].shape[1:])
+    x = augmentation(seed)(inputs) if augment else inputs
+    x = keras.layers.Flatten()(trunk(x, training=False))
+    outputs = dense_head(x.shape[-1], n_classes)(x)
+    return keras.Model(inputs, outputs, name="frozen_base")
+
+
+def unfreeze_from(model: keras.Model, first_trainable: str) -> list[str]:
+    """Make the nested base's layers from ``first_trainable`` on trainable (BatchNorm stays
+    frozen, in inference mode); return the names of the trainable base layers."""
+    trunk = next(
+        layer
+        for layer in model.layers
+        if isinstance(layer, keras.Model) and layer.name != "augmentation" and layer.name != "head"
+    )
+    trunk.trainable = True
+    names = [layer.name for layer in trunk.layers]
+    if first_trainable not in names:
+        raise ValueError(f"no layer {first_trainable!r} in the base; its layers: {names}")
+    start = names.index(first_trainable)
+    for i, layer in enumerate(trunk.layers):
+        layer.trainable = i >= start and not isinstance(layer, keras.layers.BatchNormalization)
+    return [layer.name for layer in trunk.layers if layer.trainable and layer.weights]
+
+
+def fresh_copy(base: keras.Model, cut_layer: str, n_classes: int, seed: int = 0) -> keras.Model:
+    """The same architecture up to ``cut_layer`` with new random weights, plus a dense head."""
+    keras.utils.set_random_seed(seed)
+    trunk = keras.models.clone_model(layers.feature_extractor(base, cut_layer))
+    inputs = keras.Input(base.inputs[0].shape[1:])
+    x = keras.layers.Flatten()(trunk(augmentation(seed)(inputs)))
+    return keras.Model(inputs, dense_head(x.shape[-1], n_classes)(x), name="from_scratch")
+
+
+@dataclass
+class Result:
+    """One method's outcome on the shared split."""
+
+    method: str
+    test_accuracy: float
+    seconds: float
+    history: dict = field(repr=False)
+
+
+def fit(
+    model: keras.Model, x, y, x_val, y_val, epochs: int, learning_rate: float, batch_size: int = 32
+) -> dict:
+    """Compile with Adam and sparse cross-entropy, fit, return the history dict."""
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model.fit(
+        x, y, validation_data=(x_val, y_val), epochs=epochs, batch_size=batch_size, verbose=0
+    ).history
+
+
+def timed(method: str, run, evaluate) -> Result:
+    """Run ``run()`` (returning a history), then ``evaluate()`` (returning an accuracy)."""
+    start = time.perf_counter()
+    history = run()
+    seconds = time.perf_counter() - start
+    return Result(method, float(evaluate()), seconds, history)
+
+
+def accuracy(model: keras.Model, x, y) -> float:
+    """Plain test accuracy of a softmax model."""
+    return float(np.mean(model.predict(x, verbose=0, batch_size=256).argmax(axis=1) == y))
+
+
+@dataclass
+class Split:
+    """A small labelled training set, a validation set, and the whole test set of a task."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+
+
+def small_split(dataset, per_class: int, val_per_class: int = 100, seed: int = 0) -> Split:
+    """``per_class`` training and ``val_per_class`` validation images per class, drawn from
+    the training images without overlap; the test set is kept whole."""
+    from helpers.data import stratified_indices
+
+    if per_class < 1 or val_per_class < 1:
+        raise ValueError("per_class and val_per_class must be at least 1")
+    pool = stratified_indices(dataset.y_train, per_class + val_per_class, seed)
+    rng = np.random.default_rng(seed)
+    train, val = [], []
+    for label in np.unique(dataset.y_train[pool]):
+        members = rng.permutation(pool[dataset.y_train[pool] == label])
+        if len(members) < per_class + val_per_class:
+            raise ValueError(
+                f"class {label} has only {len(members)} training images; "
+                f"{per_class} + {val_per_class} were asked for"
+            )
+        train.append(members[:per_class])
+        val.append(members[per_class:])
+    train, val = np.sort(np.concatenate(train)), np.sort(np.concatenate(val))
+    return Split(
+        dataset.x_train[train],
+        dataset.y_train[train],
+        dataset.x_train[val],
+        dataset.y_train[val],
+        dataset.x_test,
+        dataset.y_test,
+        dataset.class_names,
+    )
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Epochs and learning rates of the four methods."""
+
+    head_epochs: int = 40
+    frozen_epochs: int = 8
+    fine_tune_epochs: int = 6
+    scratch_epochs: int = 20
+    learning_rate: float = 1e-3
+    fine_tune_rate: float = 1e-4
+
+
+def compare_methods(
+    base: keras.Model,
+    split: Split,
+    cut_layer: str,
+    fine_tune_from: str,
+    schedule: Schedule = Schedule(),
+    cache: FeatureCache | None = None,
+    seed: int = 0,
+) -> list[Result]:
+    """Run the four methods on ``split``; return one :class:`Result` each."""
+    cache = FeatureCache() if cache is None else cache
+    n = len(split.class_names)
+    keras.utils.set_random_seed(seed)
+    results = [feature_extraction(base, split, cut_layer, schedule, cache)]
+
+    frozen = frozen_base_model(base, cut_layer, n, augment=True, seed=seed)
+    results.append(
+        timed(
+            "frozen base + augmentation",
+            lambda: fit(
+                frozen,
+                split.x_train,
+                split.y_train,
+                split.x_val,
+                split.y_val,
+                schedule.frozen_epochs,
+                schedule.learning_rate,
+            ),
+            lambda: accuracy(frozen, split.x_test, split.y_test),
+        )
+    )
+    unfreeze_from(frozen, fine_tune_from)
+    results.append(
+        timed(
+            f"+ fine-tuning from {fine_tune_from}",
+            lambda: fit(
+                frozen,
+                split.x_train,
+                split.y_train,
+                split.x_val,
+                split.y_val,
+                schedule.fine_tune_epochs,
+                schedule.fine_tune_rate,
+            ),
+            lambda: accuracy(frozen, split.x_test, split.y_test),
+        )
+    )
+    results.append(from_scratch(base, split, cut_layer, schedule, seed))
+    return results
+
+
+def feature_extraction(
+    base,
+    split: Split,
+    cut_layer: str,
+    schedule: Schedule = Schedule(),
+    cache: FeatureCache | None = None,
+) -> Result:
+    """Method 1: features computed once (timed), then a dense head trained on them."""
+    cache = FeatureCache() if cache is None else cache
+    head = None
+
+    def run():
+        nonlocal head
+        features = [
+            cache.get(base, cut_layer, x, progress=False) for x in (split.x_train, split.x_val)
+        ]
+        head = dense_head(features[0].shape[1], len(split.class_names))
+        return fit(
+            head,
+            features[0],
+            split.y_train,
+            features[1],
+            split.y_val,
+            schedule.head_epochs,
+            schedule.learning_rate,
+        )
+
+    return timed(
+        "feature extraction + dense head",
+        run,
+        lambda: accuracy(
+            head, cache.get(base, cut_layer, split.x_test, progress=False), split.y_test
+        ),
+    )
+
+
+def from_scratch(
+    base, split: Split, cut_layer: str, schedule: Schedule = Schedule(), seed: int = 0
+) -> Result:
+    """Method 4: the same architecture, random weights, trained on the small set only."""
+    model = fresh_copy(base, cut_layer, len(split.class_names), seed)
+    return timed(
+        "from scratch (same architecture)",
+        lambda: fit(
+            model,
+            split.x_train,
+            split.y_train,
+            split.x_val,
+            split.y_val,
+            schedule.scratch_epochs,
+            schedule.learning_rate,
+        ),
+        lambda: accuracy(model, split.x_test, split.y_test),
+    )
+
+
+def results_table(results: list[Result]):
+    """The comparison as a DataFrame: test accuracy and training seconds per method."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [(r.method, round(r.test_accuracy, 4), round(r.seconds, 1)) for r in results],
+        columns=["method", "test accuracy", "seconds"],
+    ).set_index("method")
+
+
+@dataclass
+class Setting:
+    """What notebook 04 works on in a profile."""
+
+    base: keras.Model
+    dataset: object
+    cut_layer: str
+    fine_tune_from: str
+    earlier_cut: str
+    per_class: int
+    description: str
+
+
+HELD_OUT = (2, 4)  # Pullover, Coat: never seen by fashion_base8
+
+
+def setting(profile: str | None = None) -> Setting:
+    """``quick``: ``fashion_base8`` (pretrained on 8 Fashion-MNIST classes) on the 2 held-out
+    classes. ``full``: VGG16 (ImageNet) on cats vs dogs from ``$COURSE_DATA/PetImages``."""
+    from helpers import config, data, zoo
+
+    if config.get_profile(profile) == "quick":
+        dataset = data.select_classes(data.load_fashion_mnist("quick"), HELD_OUT)
+        return Setting(
+            zoo.load("fashion_base8"),
+            dataset,
+            "features",
+            "conv3",
+            "pool2",
+            200,
+            "fashion_base8 (8 Fashion-MNIST classes) -> Pullover vs Coat",
+        )
+    return _pets_setting()
+
+
+def _pets_setting() -> Setting:
+    import os
+    from pathlib import Path
+
+    from helpers import config, zoo
+    from helpers.data import Dataset
+    from helpers.imagefolder import load_image_folder
+
+    root = Path(os.environ.get("COURSE_DATA", config.DATA_DIR)) / "PetImages"
+    folder = load_image_folder(root, image_size=(150, 150), max_per_class=2000)
+    x = keras.applications.vgg16.preprocess_input(folder.images.astype(np.float32))
+    test = np.zeros(len(x), bool)
+    for label in np.unique(folder.labels):
+        test[np.flatnonzero(folder.labels == label)[1500:]] = True
+    dataset = Dataset(
+        x[~test],
+        folder.labels[~test],
+        x[test],
+        folder.labels[test],
+        folder.class_names,
+        f"PetImages from {root}",
+    )
+    base = zoo.pretrained("VGG16", include_top=False, input_shape=(150, 150, 3))
+    return Setting(
+        base,
+        dataset,
+        "block5_pool",
+        "block5_conv1",
+        "block4_pool",
+        1000,
+        "VGG16 (ImageNet) -> cats vs dogs",
+    )

@@ -1,0 +1,131 @@
+import keras
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from helpers import coarse
+
+kernels = arrays(
+    np.float64,
+    st.tuples(st.integers(2, 6), st.integers(2, 8)),
+    elements=st.floats(-5, 5, allow_nan=False).filter(lambda v: abs(v) > 1e-3),
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(kernels)
+def test_scsm_rows_start_with_themselves_and_are_permutations(kernel):
+    scsm = coarse.sorted_similarity(coarse.class_similarity(kernel))
+    n = kernel.shape[1]
+    np.testing.assert_array_equal(scsm[:, 0], np.arange(n))
+    for row in scsm:
+        assert sorted(row.tolist()) == list(range(n))
+
+
+@settings(max_examples=50, deadline=None)
+@given(kernels, st.floats(0.1, 10), st.integers(0, 7))
+def test_scsm_is_invariant_to_scaling_a_class_column(kernel, scale, column):
+    column %= kernel.shape[1]
+    scaled = kernel.copy()
+    scaled[:, column] *= scale
+    np.testing.assert_allclose(
+        coarse.class_similarity(kernel), coarse.class_similarity(scaled), atol=1e-9
+    )
+
+
+def test_scsm_by_hand():
+    kernel = np.array([[1.0, 0.9, 0.0, -1.0], [0.0, 0.1, 1.0, 0.0]])
+    # class 0 ~ class 1 (nearly parallel), class 2 orthogonal to 0, class 3 opposite to 0
+    scsm = coarse.sorted_similarity(coarse.class_similarity(kernel))
+    assert scsm[0].tolist() == [0, 1, 2, 3]
+    assert scsm[3].tolist() == [3, 2, 1, 0]
+
+
+def fine_model(nested=False):
+    """features: 3 units; 4 fine classes; fixed head weights."""
+    inputs = keras.Input((3,))
+    body = keras.layers.Dense(3, name="body", kernel_initializer="identity")
+    if nested:
+        inner = keras.Sequential([keras.Input((3,)), body], name="base")
+        x = inner(inputs)
+    else:
+        x = body(inputs)
+    outputs = keras.layers.Dense(4, activation="softmax", name="head")(x)
+    model = keras.Model(inputs, outputs)
+    kernel = np.array([[1.0, 0.9, 0.0, 0.1], [0.0, 0.1, 1.0, 0.8], [0.2, 0.0, 0.1, 0.3]])
+    model.get_layer("head").set_weights([kernel, np.array([0.1, 0.2, 0.3, 0.4])])
+    return model
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_coarse_model_weights_are_means_and_output_is_hand_softmax(nested):
+    model = fine_model(nested)
+    kernel, bias = coarse.head_weights(model)
+    cmodel = coarse.coarse_model(model, init_classes=[0, 2], k=2)
+    got_kernel, got_bias = cmodel.layers[-1].get_weights()
+    scsm = coarse.sorted_similarity(coarse.class_similarity(kernel))
+    assert scsm[0, :2].tolist() == [0, 1] and scsm[2, :2].tolist() == [2, 3]
+    np.testing.assert_allclose(got_kernel[:, 0], (kernel[:, 0] + kernel[:, 1]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(got_kernel[:, 1], (kernel[:, 2] + kernel[:, 3]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(got_bias, [0.15, 0.35], rtol=1e-6)
+    x = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 0.0]], np.float32)
+    logits = x @ got_kernel + got_bias  # body is the identity
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(cmodel.predict(x, verbose=0), expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        coarse.coarse_probabilities(x, got_kernel, got_bias), expected, rtol=1e-5
+    )
+
+
+def test_k_per_init_class_and_members():
+    kernel, bias = coarse.head_weights(fine_model())
+    _, coarse_bias, members = coarse.coarse_weights(kernel, bias, [0, 2], k=[1, 3])
+    assert [m.tolist() for m in members] == [[0], [2, 3, 1]]
+    assert coarse_bias[0] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    ("init", "k", "message"),
+    [
+        ([0, 4], 2, r"initialisation class 4 out of range: there are 4 classes \(0..3\)"),
+        ([-1], 2, "initialisation class -1 out of range"),
+        ([1, 1], 2, "initialisation class 1 is repeated"),
+        ([0, 1], 0, r"k must be between 1 and the number of classes \(4\), got 0"),
+        ([0, 1], 5, r"k must be between 1 and the number of classes \(4\), got 5"),
+        ([0, 1], [1, 2, 3], "3 values of k for 2 initialisation classes"),
+        ([], 1, "at least one initialisation class"),
+    ],
+)
+def test_bad_input(init, k, message):
+    with pytest.raises(ValueError, match=message):
+        coarse.coarse_model(fine_model(), init, k)
+
+
+def test_model_without_softmax_dense_head_is_rejected():
+    inputs = keras.Input((3,))
+    linear = keras.Model(inputs, keras.layers.Dense(4, name="logits")(inputs))
+    with pytest.raises(ValueError, match=r"\(logits, Dense\) is not a Dense softmax classifier"):
+        coarse.coarse_model(linear, [0], 1)
+    pooled = keras.Model(inputs, keras.layers.Activation("softmax", name="act")(inputs))
+    with pytest.raises(ValueError, match="not a Dense softmax classifier"):
+        coarse.head_weights(pooled)
+
+
+def test_posthoc_group_labels_evaluate_and_trained_head():
+    fine = np.array([[0.6, 0.1, 0.2, 0.1], [0.1, 0.1, 0.1, 0.7]])
+    np.testing.assert_allclose(
+        coarse.posthoc_probabilities(fine, [[0, 1], [2, 3]]), [[0.7, 0.3], [0.2, 0.8]]
+    )
+    assert coarse.group_labels([0, 3, 5, 2], [[0, 1], [2, 3]]).tolist() == [0, 1, -1, 1]
+    accuracy, matrix = coarse.evaluate(
+        np.array([[0.9, 0.1], [0.4, 0.6], [0.8, 0.2]]), np.array([0, 1, 1])
+    )
+    assert accuracy == pytest.approx(2 / 3)
+    np.testing.assert_allclose(matrix, [[1.0, 0.0], [0.5, 0.5]])
+    rng = np.random.default_rng(0)
+    features = np.concatenate([rng.normal(-3, 1, (30, 2)), rng.normal(3, 1, (30, 2))])
+    labels = np.repeat([0, 1], 30)
+    head = coarse.trained_head(features, labels)
+    assert coarse.evaluate(head.predict_proba(features), labels)[0] == 1.0
