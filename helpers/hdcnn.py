@@ -75,12 +75,11 @@ def confusion_clusters(
     ).fit_predict(affinity)
     clusters = [sorted(np.flatnonzero(assignment == k).tolist()) for k in range(n_clusters)]
     clusters = [c for c in clusters if c]
-    if overlap > 0:
-        for j in range(n):
-            for cluster in clusters:
-                if j not in cluster and confusion[j, cluster].sum() >= overlap:
-                    cluster.append(j)
-        clusters = [sorted(c) for c in clusters]
+    if overlap > 0:  # judged against the disjoint clusters, so additions do not cascade
+        clusters = [
+            sorted(set(c) | {j for j in range(n) if confusion[j, c].sum() >= overlap})
+            for c in clusters
+        ]
     return sorted(clusters, key=lambda c: c[0])
 
 

@@ -1,0 +1,180 @@
+"""The refinement pipeline that combines a low-res and a high-res CAM (ICIP 2019), with one
+consistent set of parameters: percentiles are 0-100 everywhere, fractions 0-1.
+
+Steps: normalise and blur the high map; Sobel edges; ROI = the resized low map above its
+``roi_percentile``; region-growing bounds = percentiles of the edges inside the ROI; focal
+points from the low map (global: its top sqrt(H*W) pixels, local: its local maxima); region
+growing (connected threshold) from the focal points; add the ROI's strong edges; fill small
+holes; merge with the low map (blend or multiply); crop the image where the refined map is high.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from skimage.feature import peak_local_max
+from skimage.filters import sobel
+from skimage.morphology import remove_small_holes
+from skimage.transform import resize
+
+MERGE_TYPES = ("blend", "multiply")
+FOCAL_SCOPES = ("global", "local")
+CROP_MODES = ("percentage", "threshold")
+
+
+@dataclass(frozen=True)
+class RefineParams:
+    """Every parameter of the pipeline, validated on creation."""
+
+    blur_size: int = 5
+    roi_percentile: float = 85.0
+    lower_percentile: float = 25.0
+    upper_percentile: float = 75.0
+    focal_scope: str = "global"
+    local_min_distance: int = 3
+    hole_area: int = 256
+    merge: str = "blend"
+    alpha: float = 0.5
+    crop_mode: str = "percentage"
+    crop_percentage: float = 15.0
+    crop_threshold: float = 0.6
+
+    def __post_init__(self):
+        for name in ("roi_percentile", "lower_percentile", "upper_percentile", "crop_percentage"):
+            value = getattr(self, name)
+            if not 0 <= value <= 100:
+                raise ValueError(f"{name} is a percentile: it must be in [0, 100], got {value}")
+        if self.lower_percentile > self.upper_percentile:
+            raise ValueError(
+                f"lower_percentile ({self.lower_percentile}) must not exceed "
+                f"upper_percentile ({self.upper_percentile})"
+            )
+        for name in ("alpha", "crop_threshold"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                raise ValueError(f"{name} must be in [0, 1], got {value}")
+        for name, allowed in (
+            ("merge", MERGE_TYPES),
+            ("focal_scope", FOCAL_SCOPES),
+            ("crop_mode", CROP_MODES),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"unknown {name} {getattr(self, name)!r}; use one of {allowed}")
+        for name in ("blur_size", "local_min_distance"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.hole_area < 0:
+            raise ValueError(f"hole_area must be >= 0, got {self.hole_area}")
+
+
+@dataclass
+class RefineSteps:
+    """Every intermediate of the pipeline, in order."""
+
+    low_resized: np.ndarray
+    blurred: np.ndarray
+    edges: np.ndarray
+    roi: np.ndarray
+    bounds: tuple[float, float]
+    focal_points: np.ndarray
+    segmented: np.ndarray
+    full_segment: np.ndarray
+    merged: np.ndarray
+    crop_box: tuple[int, int, int, int]
+    cropped: np.ndarray | None
+
+
+def normalise(values: np.ndarray) -> np.ndarray:
+    """Min-max to [0, 1]; a constant map becomes all zeros."""
+    values = np.asarray(values, dtype=np.float64)
+    span = values.max() - values.min()
+    return (values - values.min()) / span if span > 0 else np.zeros_like(values)
+
+
+def focal_points(low: np.ndarray, scope: str, min_distance: int = 3) -> np.ndarray:
+    """``(k, 2)`` row/column seeds: the top sqrt(H*W) pixels (global) or local maxima."""
+    if scope == "global":
+        count = max(1, int(np.sqrt(low.size)))
+        flat = np.argsort(-low, axis=None, kind="stable")[:count]
+        return np.column_stack(np.unravel_index(flat, low.shape))
+    peaks = peak_local_max(low, min_distance=min_distance, exclude_border=False)
+    return peaks if len(peaks) else np.array([np.unravel_index(low.argmax(), low.shape)])
+
+
+def region_grow(values: np.ndarray, seeds: np.ndarray, lower: float, upper: float) -> np.ndarray:
+    """Connected threshold: the pixels within [lower, upper] connected to a seed inside it."""
+    inside = (values >= lower) & (values <= upper)
+    labels, _ = ndimage.label(inside)
+    seeded = labels[seeds[:, 0], seeds[:, 1]]
+    return np.isin(labels, seeded[seeded > 0])
+
+
+def crop_box(refined: np.ndarray, params: RefineParams) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right) around the kept part of the refined map (whole map if none)."""
+    if params.crop_mode == "percentage":
+        keep = refined >= np.percentile(refined, 100 - params.crop_percentage)
+    else:
+        keep = refined >= params.crop_threshold
+    keep &= refined > 0
+    if not keep.any():
+        return 0, 0, refined.shape[0], refined.shape[1]
+    rows, cols = np.flatnonzero(keep.any(axis=1)), np.flatnonzero(keep.any(axis=0))
+    return int(rows[0]), int(cols[0]), int(rows[-1] + 1), int(cols[-1] + 1)
+
+
+def refine(
+    low_map: np.ndarray,
+    high_map: np.ndarray,
+    image: np.ndarray | None = None,
+    params: RefineParams | None = None,
+) -> RefineSteps:
+    """Run the pipeline on one image's maps; ``low_map`` may have a lower resolution."""
+    params = RefineParams() if params is None else params
+    low_map, high_map = np.asarray(low_map, float), np.asarray(high_map, float)
+    if low_map.ndim != 2 or high_map.ndim != 2:
+        raise ValueError(f"maps must be 2-D, got low {low_map.shape} and high {high_map.shape}")
+    if image is not None and np.asarray(image).shape[:2] != high_map.shape:
+        raise ValueError(
+            f"image {np.asarray(image).shape[:2]} and high map {high_map.shape} "
+            "must have the same height and width"
+        )
+    if any(lo > hi for lo, hi in zip(low_map.shape, high_map.shape, strict=True)):
+        raise ValueError(
+            f"the low map {low_map.shape} must not be larger than the high map {high_map.shape}"
+        )
+    low = normalise(resize(low_map, high_map.shape, order=1, mode="edge", anti_aliasing=False))
+    blurred = ndimage.uniform_filter(normalise(high_map), size=params.blur_size, mode="nearest")
+    edges = sobel(blurred)
+    roi = low > np.percentile(low, params.roi_percentile)
+    if not roi.any():  # a constant low map: everything is of interest
+        roi = np.ones_like(low, bool)
+    inside = edges[roi]
+    bounds = (
+        float(np.percentile(inside, params.lower_percentile)),
+        float(np.percentile(inside, params.upper_percentile)),
+    )
+    seeds = focal_points(low, params.focal_scope, params.local_min_distance)
+    segmented = region_grow(edges, seeds, *bounds)
+    segmented |= roi & (edges > bounds[1])
+    full_segment = remove_small_holes(segmented, max_size=params.hole_area)
+    high_kept = blurred * full_segment
+    if params.merge == "blend":
+        merged = params.alpha * high_kept + (1 - params.alpha) * low
+    else:
+        merged = normalise(high_kept * low)
+    box = crop_box(merged, params)
+    cropped = None if image is None else np.asarray(image)[box[0] : box[2], box[1] : box[3]]
+    return RefineSteps(
+        low, blurred, edges, roi, bounds, seeds, segmented, full_segment, merged, box, cropped
+    )
+
+
+def refine_batch(low_maps, high_maps, params: RefineParams | None = None) -> np.ndarray:
+    """The refined (merged) map of every image of a batch: ``(N, H, W)``."""
+    if len(low_maps) != len(high_maps):
+        raise ValueError(f"{len(low_maps)} low maps but {len(high_maps)} high maps")
+    return np.stack(
+        [refine(lo, hi, params=params).merged for lo, hi in zip(low_maps, high_maps, strict=True)]
+    )

@@ -1,0 +1,111 @@
+import keras
+import numpy as np
+import pytest
+
+from helpers import cams
+
+
+def gap_model(linear=True):
+    """1x1 conv with kernel [1, 2] (A0 = x, A1 = 2x) -> GAP -> Dense W (no bias)."""
+    inputs = keras.Input((4, 4, 1))
+    conv = keras.layers.Conv2D(2, 1, use_bias=False, name="conv")
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(conv(inputs))
+    dense = keras.layers.Dense(2, activation=None if linear else "softmax", name="head")
+    model = keras.Model(inputs, dense(x))
+    conv.set_weights([np.array([[[[1.0, 2.0]]]])])
+    dense.set_weights([np.array([[1.0, 0.5], [0.25, 2.0]]), np.zeros(2)])
+    return model
+
+
+IMAGES = np.random.default_rng(0).random((3, 4, 4, 1)).astype(np.float32)
+
+
+def test_cam_equals_hand_computation():
+    maps, targets = cams.cam(gap_model(), IMAGES, class_index=1)
+    # CAM_1 = 0.5 * A0 + 2.0 * A1 = 0.5 x + 4 x = 4.5 x
+    np.testing.assert_allclose(maps, 4.5 * IMAGES[..., 0], rtol=1e-5)
+    assert targets.tolist() == [1, 1, 1]
+    maps0, _ = cams.cam(gap_model(), IMAGES, class_index=0)
+    np.testing.assert_allclose(maps0, 1.5 * IMAGES[..., 0], rtol=1e-5)  # 1 x + 0.25 * 2x
+
+
+def test_cam_default_is_the_predicted_class():
+    _, targets = cams.cam(gap_model(), IMAGES)
+    assert targets.tolist() == [1, 1, 1]  # 4.5 mean(x) > 1.5 mean(x) for positive images
+
+
+def test_batch_equals_one_by_one():
+    model = gap_model(linear=False)
+    batch, _ = cams.cam(model, IMAGES)
+    for i in range(len(IMAGES)):
+        single, _ = cams.cam(model, IMAGES[i : i + 1])
+        np.testing.assert_allclose(batch[i], single[0], rtol=1e-5, atol=1e-6)
+
+
+def test_grad_cam_agrees_with_cam_up_to_scale():
+    model = gap_model()
+    cam_maps, _ = cams.cam(model, IMAGES, class_index=1)
+    grad_maps, _ = cams.grad_cam(model, IMAGES, layer="conv", class_index=1)
+    np.testing.assert_allclose(grad_maps * 16, cam_maps, rtol=1e-4)  # alpha = w / (H W)
+
+
+def test_grad_cam_inside_a_nested_model():
+    inner = keras.Sequential(
+        [keras.Input((4, 4, 1)), keras.layers.Conv2D(2, 1, name="c")], name="base"
+    )
+    outer = keras.Sequential(
+        [
+            keras.Input((4, 4, 1)),
+            inner,
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(3),
+        ]
+    )
+    maps, targets = cams.grad_cam(outer, IMAGES)
+    assert maps.shape == (3, 4, 4) and (maps >= 0).all() and targets.shape == (3,)
+    cam_maps, _ = cams.cam(outer, IMAGES)
+    assert cam_maps.shape == (3, 4, 4)
+
+
+def test_upsampling_to_input_size():
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.MaxPooling2D(4)(keras.layers.Conv2D(2, 1)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.GlobalAveragePooling2D()(x)))
+    maps, _ = cams.cam(model, np.ones((2, 8, 8, 1)))
+    low, _ = cams.cam(model, np.ones((2, 8, 8, 1)), upsampled=False)
+    assert maps.shape == (2, 8, 8) and low.shape == (2, 2, 2)
+
+
+def test_model_without_gap_head_suggests_grad_cam():
+    inputs = keras.Input((4, 4, 1))
+    x = keras.layers.Flatten()(keras.layers.Conv2D(2, 1)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(2)(x))
+    with pytest.raises(
+        ValueError, match=r"does not end in GlobalAveragePooling2D -> Dense.*grad_cam"
+    ):
+        cams.cam(model, IMAGES)
+    maps, _ = cams.grad_cam(model, IMAGES)
+    assert maps.shape == (3, 4, 4)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match=r"class_index out of range: the model has 2 classes"):
+        cams.cam(gap_model(), IMAGES, class_index=2)
+    with pytest.raises(ValueError, match=r"images must be a batch \(N, \*\(4, 4, 1\)\)"):
+        cams.cam(gap_model(), IMAGES[0])
+
+
+def test_half_and_full_models_shapes():
+    half = cams.build_half_model(num_classes=3, input_shape=(32, 32, 1))
+    full = cams.build_full_model(half)
+    images = np.random.default_rng(1).random((2, 32, 32, 1)).astype(np.float32)
+    outputs = full(images)
+    assert outputs["reconstruction"].shape == (2, 32, 32, 1)
+    assert outputs["highres"].shape == (2, 32, 32, 16)
+    assert outputs["pooled"].shape == (2, 4, 4, 16)
+    assert not any(w.trainable for w in half.weights)
+    maps, targets = cams.high_res_cam(full, half, images, class_index=[0, 2])
+    kernel = half.get_layer("predictions").get_weights()[0]
+    expected = np.einsum("nhwk,kn->nhw", outputs["highres"].numpy(), kernel[:, [0, 2]])
+    np.testing.assert_allclose(maps, expected, rtol=1e-5)
+    assert targets.tolist() == [0, 2]

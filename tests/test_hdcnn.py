@@ -1,0 +1,140 @@
+import keras
+import numpy as np
+import pytest
+
+from helpers import hdcnn
+
+
+def test_probabilistic_average_by_hand():
+    b = np.array([[0.75, 0.25]])
+    p0 = np.array([[0.6, 0.4]])  # cluster 0 = classes 0, 1
+    p1 = np.array([[0.2, 0.8]])  # cluster 1 = classes 2, 3
+    out = hdcnn.probabilistic_average(b, [p0, p1], [[0, 1], [2, 3]], 4)
+    np.testing.assert_allclose(out, [[0.45, 0.3, 0.05, 0.2]])
+
+
+def test_rows_sum_to_one_and_top_m_all_equals_full():
+    rng = np.random.default_rng(0)
+    clusters = [[0, 1, 2], [2, 3], [4, 5]]  # overlapping on class 2
+    fine = rng.dirichlet(np.ones(6), size=20)
+    b = hdcnn.cluster_probabilities(fine, clusters)
+    np.testing.assert_allclose(b.sum(axis=1), 1.0)
+    components = [rng.dirichlet(np.ones(len(c)), size=20) for c in clusters]
+    full = hdcnn.probabilistic_average(b, components, clusters, 6)
+    np.testing.assert_allclose(full.sum(axis=1), 1.0)
+    np.testing.assert_allclose(
+        hdcnn.probabilistic_average(b, components, clusters, 6, top_m=3), full
+    )
+    top1 = hdcnn.probabilistic_average(b, components, clusters, 6, top_m=1)
+    np.testing.assert_allclose(top1.sum(axis=1), 1.0)
+    best = b.argmax(axis=1)
+    for i, k in enumerate(best):  # top-1 uses only the best cluster's component
+        np.testing.assert_allclose(top1[i, clusters[k]], components[k][i])
+
+
+def block_confusion():
+    """Three planted blocks {0,1,2}, {3,4}, {5,6,7}: confusions inside blocks only."""
+    confusion = np.eye(8) * 0.7
+    for block in ([0, 1, 2], [3, 4], [5, 6, 7]):
+        for i in block:
+            for j in block:
+                if i != j:
+                    confusion[i, j] = 0.3 / (len(block) - 1)
+    return confusion
+
+
+def test_clustering_recovers_planted_blocks():
+    clusters = hdcnn.confusion_clusters(block_confusion(), 3)
+    assert clusters == [[0, 1, 2], [3, 4], [5, 6, 7]]
+
+
+def test_overlap_adds_a_class_that_sends_enough_mass():
+    confusion = block_confusion()
+    confusion[3] = 0.0
+    confusion[3, 3], confusion[3, 4], confusion[3, 0] = 0.6, 0.2, 0.2  # class 3 leaks into block 0
+    plain = hdcnn.confusion_clusters(confusion, 3)
+    overlapping = hdcnn.confusion_clusters(confusion, 3, overlap=0.15)
+    assert all(3 not in c for c in plain if 0 in c)
+    assert [0, 1, 2, 3] in overlapping
+    for clusters in (plain, overlapping):
+        assert set().union(*map(set, clusters)) == set(range(8))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_clusters": 9}, r"n_clusters must be between 2 and the number of classes \(8\)"),
+        ({"n_clusters": 1}, "n_clusters must be between 2"),
+        ({"n_clusters": 3, "overlap": 1.0}, r"overlap must be in \[0, 1\)"),
+    ],
+)
+def test_clustering_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        hdcnn.confusion_clusters(block_confusion(), **kwargs)
+
+
+def test_validate_clusters():
+    assert hdcnn.validate_clusters([[1, 0], [2]], 3) == [[0, 1], [2]]
+    with pytest.raises(ValueError, match=r"leave class\(es\) \[2\] out"):
+        hdcnn.validate_clusters([[0, 1]], 3)
+    with pytest.raises(ValueError, match=r"unknown class\(es\) \[7\]"):
+        hdcnn.validate_clusters([[0, 1, 2, 7]], 3)
+
+
+def test_top_m_out_of_range():
+    b = np.full((2, 3), 1 / 3)
+    with pytest.raises(
+        ValueError, match=r"top_m must be between 1 and the number of clusters \(3\)"
+    ):
+        hdcnn.top_m_weights(b, 0)
+    with pytest.raises(ValueError, match="top_m must be between 1"):
+        hdcnn.top_m_weights(b, 4)
+
+
+def test_component_gets_only_its_cluster_images():
+    features = np.arange(10, dtype=float)[:, None]
+    labels = np.array([0, 1, 2, 3, 0, 1, 2, 3, 2, 2])
+    x, y = hdcnn.cluster_training_data(features, labels, [2, 0])
+    assert sorted(x[:, 0].tolist()) == [0, 2, 4, 6, 8, 9]
+    assert set(labels[x[:, 0].astype(int)]) == {0, 2}
+    np.testing.assert_array_equal(y, [1, 0, 1, 0, 0, 0])  # relabelled in the cluster's order
+
+
+def small_block():
+    inputs = keras.Input((6, 6, 1))
+    x = keras.layers.Conv2D(2, 3, padding="same", name="low")(inputs)
+    x = keras.layers.MaxPooling2D(name="pool")(x)
+    x = keras.layers.Conv2D(3, 3, padding="same", activation="relu", name="up")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+    outputs = keras.layers.Dense(4, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs)
+
+
+def test_fine_component_starts_as_the_block_restricted_to_its_cluster():
+    block = small_block()
+    images = np.random.default_rng(1).random((5, 6, 6, 1)).astype(np.float32)
+    shared = hdcnn.shared_layers(block, "pool").predict(images, verbose=0)
+    component = hdcnn.fine_component(block, "pool", [1, 3], "c")
+    logits_model = keras.Model(block.inputs[0], block.get_layer("gap").output)
+    features = logits_model.predict(images, verbose=0)
+    kernel, bias = block.get_layer("predictions").get_weights()
+    logits = features @ kernel[:, [1, 3]] + bias[[1, 3]]
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(component.predict(shared, verbose=0), expected, rtol=1e-5)
+    assert component.get_layer("up").kernel is not block.get_layer("up").kernel
+    with pytest.raises(ValueError, match="no layer 'nope' in the building block"):
+        hdcnn.fine_component(block, "nope", [0], "c")
+
+
+def test_component_training_sees_only_cluster_data():
+    block = small_block()
+    rng = np.random.default_rng(2)
+    images = rng.random((40, 6, 6, 1)).astype(np.float32)
+    labels = np.arange(40) % 4
+    shared = hdcnn.shared_layers(block, "pool").predict(images, verbose=0)
+    component = hdcnn.fine_component(block, "pool", [0, 2], "c")
+    train = hdcnn.cluster_training_data(shared, labels, [0, 2])
+    history = hdcnn.train_component(component, train, train, epochs=2)
+    assert len(history["loss"]) <= 2 and len(train[1]) == 20
+    outputs, evaluated = hdcnn.predict_components([component], shared, np.ones((40, 1)), top_m=1)
+    assert outputs[0].shape == (40, 2) and evaluated == 1.0
