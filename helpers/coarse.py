@@ -152,3 +152,76 @@ def coarse_task(features, fine_labels, kernel, bias, groups, init_classes, k):
     probabilities = coarse_probabilities(features[keep], coarse_kernel, coarse_bias)
     accuracy, matrix = evaluate(probabilities, labels[keep])
     return accuracy, matrix, members
+
+
+def scsm_rows(kernel: np.ndarray, class_names, rows, top: int = 5) -> str:
+    """The first ``top`` SCSM entries of some rows, with class names, one line per row."""
+    scsm = sorted_similarity(class_similarity(kernel))
+    return "\n".join(
+        f"{i:>3} {class_names[i]:<14} -> " + ", ".join(class_names[j] for j in scsm[i, :top])
+        for i in rows
+    )
+
+
+def accuracy_vs_k(features, fine_labels, kernel, bias, groups, init_classes, ks) -> np.ndarray:
+    """SCSM coarse accuracy for each k in ``ks``."""
+    return np.array([coarse_task(features, fine_labels, kernel, bias, groups, init_classes, k)[0]
+                     for k in ks])
+
+
+def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 0):
+    """SCSM coarse head (k chosen on validation) vs post-hoc mapping vs a trained head.
+
+    ``task``: groups and init classes; ``test``/``validation``: penultimate ``features``,
+    fine ``probabilities`` and fine ``labels``. Returns (table, confusion matrices, best k,
+    validation accuracy per k).
+    """
+    import pandas as pd
+
+    groups, init = task["groups"], task["init"]
+    ks = np.arange(1, kernel.shape[1] + 1)
+    val_curve = accuracy_vs_k(validation["features"], validation["labels"], kernel, bias, groups,
+                              init, ks)
+    best = int(ks[val_curve.argmax()])
+    labels = group_labels(test["labels"], groups)
+    keep = labels >= 0
+    scsm_acc, scsm_matrix, _ = coarse_task(test["features"], test["labels"], kernel, bias,
+                                           groups, init, best)
+    post_acc, post_matrix = evaluate(posthoc_probabilities(test["probabilities"][keep], groups),
+                                     labels[keep])
+    val_labels = group_labels(validation["labels"], groups)
+    head = trained_head(validation["features"][val_labels >= 0], val_labels[val_labels >= 0],
+                        seed)
+    trained_acc, trained_matrix = evaluate(head.predict_proba(test["features"][keep]),
+                                           labels[keep])
+    table = pd.DataFrame(
+        {"accuracy": [scsm_acc, post_acc, trained_acc],
+         "training": ["none", "none", "logistic regression on features"]},
+        index=[f"SCSM coarse head (k={best})", "post-hoc: sum of fine probabilities",
+               "trained coarse head"],
+    ).round(4)
+    matrices = {"SCSM": scsm_matrix, "post-hoc": post_matrix, "trained": trained_matrix}
+    return table, matrices, best, val_curve
+
+
+def fashion_tasks(class_names) -> dict[str, dict]:
+    """The quick profile's coarse tasks: groups from ``data.COARSE_GROUPS`` and the
+    initialisation class of each group (the group's most typical member)."""
+    from helpers.data import COARSE_GROUPS
+
+    inits = {"two": ("Sneaker", "T-shirt/top"), "three": ("T-shirt/top", "Sneaker", "Bag")}
+    return {
+        name: {
+            "group_names": list(COARSE_GROUPS[name]),
+            "groups": [[class_names.index(c) for c in g] for g in COARSE_GROUPS[name].values()],
+            "init": [class_names.index(c) for c in inits[name]],
+        }
+        for name in inits
+    }
+
+
+def split_outputs(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> dict:
+    """Penultimate features, fine probabilities and labels of ``images`` (one pass each)."""
+    features = penultimate_model(model).predict(images, verbose=0, batch_size=512)
+    probabilities = model.predict(images, verbose=0, batch_size=512)
+    return {"features": features, "probabilities": probabilities, "labels": np.asarray(labels)}

@@ -199,3 +199,16 @@ def check_weakest_class(answer, table, space: str) -> bool:
         f"{expected} is the hardest to separate.",
         f"the smallest value in the '{space}' column of the kNN table.",
     )
+
+
+# --- 05_coarse_extraction --------------------------------------------------------------------
+
+
+def check_scsm_neighbour(answer, kernel, class_names, of: str) -> bool:
+    """The class whose weight column is most similar to ``of``'s."""
+    from helpers import coarse
+
+    row = coarse.sorted_similarity(coarse.class_similarity(kernel))[list(class_names).index(of)]
+    expected = class_names[row[1]]
+    return check_choice(answer, expected, f"{expected} is {of}'s nearest class by weights.",
+                        f"the second entry of {of}'s SCSM row (the first is {of} itself).")
