@@ -165,8 +165,9 @@ def scsm_rows(kernel: np.ndarray, class_names, rows, top: int = 5) -> str:
 
 def accuracy_vs_k(features, fine_labels, kernel, bias, groups, init_classes, ks) -> np.ndarray:
     """SCSM coarse accuracy for each k in ``ks``."""
-    return np.array([coarse_task(features, fine_labels, kernel, bias, groups, init_classes, k)[0]
-                     for k in ks])
+    return np.array(
+        [coarse_task(features, fine_labels, kernel, bias, groups, init_classes, k)[0] for k in ks]
+    )
 
 
 def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 0):
@@ -180,25 +181,31 @@ def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 
 
     groups, init = task["groups"], task["init"]
     ks = np.arange(1, kernel.shape[1] + 1)
-    val_curve = accuracy_vs_k(validation["features"], validation["labels"], kernel, bias, groups,
-                              init, ks)
+    val_curve = accuracy_vs_k(
+        validation["features"], validation["labels"], kernel, bias, groups, init, ks
+    )
     best = int(ks[val_curve.argmax()])
     labels = group_labels(test["labels"], groups)
     keep = labels >= 0
-    scsm_acc, scsm_matrix, _ = coarse_task(test["features"], test["labels"], kernel, bias,
-                                           groups, init, best)
-    post_acc, post_matrix = evaluate(posthoc_probabilities(test["probabilities"][keep], groups),
-                                     labels[keep])
+    scsm_acc, scsm_matrix, _ = coarse_task(
+        test["features"], test["labels"], kernel, bias, groups, init, best
+    )
+    post_acc, post_matrix = evaluate(
+        posthoc_probabilities(test["probabilities"][keep], groups), labels[keep]
+    )
     val_labels = group_labels(validation["labels"], groups)
-    head = trained_head(validation["features"][val_labels >= 0], val_labels[val_labels >= 0],
-                        seed)
-    trained_acc, trained_matrix = evaluate(head.predict_proba(test["features"][keep]),
-                                           labels[keep])
+    head = trained_head(validation["features"][val_labels >= 0], val_labels[val_labels >= 0], seed)
+    trained_acc, trained_matrix = evaluate(head.predict_proba(test["features"][keep]), labels[keep])
     table = pd.DataFrame(
-        {"accuracy": [scsm_acc, post_acc, trained_acc],
-         "training": ["none", "none", "logistic regression on features"]},
-        index=[f"SCSM coarse head (k={best})", "post-hoc: sum of fine probabilities",
-               "trained coarse head"],
+        {
+            "accuracy": [scsm_acc, post_acc, trained_acc],
+            "training": ["none", "none", "logistic regression on features"],
+        },
+        index=[
+            f"SCSM coarse head (k={best})",
+            "post-hoc: sum of fine probabilities",
+            "trained coarse head",
+        ],
     ).round(4)
     matrices = {"SCSM": scsm_matrix, "post-hoc": post_matrix, "trained": trained_matrix}
     return table, matrices, best, val_curve

@@ -210,5 +210,9 @@ def check_scsm_neighbour(answer, kernel, class_names, of: str) -> bool:
 
     row = coarse.sorted_similarity(coarse.class_similarity(kernel))[list(class_names).index(of)]
     expected = class_names[row[1]]
-    return check_choice(answer, expected, f"{expected} is {of}'s nearest class by weights.",
-                        f"the second entry of {of}'s SCSM row (the first is {of} itself).")
+    return check_choice(
+        answer,
+        expected,
+        f"{expected} is {of}'s nearest class by weights.",
+        f"the second entry of {of}'s SCSM row (the first is {of} itself).",
+    )

@@ -219,3 +219,53 @@ def coarse_explorer(features, fine_labels, kernel, bias, groups: dict, class_nam
         k=widgets.IntSlider(value=k, min=1, max=len(class_names), description="k"),
         **inits,
     )
+
+
+def sample_size_explorer(
+    base,
+    dataset,
+    cut_layer: str,
+    sizes=(10, 25, 50, 100, 200),
+    schedule=None,
+    val_per_class: int = 100,
+    seed: int = 0,
+):
+    """Labelled images per class -> test accuracy of feature extraction vs from scratch.
+
+    Each size is trained once and cached; the plot shows every size computed so far.
+    """
+    from helpers import transfer
+
+    schedule = transfer.Schedule() if schedule is None else schedule
+    cache: dict[int, tuple[float, float]] = {}
+    features = transfer.FeatureCache()
+
+    def compute(per_class: int) -> dict:
+        if per_class not in cache:
+            split = transfer.small_split(dataset, per_class, val_per_class, seed)
+            extracted = transfer.feature_extraction(base, split, cut_layer, schedule, features)
+            scratch = transfer.from_scratch(base, split, cut_layer, schedule, seed)
+            cache[per_class] = (extracted.test_accuracy, scratch.test_accuracy)
+        return dict(sorted(cache.items()))
+
+    def draw(results: dict):
+        sizes_done = list(results)
+        return plots.curves(
+            sizes_done,
+            {
+                "feature extraction": [results[s][0] for s in sizes_done],
+                "from scratch": [results[s][1] for s in sizes_done],
+            },
+            "labelled training images per class",
+            "test accuracy",
+        )
+
+    explorer = linked(
+        compute,
+        draw,
+        per_class=widgets.SelectionSlider(
+            options=list(sizes), value=sizes[0], description="per class"
+        ),
+    )
+    explorer.cache = cache
+    return explorer

@@ -19,8 +19,12 @@ MARK = "NBVAL_CHECK_OUTPUT"
 
 def refresh(path: Path) -> int:
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=240, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        notebook,
+        timeout=240,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     notebook.metadata.pop("widgets", None)  # widget state holds rendered outputs too
     kept = 0
     for cell in notebook.cells:

@@ -80,3 +80,26 @@ def test_course_exercise_checks(capsys):
     table = pd.DataFrame({"features": [0.9, 0.5, 0.8]}, index=["a", "b", "all"])
     assert exercises.check_weakest_class("b", table, "features")
     capsys.readouterr()
+
+
+def test_coarse_explorer_changes_with_k_and_init():
+    from helpers import coarse
+    from tests.test_coarse import fine_model
+
+    model = fine_model()
+    kernel, bias = coarse.head_weights(model)
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(60, 3))
+    labels = rng.integers(0, 4, 60)
+    explorer = widgets.coarse_explorer(
+        features, labels, kernel, bias, {"A": [0, 1], "B": [2, 3]}, ["a", "b", "c", "d"], k=1
+    )
+    k, init_a, init_b = explorer.children[:3]
+    first = explorer.result
+    assert first["members"][0].tolist() == [0] and first["matrix"].shape == (2, 2)
+    k.value = 2
+    assert explorer.result["members"][1].tolist() == [2, 3]
+    init_a.value = 2  # same as B's init: a clear message, no crash
+    assert explorer.result is None
+    init_a.value = 1
+    assert explorer.result["members"][0][0] == 1

@@ -1,0 +1,93 @@
+import keras
+import numpy as np
+import pytest
+
+from helpers import layers, transfer, widgets
+from helpers.data import Dataset
+
+
+def base_model():
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv_a")(inputs)
+    x = keras.layers.BatchNormalization(name="bn_a")(x)
+    x = keras.layers.MaxPooling2D(name="pool_a")(x)
+    x = keras.layers.Conv2D(6, 3, padding="same", activation="relu", name="conv_b")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="features")(x)
+    outputs = keras.layers.Dense(3, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name="base")
+
+
+def tiny_dataset(n_per_class=40, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.repeat([0, 1], n_per_class)
+    x = rng.random((len(y), 8, 8, 1)).astype(np.float32) * 0.2
+    x[y == 1, :4] += 0.8  # class 1: bright top half
+    return Dataset(x, y, x[::4].copy(), y[::4].copy(), ("dark", "bright"), "tiny")
+
+
+def test_extracted_features_equal_the_layer_output():
+    base = base_model()
+    images = tiny_dataset().x_train[:10]
+    expected = layers.feature_extractor(base, "pool_a").predict(images, verbose=0)
+    got = transfer.extract_features(base, "pool_a", images, batch_size=3, progress=False)
+    np.testing.assert_allclose(got, expected.reshape(10, -1), rtol=1e-5)
+
+
+def test_feature_cache_computes_once():
+    base, images = base_model(), tiny_dataset().x_train
+    cache = transfer.FeatureCache()
+    first = cache.get(base, "features", images, progress=False)
+    assert cache.get(base, "features", images, progress=False) is first and len(cache) == 1
+
+
+def test_from_scratch_shares_no_weights_with_the_base():
+    base = base_model()
+    fresh = transfer.fresh_copy(base, "features", 2)
+    base_ids = {id(w) for w in base.weights}
+    assert not any(id(w) in base_ids for w in fresh.weights)
+    fresh_kernel = next(w for w in fresh.weights if w.path.endswith("conv_a/kernel"))
+    assert not np.allclose(fresh_kernel.numpy(), base.get_layer("conv_a").kernel.numpy())
+
+
+def test_small_split_sizes_and_no_overlap():
+    split = transfer.small_split(tiny_dataset(), per_class=10, val_per_class=5)
+    assert np.bincount(split.y_train).tolist() == [10, 10]
+    assert np.bincount(split.y_val).tolist() == [5, 5]
+    train_rows = {x.tobytes() for x in split.x_train}
+    assert not any(x.tobytes() in train_rows for x in split.x_val)
+    with pytest.raises(ValueError, match="has only 40 training images; 35 \\+ 10"):
+        transfer.small_split(tiny_dataset(), per_class=35, val_per_class=10)
+
+
+def test_unfreeze_from():
+    model = transfer.frozen_base_model(base_model(), "features", 2, augment=False)
+    trunk = model.layers[1]
+    assert not any(layer.trainable for layer in trunk.layers)
+    assert transfer.unfreeze_from(model, "conv_b") == ["conv_b"]
+    assert not trunk.get_layer("conv_a").trainable
+    with pytest.raises(ValueError, match="no layer 'conv_z' in the base"):
+        transfer.unfreeze_from(model, "conv_z")
+
+
+def test_compare_methods_runs_the_four_and_learns():
+    base = base_model()
+    split = transfer.small_split(tiny_dataset(), per_class=20, val_per_class=10)
+    schedule = transfer.Schedule(
+        head_epochs=15, frozen_epochs=2, fine_tune_epochs=1, scratch_epochs=15, learning_rate=1e-2
+    )
+    results = transfer.compare_methods(base, split, "features", "conv_b", schedule)
+    assert [r.method for r in results][0] == "feature extraction + dense head"
+    assert len(results) == 4 and all(0 <= r.test_accuracy <= 1 for r in results)
+    assert results[-1].test_accuracy > 0.9  # the planted brightness cue is learnable
+    table = transfer.results_table(results)
+    assert list(table.columns) == ["test accuracy", "seconds"]
+
+
+def test_sample_size_explorer_caches_each_size():
+    schedule = transfer.Schedule(head_epochs=2, scratch_epochs=2)
+    explorer = widgets.sample_size_explorer(
+        base_model(), tiny_dataset(), "features", sizes=(5, 10), schedule=schedule, val_per_class=10
+    )
+    assert list(explorer.result) == [5]
+    explorer.children[0].value = 10
+    assert list(explorer.result) == [5, 10] and len(explorer.cache) == 2
