@@ -216,3 +216,48 @@ def check_scsm_neighbour(answer, kernel, class_names, of: str) -> bool:
         f"{expected} is {of}'s nearest class by weights.",
         f"the second entry of {of}'s SCSM row (the first is {of} itself).",
     )
+
+
+# --- 04_transfer_learning --------------------------------------------------------------------
+
+
+def check_best_method(answer, table) -> bool:
+    """The method with the highest test accuracy in the comparison table."""
+    expected = table["test accuracy"].idxmax()
+    return check_choice(
+        answer,
+        expected,
+        f"{expected} wins on this split.",
+        "the row with the largest 'test accuracy'.",
+    )
+
+
+def check_better_cut(answer, accuracies: dict) -> bool:
+    """The layer whose features gave the better feature-extraction accuracy."""
+    expected = max(accuracies, key=accuracies.get)
+    return check_choice(
+        answer,
+        expected,
+        f"features of {expected} transfer better here.",
+        "compare the two accuracies printed above.",
+    )
+
+
+# --- 06_hdcnn --------------------------------------------------------------------------------
+
+
+def check_cluster_of(answer, clusters, class_names, member: str) -> bool:
+    """The class names of the cluster holding ``member`` (any order)."""
+    if _unanswered(answer):
+        return False
+    index = list(class_names).index(member)
+    expected = {class_names[c].lower() for c in next(cl for cl in clusters if index in cl)}
+    try:
+        given = {str(name).strip().lower() for name in answer}
+    except TypeError:
+        given = set()
+    return report(
+        given == expected,
+        f"{member}'s cluster: {sorted(expected)}.",
+        "print model.clusters with class names, as in the checked cell above.",
+    )

@@ -233,3 +233,156 @@ def predict_components(
             )
         outputs.append(probs)
     return outputs, float((weights > 0).sum(axis=1).mean())
+
+
+# ---------------------------------------------------------------------------------------------
+# The assembled HD-CNN
+# ---------------------------------------------------------------------------------------------
+
+# Fine -> cluster mapping of CIFAR-100 in 9 clusters used by the seed notebook (full profile).
+CIFAR100_SEED_MAPPING = (
+    5, 2, 3, 6, 6, 0, 2, 2, 8, 1, 1, 3, 8, 8, 2, 6, 1, 8, 2, 6, 0, 3, 1, 7, 2, 0, 2, 6, 1, 6,
+    6, 6, 6, 4, 6, 3, 6, 8, 6, 1, 1, 8, 6, 6, 2, 2, 3, 4, 8, 7, 6, 5, 4, 5, 5, 6, 4, 5, 8, 4,
+    7, 1, 5, 6, 6, 6, 6, 6, 7, 1, 5, 7, 6, 2, 6, 6, 1, 2, 2, 2, 6, 8, 2, 5, 0, 8, 1, 0, 6, 8,
+    8, 2, 5, 6, 0, 6, 4, 6, 3, 2,
+)  # fmt: skip
+
+
+def mapping_to_clusters(mapping) -> list[list[int]]:
+    """A fine -> cluster list (e.g. the seed's) as cluster lists of fine classes."""
+    mapping = np.asarray(mapping)
+    return [np.flatnonzero(mapping == k).tolist() for k in range(int(mapping.max()) + 1)]
+
+
+class HDCNN:
+    """Building block (coarse component + shared layers) and the fine components."""
+
+    def __init__(self, building_block: keras.Model, components: list, clusters, shared_layer: str):
+        n_classes = building_block.outputs[0].shape[-1]
+        self.clusters = validate_clusters(clusters, n_classes)
+        if len(components) != len(self.clusters):
+            raise ValueError(f"{len(components)} components for {len(self.clusters)} clusters")
+        self.block, self.components, self.n_classes = building_block, components, n_classes
+        self.shared = shared_layers(building_block, shared_layer)
+
+    def predict(self, images: np.ndarray, top_m: int | None = None, batch_size: int = 512):
+        """HD-CNN probabilities, the block's own probabilities, and components run per image."""
+        shared = self.shared.predict(images, batch_size=batch_size, verbose=0)
+        fine = self.block.predict(images, batch_size=batch_size, verbose=0)
+        b = cluster_probabilities(fine, self.clusters)
+        outputs, evaluated = predict_components(self.components, shared, b, top_m, batch_size)
+        probabilities = probabilistic_average(b, outputs, self.clusters, self.n_classes, top_m)
+        return probabilities, fine, evaluated
+
+
+def train_hdcnn(
+    building_block: keras.Model,
+    x_train,
+    y_train,
+    x_val,
+    y_val,
+    n_clusters: int,
+    shared_layer: str,
+    epochs: int = 10,
+    overlap: float = 0.0,
+    clusters=None,
+    verbose: int = 0,
+) -> tuple[HDCNN, np.ndarray, list[dict]]:
+    """Clusters from the block's confusion on the validation split (or the given ``clusters``),
+    then one fine component per cluster fine-tuned on its classes with early stopping on the
+    validation split. Returns the HD-CNN, the validation confusion and per-component info."""
+    confusion = held_out_confusion(building_block.predict(x_val, verbose=0, batch_size=512), y_val)
+    if clusters is None:
+        clusters = confusion_clusters(confusion, n_clusters, overlap)
+    shared = shared_layers(building_block, shared_layer)
+    train_features = shared.predict(x_train, batch_size=512, verbose=0)
+    val_features = shared.predict(x_val, batch_size=512, verbose=0)
+    strategy = distribution_strategy()
+    components, info = [], []
+    for k, cluster in enumerate(clusters):
+        with strategy.scope():
+            component = fine_component(building_block, shared_layer, cluster, f"hdcnn_fine_{k}")
+        train = cluster_training_data(train_features, y_train, cluster)
+        history = train_component(
+            component,
+            train,
+            cluster_training_data(val_features, y_val, cluster),
+            epochs=epochs,
+            verbose=verbose,
+        )
+        components.append(component)
+        info.append(
+            {
+                "cluster": list(cluster),
+                "train_images": len(train[1]),
+                "epochs": len(history["loss"]),
+                "val_accuracy": round(max(history["val_accuracy"]), 4),
+            }
+        )
+    return HDCNN(building_block, components, clusters, shared_layer), confusion, info
+
+
+def reorder(confusion: np.ndarray, clusters) -> tuple[np.ndarray, list[int]]:
+    """The confusion matrix with classes ordered cluster by cluster (first appearance)."""
+    order = list(dict.fromkeys(c for cluster in clusters for c in cluster))
+    return confusion[np.ix_(order, order)], order
+
+
+def per_cluster_error(labels, single_probs, hd_probs, clusters, class_names):
+    """Error of the single classifier and of HD-CNN on the images of each cluster."""
+    import pandas as pd
+
+    rows = []
+    for k, cluster in enumerate(clusters):
+        keep = np.isin(labels, cluster)
+        rows.append(
+            (
+                k,
+                ", ".join(class_names[c] for c in cluster),
+                1 - np.mean(single_probs[keep].argmax(1) == labels[keep]),
+                1 - np.mean(hd_probs[keep].argmax(1) == labels[keep]),
+            )
+        )
+    return (
+        pd.DataFrame(rows, columns=["cluster", "classes", "single error", "HD-CNN error"])
+        .set_index("cluster")
+        .round(4)
+    )
+
+
+def course_hdcnn(profile: str | None = None):
+    """The HD-CNN of notebook 06 and its validation confusion matrix.
+
+    ``quick``: fashion_cnn + the shipped fine components (clusters and confusion from the
+    manifest). ``full``: a CIFAR-100 building block and components trained on first use.
+    """
+    from helpers import config, data, zoo
+
+    if config.get_profile(profile) == "quick":
+        block = zoo.load("fashion_cnn")
+        entries = sorted(
+            (e for e in zoo.manifest_entries() if e["name"].startswith("hdcnn_fine_")),
+            key=lambda e: e["name"],
+        )
+        if not entries:
+            raise zoo.ModelUnavailableError(
+                "The HD-CNN components are not shipped in data/models: train them with "
+                "`python scripts/train_zoo.py hdcnn`."
+            )
+        components = [zoo.load(e["name"]) for e in entries]
+        confusion = np.asarray(entries[0]["confusion_on_validation"])
+        return HDCNN(block, components, [e["cluster"] for e in entries], SHARED_LAYER), confusion
+    dataset = data.load_cifar(100)
+    block = zoo.load("cifar100_cnn", "full", dataset=dataset)
+    train_idx, val_idx = zoo.validation_split("cifar100_cnn", len(dataset.x_train))
+    model, confusion, _ = train_hdcnn(
+        block,
+        dataset.x_train[train_idx],
+        dataset.y_train[train_idx],
+        dataset.x_train[val_idx],
+        dataset.y_train[val_idx],
+        9,
+        SHARED_LAYER,
+        verbose=1,
+    )
+    return model, confusion

@@ -206,10 +206,10 @@ def small_split(dataset, per_class: int, val_per_class: int = 100, seed: int = 0
 class Schedule:
     """Epochs and learning rates of the four methods."""
 
-    head_epochs: int = 40
-    frozen_epochs: int = 8
-    fine_tune_epochs: int = 6
-    scratch_epochs: int = 20
+    head_epochs: int = 30
+    frozen_epochs: int = 5
+    fine_tune_epochs: int = 4
+    scratch_epochs: int = 12
     learning_rate: float = 1e-3
     fine_tune_rate: float = 1e-4
 

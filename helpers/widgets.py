@@ -232,13 +232,14 @@ def sample_size_explorer(
 ):
     """Labelled images per class -> test accuracy of feature extraction vs from scratch.
 
-    Each size is trained once and cached; the plot shows every size computed so far.
+    Each size is trained once and cached; the plot shows every size computed so far. Pass
+    the ``features`` cache of a previous comparison to reuse its extracted features.
     """
     from helpers import transfer
 
     schedule = transfer.Schedule() if schedule is None else schedule
     cache: dict[int, tuple[float, float]] = {}
-    features = transfer.FeatureCache()
+    features = transfer.FeatureCache() if features is None else features
 
     def compute(per_class: int) -> dict:
         if per_class not in cache:
@@ -269,3 +270,50 @@ def sample_size_explorer(
     )
     explorer.cache = cache
     return explorer
+
+
+def cluster_explorer(confusion: np.ndarray, class_names, max_clusters: int | None = None):
+    """Number of clusters -> the confusion matrix reordered by cluster, clusters in the title."""
+    from helpers import hdcnn
+
+    def compute(n_clusters: int) -> dict:
+        clusters = hdcnn.confusion_clusters(confusion, n_clusters)
+        matrix, order = hdcnn.reorder(confusion, clusters)
+        return {"clusters": clusters, "matrix": matrix, "order": order}
+
+    def draw(result: dict):
+        names = [class_names[c] for c in result["order"]]
+        groups = " | ".join(", ".join(class_names[c] for c in cl) for cl in result["clusters"])
+        return plots.confusion_heatmap(result["matrix"], names, title=groups[:110], fmt=".2f")
+
+    top = max_clusters or len(class_names) - 1
+    return linked(
+        compute,
+        draw,
+        n_clusters=widgets.IntSlider(value=min(3, top), min=2, max=top, description="clusters"),
+    )
+
+
+def top_m_explorer(model, images: np.ndarray, labels: np.ndarray):
+    """top-m -> HD-CNN accuracy and fine components evaluated per image (cached per m)."""
+    cache: dict[int, tuple[float, float]] = {}
+
+    def compute(top_m: int) -> dict:
+        if top_m not in cache:
+            probabilities, _, evaluated = model.predict(images, top_m=top_m)
+            cache[top_m] = (float(np.mean(probabilities.argmax(1) == labels)), evaluated)
+        return {"top_m": top_m, "accuracy": cache[top_m][0], "evaluated": cache[top_m][1]}
+
+    def draw(result: dict):
+        return widgets.HTML(
+            f"top-{result['top_m']}: accuracy <b>{result['accuracy']:.4f}</b>, "
+            f"{result['evaluated']:.2f} fine components run per image"
+        )
+
+    return linked(
+        compute,
+        draw,
+        top_m=widgets.IntSlider(
+            value=len(model.clusters), min=1, max=len(model.clusters), description="top-m"
+        ),
+    )

@@ -88,6 +88,15 @@ RECIPES: dict[str, Recipe] = {
         description="the fashion_cnn architecture pretrained on 8 classes; Pullover and Coat "
         "held out for transfer learning (notebook 04)",
     ),
+    "cifar100_cnn": Recipe(
+        name="cifar100_cnn",
+        build=build_small_cnn,
+        dataset="cifar100",
+        epochs=30,
+        description="the fashion_cnn architecture on CIFAR-100 fine labels: HD-CNN building "
+        "block of the full profile (trained on first use)",
+        shipped=False,
+    ),
     "cifar10_cnn": Recipe(
         name="cifar10_cnn",
         build=build_small_cnn,

@@ -89,38 +89,37 @@ def hdcnn_job(dataset, args):
     """Fine components on top of the shipped fashion_cnn; clusters from its validation split."""
     block = zoo.load("fashion_cnn", models_dir=args.out)
     train_idx, val_idx = zoo.validation_split("fashion_cnn", len(dataset.x_train))
-    shared = hdcnn.shared_layers(block, hdcnn.SHARED_LAYER)
-    features = shared.predict(dataset.x_train, batch_size=512, verbose=0)
-    probabilities = block.predict(dataset.x_train[val_idx], batch_size=512, verbose=0)
-    confusion = hdcnn.held_out_confusion(probabilities, dataset.y_train[val_idx])
-    clusters = hdcnn.confusion_clusters(confusion, hdcnn.N_CLUSTERS)
+    if args.max_train:
+        train_idx = train_idx[: args.max_train]
+    start = time.perf_counter()
+    model, confusion, infos = hdcnn.train_hdcnn(
+        block,
+        dataset.x_train[train_idx],
+        dataset.y_train[train_idx],
+        dataset.x_train[val_idx],
+        dataset.y_train[val_idx],
+        hdcnn.N_CLUSTERS,
+        hdcnn.SHARED_LAYER,
+        epochs=args.epochs or 10,
+        verbose=2,
+    )
+    seconds = round(time.perf_counter() - start, 1)
     results = []
-    for k, cluster in enumerate(clusters):
-        component = hdcnn.fine_component(block, hdcnn.SHARED_LAYER, cluster, f"hdcnn_fine_{k}")
-        train = hdcnn.cluster_training_data(
-            features[train_idx], dataset.y_train[train_idx], cluster
-        )
-        val = hdcnn.cluster_training_data(features[val_idx], dataset.y_train[val_idx], cluster)
-        if args.max_train:
-            train = (train[0][: args.max_train], train[1][: args.max_train])
-        start = time.perf_counter()
-        history = hdcnn.train_component(component, train, val, epochs=args.epochs or 10, verbose=2)
+    for k, (component, info) in enumerate(zip(model.components, infos, strict=True)):
         results.append(
             (
                 component,
                 {
                     "name": f"hdcnn_fine_{k}",
                     "description": f"HD-CNN fine component {k}: fashion_cnn's layers after "
-                    f"{hdcnn.SHARED_LAYER}, head restricted to classes {cluster}, fine-tuned "
-                    "on them",
-                    "cluster": cluster,
-                    "training_data": f"{len(train[1])} images of classes {cluster}",
-                    "epochs": len(history["loss"]),
+                    f"{hdcnn.SHARED_LAYER}, head restricted to classes {info['cluster']}, fine-tuned "
+                    "on them with early stopping on fashion_cnn's validation split",
+                    **info,
                     "seed": 0,
                     "batch_size": 128,
-                    "val_accuracy": round(max(history["val_accuracy"]), 4),
+                    "training_data": f"{info['train_images']} images of classes {info['cluster']}",
                     "confusion_on_validation": np.round(confusion, 4).tolist() if k == 0 else None,
-                    "train_seconds": round(time.perf_counter() - start, 1),
+                    "train_seconds_all_components": seconds,
                 },
             )
         )
