@@ -229,6 +229,7 @@ def sample_size_explorer(
     schedule=None,
     val_per_class: int = 100,
     seed: int = 0,
+    features=None,
 ):
     """Labelled images per class -> test accuracy of feature extraction vs from scratch.
 

@@ -112,7 +112,8 @@ def hdcnn_job(dataset, args):
                 {
                     "name": f"hdcnn_fine_{k}",
                     "description": f"HD-CNN fine component {k}: fashion_cnn's layers after "
-                    f"{hdcnn.SHARED_LAYER}, head restricted to classes {info['cluster']}, fine-tuned "
+                    f"{hdcnn.SHARED_LAYER}, head restricted to classes {info['cluster']}, "
+                    "fine-tuned "
                     "on them with early stopping on fashion_cnn's validation split",
                     **info,
                     "seed": 0,
