@@ -261,3 +261,17 @@ def check_cluster_of(answer, clusters, class_names, member: str) -> bool:
         f"{member}'s cluster: {sorted(expected)}.",
         "print model.clusters with class names, as in the checked cell above.",
     )
+
+
+# --- 07_high_res_cams ------------------------------------------------------------------------
+
+
+def check_best_row(answer, table, column: str) -> bool:
+    """The row (map type, method) with the highest value in ``column``."""
+    expected = table[column].idxmax()
+    return check_choice(
+        answer,
+        expected,
+        f"{expected} leads on {column}.",
+        f"the largest value of the '{column}' column.",
+    )

@@ -106,3 +106,36 @@ def deletion_insertion(
     out = {kind: np.stack(values, axis=1) for kind, values in curves.items()}
     out |= {f"{kind}_area": curve.mean(axis=1) for kind, curve in list(out.items())}
     return out
+
+
+def quality_table(
+    maps: dict,
+    masks,
+    boxes,
+    score=None,
+    images=None,
+    targets=None,
+    curve_images: int = 100,
+    steps: int = 8,
+):
+    """One row per map type: pointing game, mean IoU (map > 50% of its max vs mask), box
+    accuracy (CAM paper's 20% box, IoU >= 0.5), and, when ``score`` is given, deletion and
+    insertion areas on the first ``curve_images`` images."""
+    import pandas as pd
+
+    rows = {}
+    for name, saliency in maps.items():
+        row = {
+            "pointing game": pointing_game(saliency, masks).mean(),
+            "mean IoU": mask_iou(saliency, masks).mean(),
+            "box accuracy": box_accuracy(saliency, boxes).mean(),
+        }
+        if score is not None:
+            n = min(curve_images, len(saliency))
+            curves = deletion_insertion(score, images[:n], saliency[:n], targets[:n], steps)
+            row |= {
+                "deletion area (lower is better)": curves["deletion_area"].mean(),
+                "insertion area (higher is better)": curves["insertion_area"].mean(),
+            }
+        rows[name] = row
+    return pd.DataFrame(rows).T.round(3)

@@ -236,3 +236,63 @@ def learning_curves(histories: dict, metric: str = "accuracy") -> plt.Figure:
     axes[0, 0].legend()
     fig.tight_layout()
     return fig
+
+
+def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> plt.Figure:
+    """Rows = images; columns = the image (mask outlined) then each map type over it."""
+    n, kinds = len(images), list(maps)
+    fig, axes = plt.subplots(
+        n, len(kinds) + 1, figsize=(1.7 * (len(kinds) + 1), 1.7 * n), squeeze=False
+    )
+    for i in range(n):
+        axes[i, 0].imshow(_as_2d_or_rgb(images[i]), cmap="gray")
+        if masks is not None:
+            axes[i, 0].contour(masks[i], levels=[0.5], colors="lime", linewidths=0.8)
+        if titles is not None:
+            axes[i, 0].set_title(titles[i], fontsize=7)
+        for j, kind in enumerate(kinds, start=1):
+            axes[i, j].imshow(_as_2d_or_rgb(images[i]), cmap="gray")
+            axes[i, j].imshow(maps[kind][i], cmap="jet", alpha=0.5)
+            if i == 0:
+                axes[i, j].set_title(kind, fontsize=8)
+    for ax in axes.ravel():
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def pipeline_steps(steps, image: np.ndarray) -> plt.Figure:
+    """Every intermediate of :func:`helpers.refine.refine`, in order, on one figure."""
+    panels = [
+        ("image", _as_2d_or_rgb(image), "gray"),
+        ("low-res (resized)", steps.low_resized, "jet"),
+        ("high-res, blurred", steps.blurred, "jet"),
+        ("Sobel edges", steps.edges, "magma"),
+        ("ROI", steps.roi, "gray"),
+        (
+            f"bounds {steps.bounds[0]:.2f}..{steps.bounds[1]:.2f}",
+            (steps.edges >= steps.bounds[0]) & (steps.edges <= steps.bounds[1]),
+            "gray",
+        ),
+        ("region grown", steps.segmented, "gray"),
+        ("holes filled", steps.full_segment, "gray"),
+        ("refined CAM", steps.merged, "jet"),
+    ]
+    fig, axes = plt.subplots(2, 5, figsize=(9, 4))
+    for ax, (title, panel, cmap) in zip(axes.ravel(), panels, strict=False):
+        ax.imshow(panel, cmap=cmap)
+        ax.set_title(title, fontsize=7)
+    axes.ravel()[1].scatter(steps.focal_points[:, 1], steps.focal_points[:, 0], s=2, c="white")
+    top, left, bottom, right = steps.crop_box
+    axes.ravel()[0].add_patch(
+        plt.Rectangle(
+            (left - 0.5, top - 0.5), right - left, bottom - top, fill=False, color="yellow"
+        )
+    )
+    crop = steps.cropped if steps.cropped is not None else _as_2d_or_rgb(image)
+    axes.ravel()[9].imshow(_as_2d_or_rgb(crop), cmap="gray")
+    axes.ravel()[9].set_title("cropped", fontsize=7)
+    for ax in axes.ravel():
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -318,3 +318,65 @@ def top_m_explorer(model, images: np.ndarray, labels: np.ndarray):
             value=len(model.clusters), min=1, max=len(model.clusters), description="top-m"
         ),
     )
+
+
+def refine_explorer(half, full, images: np.ndarray):
+    """Image and every refinement parameter -> the step-by-step pipeline figure."""
+    from helpers import cams, refine
+
+    low, targets = cams.cam(half, images, upsampled=False)
+    high, _ = cams.high_res_cam(full, half, images, targets)
+
+    def compute(index: int, **params) -> dict:
+        steps = refine.refine(
+            low[index], high[index], image=images[index], params=refine.RefineParams(**params)
+        )
+        return {"steps": steps, "image": images[index]}
+
+    def draw(result: dict):
+        return plots.pipeline_steps(result["steps"], result["image"])
+
+    percent = {"min": 0, "max": 100, "step": 5}
+    controls = {
+        "index": widgets.IntSlider(min=0, max=len(images) - 1, description="image"),
+        "blur_size": widgets.IntSlider(value=5, min=1, max=11, step=2, description="blur"),
+        "roi_percentile": widgets.IntSlider(value=85, description="ROI pct", **percent),
+        "lower_percentile": widgets.IntSlider(value=25, description="lower pct", **percent),
+        "upper_percentile": widgets.IntSlider(value=75, description="upper pct", **percent),
+        "focal_scope": widgets.Dropdown(options=refine.FOCAL_SCOPES, description="focal"),
+        "hole_area": widgets.IntSlider(value=256, min=0, max=1024, step=32, description="holes"),
+        "merge": widgets.Dropdown(options=refine.MERGE_TYPES, description="merge"),
+        "alpha": widgets.FloatSlider(value=0.5, min=0, max=1, step=0.05, description="alpha"),
+        "crop_mode": widgets.Dropdown(options=refine.CROP_MODES, description="crop"),
+        "crop_percentage": widgets.IntSlider(value=15, description="crop pct", **percent),
+        "crop_threshold": widgets.FloatSlider(
+            value=0.6, min=0, max=1, step=0.05, description="crop thr"
+        ),
+    }
+    return linked(compute, draw, **controls)
+
+
+def cam_explorer(half, full, images: np.ndarray, class_names):
+    """Image and class -> low-res, high-res, refined CAM and Grad-CAM for that class."""
+    from helpers import cams
+
+    def compute(index: int, target: int) -> dict:
+        chosen = None if target < 0 else target
+        maps, targets = cams.map_types(half, full, images[index : index + 1], class_index=chosen)
+        return {"index": index, "maps": maps, "target": int(targets[0])}
+
+    def draw(result: dict):
+        return plots.map_comparison(
+            images[result["index"] : result["index"] + 1],
+            result["maps"],
+            titles=[class_names[result["target"]]],
+        )
+
+    return linked(
+        compute,
+        draw,
+        index=widgets.IntSlider(min=0, max=len(images) - 1, description="image"),
+        target=widgets.Dropdown(
+            options=[("predicted class", -1), *class_options(class_names)], description="class"
+        ),
+    )

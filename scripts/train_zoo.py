@@ -31,7 +31,7 @@ def classifier_job(name: str):
 
 def cam_job(dataset, args):
     """cam_half (classifier with a 16-channel bottleneck) and cam_full (its decoder)."""
-    n_train = args.max_train or 24_000
+    n_train = args.max_train or 16_000
     cut = len(dataset.x_train) - len(dataset.x_train) // 10  # items for validation come after
     train = cluttered.make_cluttered(dataset.x_train[:cut], dataset.y_train[:cut], n_train, seed=1)
     val = cluttered.make_cluttered(
@@ -60,7 +60,7 @@ def cam_job(dataset, args):
         "test_accuracy": round(float(accuracy), 4),
         "train_seconds": round(seconds, 1),
     }
-    decoder_epochs = args.epochs or 4
+    decoder_epochs = args.epochs or 3
     start = time.perf_counter()
     full, history = cams.train_full(half, train, val, epochs=decoder_epochs)
     seconds = time.perf_counter() - start

@@ -109,3 +109,35 @@ def test_half_and_full_models_shapes():
     expected = np.einsum("nhwk,kn->nhw", outputs["highres"].numpy(), kernel[:, [0, 2]])
     np.testing.assert_allclose(maps, expected, rtol=1e-5)
     assert targets.tolist() == [0, 2]
+
+
+def test_map_types_and_explorers():
+    from helpers import refine, widgets
+
+    half = cams.build_half_model(num_classes=3, input_shape=(32, 32, 1))
+    full = cams.build_full_model(half)
+    images = np.random.default_rng(2).random((3, 32, 32, 1)).astype(np.float32)
+    maps, targets = cams.map_types(half, full, images)
+    assert set(maps) == {"low-res CAM", "high-res CAM", "refined CAM", "Grad-CAM"}
+    assert all(m.shape == (3, 32, 32) for m in maps.values()) and targets.shape == (3,)
+    params = refine.RefineParams(hole_area=16)
+    np.testing.assert_allclose(
+        cams.map_types(half, full, images, params)[0]["low-res CAM"], maps["low-res CAM"], rtol=1e-5
+    )
+
+    explorer = widgets.refine_explorer(half, full, images)
+    controls = {c.description: c for c in explorer.children[:-1]}
+    before = explorer.result["steps"].merged.copy()
+    controls["alpha"].value = 1.0
+    assert not np.allclose(explorer.result["steps"].merged, before)
+    controls["lower pct"].value = 90  # above the upper percentile: a message, no crash
+    assert explorer.result is None
+    controls["lower pct"].value = 25
+    controls["image"].value = 2
+    assert explorer.result["image"] is not None
+
+    classes = widgets.cam_explorer(half, full, images, ["a", "b", "c"])
+    classes.children[1].value = 2
+    assert classes.result["target"] == 2
+    classes.children[1].value = 0
+    assert classes.result["target"] == 0
