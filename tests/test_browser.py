@@ -53,7 +53,8 @@ ERROR_OUTPUTS = """() => {
         const cell = cells.get(i);
         if (cell.type !== 'code') continue;
         for (const output of cell.outputs.toJSON())
-            if (output.output_type === 'error') errors.push(`cell ${i}: ${output.ename}: ${output.evalue}`);
+            if (output.output_type === 'error')
+                errors.push(`cell ${i}: ${output.ename}: ${output.evalue}`);
     }
     return errors;
 }"""
