@@ -265,8 +265,25 @@ class HDCNN:
         self.block, self.components, self.n_classes = building_block, components, n_classes
         self.shared = shared_layers(building_block, shared_layer)
 
+    def outputs(self, images: np.ndarray, batch_size: int = 512) -> dict:
+        """Everything the average needs, computed once: the block's fine probabilities, the
+        cluster probabilities B and every component's probabilities on every image."""
+        shared = self.shared.predict(images, batch_size=batch_size, verbose=0)
+        fine = self.block.predict(images, batch_size=batch_size, verbose=0)
+        b = cluster_probabilities(fine, self.clusters)
+        components, _ = predict_components(self.components, shared, b, None, batch_size)
+        return {"fine": fine, "b": b, "components": components}
+
+    def combine(self, outputs: dict, top_m: int | None = None) -> np.ndarray:
+        """HD-CNN probabilities from :meth:`outputs`, averaging the top-m clusters only (the
+        same numbers conditional execution gives, without re-running anything)."""
+        return probabilistic_average(
+            outputs["b"], outputs["components"], self.clusters, self.n_classes, top_m
+        )
+
     def predict(self, images: np.ndarray, top_m: int | None = None, batch_size: int = 512):
-        """HD-CNN probabilities, the block's own probabilities, and components run per image."""
+        """Conditional execution: each image runs only its top-m components. Returns HD-CNN
+        probabilities, the block's own probabilities, and components run per image."""
         shared = self.shared.predict(images, batch_size=batch_size, verbose=0)
         fine = self.block.predict(images, batch_size=batch_size, verbose=0)
         b = cluster_probabilities(fine, self.clusters)

@@ -295,20 +295,18 @@ def cluster_explorer(confusion: np.ndarray, class_names, max_clusters: int | Non
     )
 
 
-def top_m_explorer(model, images: np.ndarray, labels: np.ndarray):
-    """top-m -> HD-CNN accuracy and fine components evaluated per image (cached per m)."""
-    cache: dict[int, tuple[float, float]] = {}
+def top_m_explorer(model, outputs: dict, labels: np.ndarray):
+    """top-m -> HD-CNN accuracy and fine components evaluated per image (``outputs`` from
+    ``model.outputs(images)``, so each change is only an average)."""
 
     def compute(top_m: int) -> dict:
-        if top_m not in cache:
-            probabilities, _, evaluated = model.predict(images, top_m=top_m)
-            cache[top_m] = (float(np.mean(probabilities.argmax(1) == labels)), evaluated)
-        return {"top_m": top_m, "accuracy": cache[top_m][0], "evaluated": cache[top_m][1]}
+        accuracy = float(np.mean(model.combine(outputs, top_m).argmax(1) == labels))
+        return {"top_m": top_m, "accuracy": accuracy}
 
     def draw(result: dict):
         return widgets.HTML(
             f"top-{result['top_m']}: accuracy <b>{result['accuracy']:.4f}</b>, "
-            f"{result['evaluated']:.2f} fine components run per image"
+            f"{result['top_m']} fine component(s) run per image"
         )
 
     return linked(

@@ -138,3 +138,38 @@ def test_component_training_sees_only_cluster_data():
     assert len(history["loss"]) <= 2 and len(train[1]) == 20
     outputs, evaluated = hdcnn.predict_components([component], shared, np.ones((40, 1)), top_m=1)
     assert outputs[0].shape == (40, 2) and evaluated == 1.0
+
+
+def test_combine_top_m_equals_conditional_execution_and_widget():
+    from helpers import widgets
+
+    block = small_block()
+    rng = np.random.default_rng(4)
+    images = rng.random((30, 6, 6, 1)).astype(np.float32)
+    clusters = [[0, 1], [2], [3]]
+    components = [hdcnn.fine_component(block, "pool", c, f"c{k}") for k, c in enumerate(clusters)]
+    model = hdcnn.HDCNN(block, components, clusters, "pool")
+    outputs = model.outputs(images)
+    for m in (1, 2, 3):
+        conditional, _, evaluated = model.predict(images, top_m=m)
+        np.testing.assert_allclose(model.combine(outputs, m), conditional, rtol=1e-5, atol=1e-6)
+        assert evaluated == m
+    labels = rng.integers(0, 4, 30)
+    explorer = widgets.top_m_explorer(model, outputs, labels)
+    full = explorer.result["accuracy"]
+    explorer.children[0].value = 1
+    assert explorer.result["top_m"] == 1
+    expected = np.mean(model.combine(outputs, 1).argmax(1) == labels)
+    assert explorer.result["accuracy"] == pytest.approx(expected) and 0 <= full <= 1
+    with pytest.raises(ValueError, match="2 components for 3 clusters"):
+        hdcnn.HDCNN(block, components[:2], clusters, "pool")
+
+
+def test_cluster_explorer_reorders():
+    from helpers import widgets
+
+    explorer = widgets.cluster_explorer(block_confusion(), [str(i) for i in range(8)])
+    assert explorer.result["clusters"] == [[0, 1, 2], [3, 4], [5, 6, 7]]
+    explorer.children[0].value = 2
+    assert len(explorer.result["clusters"]) == 2
+    assert sorted(explorer.result["order"]) == list(range(8))
