@@ -82,6 +82,7 @@ def setup(
     from helpers import data, plots, zoo
 
     chosen = get_profile(profile)
+    tf.get_logger().setLevel("ERROR")  # no retracing chatter from many small models
     seed_everything(seed)
     plots.apply_style()
     report = SetupReport(

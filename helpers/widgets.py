@@ -230,16 +230,18 @@ def sample_size_explorer(
     val_per_class: int = 100,
     seed: int = 0,
     features=None,
+    known: dict | None = None,
 ):
     """Labelled images per class -> test accuracy of feature extraction vs from scratch.
 
     Each size is trained once and cached; the plot shows every size computed so far. Pass
-    the ``features`` cache of a previous comparison to reuse its extracted features.
+    the ``features`` cache of a previous comparison to reuse its extracted features, and
+    ``known`` results ``{size: (feature extraction, from scratch)}`` to start from them.
     """
     from helpers import transfer
 
     schedule = transfer.Schedule() if schedule is None else schedule
-    cache: dict[int, tuple[float, float]] = {}
+    cache: dict[int, tuple[float, float]] = dict(known or {})
     features = transfer.FeatureCache() if features is None else features
 
     def compute(per_class: int) -> dict:
@@ -262,11 +264,12 @@ def sample_size_explorer(
             "test accuracy",
         )
 
+    start = max(cache) if cache else sizes[0]
     explorer = linked(
         compute,
         draw,
         per_class=widgets.SelectionSlider(
-            options=list(sizes), value=sizes[0], description="per class"
+            options=list(sizes), value=start, description="per class"
         ),
     )
     explorer.cache = cache

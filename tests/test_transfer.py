@@ -91,3 +91,15 @@ def test_sample_size_explorer_caches_each_size():
     assert list(explorer.result) == [5]
     explorer.children[0].value = 10
     assert list(explorer.result) == [5, 10] and len(explorer.cache) == 2
+
+
+def test_sample_size_explorer_starts_from_known_results():
+    explorer = widgets.sample_size_explorer(
+        base_model(),
+        tiny_dataset(),
+        "features",
+        sizes=(5, 10),
+        known={10: (0.9, 0.6)},
+        val_per_class=10,
+    )
+    assert explorer.result == {10: (0.9, 0.6)} and explorer.children[0].value == 10
