@@ -171,11 +171,12 @@ def _run_all(page) -> None:
     page.wait_for_function(ALL_EXECUTED, timeout=RUN_TIMEOUT_MS, polling=1000)
 
 
-def _change_first_control(page) -> tuple[str, str]:
+def _change_first_control(notebook) -> tuple[str, str]:
     """Change the first control of the first interactive widget as a learner would (pick
-    another dropdown entry, or press the right arrow on a slider's handle); return the
-    widget's output before and after."""
-    interact = page.locator(".widget-interact").first
+    another dropdown entry, or press an arrow key on a slider's handle, towards the side
+    with room); return the widget's output before and after."""
+    page = notebook.page
+    interact = notebook.locator(".widget-interact").first
     interact.scroll_into_view_if_needed()
     output = interact.locator(".widget-output").first
     before = output.inner_html()
@@ -185,7 +186,8 @@ def _change_first_control(page) -> tuple[str, str]:
         control.select_option(label=options[1])
     else:
         control.focus()
-        control.press("ArrowRight")
+        at_max = control.get_attribute("aria-valuenow") == control.get_attribute("aria-valuemax")
+        control.press("ArrowLeft" if at_max else "ArrowRight")
     page.wait_for_function(
         "([el, old]) => el.innerHTML !== old && el.querySelector('img, table, b, pre')",
         arg=[output.element_handle(), before],
