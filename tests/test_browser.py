@@ -171,11 +171,10 @@ def _run_all(page) -> None:
     page.wait_for_function(ALL_EXECUTED, timeout=RUN_TIMEOUT_MS, polling=1000)
 
 
-def _change_first_control(notebook) -> tuple[str, str]:
+def _change_first_control(page, notebook) -> tuple[str, str]:
     """Change the first control of the first interactive widget as a learner would (pick
     another dropdown entry, or press an arrow key on a slider's handle, towards the side
     with room); return the widget's output before and after."""
-    page = notebook.page
     interact = notebook.locator(".widget-interact").first
     interact.scroll_into_view_if_needed()
     output = interact.locator(".widget-output").first
@@ -202,22 +201,26 @@ def _change_first_control(notebook) -> tuple[str, str]:
 def test_notebook_in_jupyterlab(lab, browser, notebook):
     base, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        page.goto(f"{base}/lab/tree/notebooks/{notebook.name}?token={token}")
+    try:  # a workspace of its own, so no other notebook's tab is in the page
+        page.goto(
+            f"{base}/lab/workspaces/{notebook.stem}/tree/notebooks/{notebook.name}?token={token}"
+        )
         _run_all(page)
         assert page.evaluate(ERROR_OUTPUTS) == []
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         expected = declared_widgets(notebook)
-        assert page.locator(".widget-interact").count() == expected
-        controls = page.locator(
+        assert panel.locator(".widget-interact").count() == expected
+        controls = panel.locator(
             ".widget-interact .widget-dropdown select, .widget-interact .widget-slider .noUi-handle"
         ).count()
         assert controls >= expected
         if expected:
-            before, after = _change_first_control(page)
+            before, after = _change_first_control(page, panel)
             assert before != after
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"))
     finally:
+        page.evaluate("() => window.jupyterapp?.shell.currentWidget?.sessionContext?.shutdown()")
         page.close()
 
 
