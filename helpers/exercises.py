@@ -41,6 +41,17 @@ def check_close(answer, expected: float, tolerance: float, praise: str, hint: st
     return report(correct, praise, hint)
 
 
+def check_names(answer, expected, praise: str, hint: str) -> bool:
+    """Right when a collection of names equals ``expected`` as a set (case ignored)."""
+    if _unanswered(answer):
+        return False
+    try:
+        given = {str(name).strip().lower() for name in answer}
+    except TypeError:
+        given = set()
+    return report(given == {name.lower() for name in expected}, praise, hint)
+
+
 # --- 00_start_here ---------------------------------------------------------------------------
 
 
@@ -175,16 +186,10 @@ def check_baseline(answer, images) -> bool:
 
 def check_confused_pair(answer, pairs_table) -> bool:
     """The two classes the network mixes up most (either order)."""
-    if _unanswered(answer):
-        return False
     top = pairs_table.iloc[0]
-    expected = {top["true class"].lower(), top["taken for"].lower()}
-    try:
-        given = {str(name).strip().lower() for name in answer}
-    except TypeError:
-        given = set()
-    return report(
-        given == expected,
+    return check_names(
+        answer,
+        [top["true class"], top["taken for"]],
         f"{top['true class']} and {top['taken for']}.",
         "give a pair of class names, e.g. ('Shirt', 'Coat'); see the confused pairs.",
     )
@@ -248,17 +253,12 @@ def check_better_cut(answer, accuracies: dict) -> bool:
 
 def check_cluster_of(answer, clusters, class_names, member: str) -> bool:
     """The class names of the cluster holding ``member`` (any order)."""
-    if _unanswered(answer):
-        return False
     index = list(class_names).index(member)
-    expected = {class_names[c].lower() for c in next(cl for cl in clusters if index in cl)}
-    try:
-        given = {str(name).strip().lower() for name in answer}
-    except TypeError:
-        given = set()
-    return report(
-        given == expected,
-        f"{member}'s cluster: {sorted(expected)}.",
+    expected = [class_names[c] for c in next(cl for cl in clusters if index in cl)]
+    return check_names(
+        answer,
+        expected,
+        f"{member}'s cluster: {expected}.",
         "print model.clusters with class names, as in the checked cell above.",
     )
 

@@ -233,15 +233,7 @@ def compare_methods(
     results.append(
         timed(
             "frozen base + augmentation",
-            lambda: fit(
-                frozen,
-                split.x_train,
-                split.y_train,
-                split.x_val,
-                split.y_val,
-                schedule.frozen_epochs,
-                schedule.learning_rate,
-            ),
+            lambda: fit_split(frozen, split, schedule.frozen_epochs, schedule.learning_rate),
             lambda: accuracy(frozen, split.x_test, split.y_test),
         )
     )
@@ -249,20 +241,17 @@ def compare_methods(
     results.append(
         timed(
             f"+ fine-tuning from {fine_tune_from}",
-            lambda: fit(
-                frozen,
-                split.x_train,
-                split.y_train,
-                split.x_val,
-                split.y_val,
-                schedule.fine_tune_epochs,
-                schedule.fine_tune_rate,
-            ),
+            lambda: fit_split(frozen, split, schedule.fine_tune_epochs, schedule.fine_tune_rate),
             lambda: accuracy(frozen, split.x_test, split.y_test),
         )
     )
     results.append(from_scratch(base, split, cut_layer, schedule, seed))
     return results
+
+
+def fit_split(model: keras.Model, split: Split, epochs: int, learning_rate: float) -> dict:
+    """:func:`fit` on a split's training images, validated on its validation images."""
+    return fit(model, split.x_train, split.y_train, split.x_val, split.y_val, epochs, learning_rate)
 
 
 def feature_extraction(
@@ -308,15 +297,7 @@ def from_scratch(
     model = fresh_copy(base, cut_layer, len(split.class_names), seed)
     return timed(
         "from scratch (same architecture)",
-        lambda: fit(
-            model,
-            split.x_train,
-            split.y_train,
-            split.x_val,
-            split.y_val,
-            schedule.scratch_epochs,
-            schedule.learning_rate,
-        ),
+        lambda: fit_split(model, split, schedule.scratch_epochs, schedule.learning_rate),
         lambda: accuracy(model, split.x_test, split.y_test),
     )
 
