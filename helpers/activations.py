@@ -9,6 +9,23 @@ from tqdm.auto import tqdm
 from helpers import layers
 
 
+def layer_outputs(
+    model: keras.Model,
+    images: np.ndarray,
+    layer: str | int,
+    batch_size: int = 256,
+    progress: bool = True,
+):
+    """The outputs of ``layer`` for ``images``, one NumPy array per batch, with a progress bar."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    extractor = layers.feature_extractor(model, layer)
+    starts = range(0, len(images), batch_size)
+    for start in tqdm(starts, desc=f"outputs of {layer}", disable=not progress):
+        batch = np.asarray(images[start : start + batch_size], np.float32)
+        yield keras.ops.convert_to_numpy(extractor(batch, training=False))
+
+
 def layer_activations(
     model: keras.Model,
     images: np.ndarray,
@@ -18,17 +35,12 @@ def layer_activations(
 ) -> np.ndarray:
     """Activations ``(N, units)`` of ``layer`` for ``images``; conv channels are spatially
     averaged (one value per channel and image)."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    extractor = layers.feature_extractor(model, layer)
-    chunks = []
-    starts = range(0, len(images), batch_size)
-    for start in tqdm(starts, desc=f"activations of {layer}", disable=not progress):
-        out = keras.ops.convert_to_numpy(
-            extractor(np.asarray(images[start : start + batch_size], np.float32), training=False)
-        )
-        chunks.append(out.reshape(len(out), -1, out.shape[-1]).mean(axis=1))
-    return np.concatenate(chunks)
+    return np.concatenate(
+        [
+            out.reshape(len(out), -1, out.shape[-1]).mean(axis=1)
+            for out in layer_outputs(model, images, layer, batch_size, progress)
+        ]
+    )
 
 
 def top_k(activations: np.ndarray, k: int) -> np.ndarray:

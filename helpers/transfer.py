@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import keras
 import numpy as np
-from tqdm.auto import tqdm
 
 from helpers import layers
+from helpers.activations import layer_outputs
 
 
 class FeatureCache:
@@ -44,14 +44,12 @@ def extract_features(
     model: keras.Model, layer: str, images: np.ndarray, batch_size: int = 256, progress: bool = True
 ) -> np.ndarray:
     """Flattened outputs of ``layer`` for ``images``, in batches, with a progress bar."""
-    extractor = layers.feature_extractor(model, layer)
-    chunks = []
-    for start in tqdm(
-        range(0, len(images), batch_size), desc=f"features of {layer}", disable=not progress
-    ):
-        out = extractor(np.asarray(images[start : start + batch_size], np.float32), training=False)
-        chunks.append(keras.ops.convert_to_numpy(out).reshape(len(out), -1))
-    return np.concatenate(chunks)
+    return np.concatenate(
+        [
+            out.reshape(len(out), -1)
+            for out in layer_outputs(model, images, layer, batch_size, progress)
+        ]
+    )
 
 
 def dense_head(
