@@ -8,6 +8,8 @@ the same for every batch size.
 
 from __future__ import annotations
 
+import weakref
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -46,6 +48,51 @@ def make_scorer(model: keras.Model, layer: str | int | None = None):
         return out
 
     return score
+
+
+def _window_masks(tops, lefts, height, width, window):
+    """``(B, H, W)`` float masks, 1 inside each window: the outer product of a row band and
+    a column band, so no per-window Python work is needed."""
+    rows, cols = tf.range(height)[None, :], tf.range(width)[None, :]
+    in_rows = (rows >= tops[:, None]) & (rows < tops[:, None] + window[0])
+    in_cols = (cols >= lefts[:, None]) & (cols < lefts[:, None] + window[1])
+    return tf.cast(in_rows[:, :, None] & in_cols[:, None, :], tf.float32)
+
+
+def make_occluder(score):
+    """A compiled step: hide one window in each of B copies, score them and add each copy's
+    drop to its image's map. Only ``B`` occluded copies exist at any time.
+
+    ``step(images, owner, tops, lefts, window, fill, targets, base)`` returns ``(M, H, W)``
+    summed drops for the ``M`` images of ``images``; copy ``j`` is of ``images[owner[j]]``
+    with the window at ``(tops[j], lefts[j])`` filled by ``fill`` (one value per channel).
+    """
+
+    @tf.function(reduce_retracing=True)
+    def step(images, owner, tops, lefts, window, fill, targets, base):
+        height, width = tf.shape(images)[1], tf.shape(images)[2]
+        masks = _window_masks(tops, lefts, height, width, window)
+        hidden = masks[..., None]
+        occluded = tf.gather(images, owner) * (1.0 - hidden) + fill * hidden
+        drops = base - tf.gather(score(occluded), targets, batch_dims=1)
+        return tf.math.unsorted_segment_sum(
+            drops[:, None, None] * masks, owner, num_segments=tf.shape(images)[0]
+        )
+
+    return step
+
+
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def compiled_for(model: keras.Model, layer: str | int | None):
+    """``(score, step)`` for this model and target layer, compiled once and kept while the
+    model lives, so moving a widget does not trace the network again."""
+    per_layer = _COMPILED.setdefault(model, {})
+    if layer not in per_layer:
+        score = make_scorer(model, layer)
+        per_layer[layer] = score, make_occluder(score)
+    return per_layer[layer]
 
 
 def batched_scores(score, images: np.ndarray, batch_size: int) -> np.ndarray:
@@ -114,35 +161,43 @@ def occlusion_maps(
         else np.broadcast_to(np.asarray(baseline, np.float32), (channels,))
     )
 
-    score = make_scorer(model, layer)
+    score, step = compiled_for(model, layer)
     base = batched_scores(score, images, batch_size)
-    targets = _targets(base, class_index, layer, unit, n)
+    targets = _targets(base, class_index, layer, unit, n).astype(np.int32)
+    base_target = base[np.arange(n), targets]
 
-    positions = [
-        (y, x)
-        for y in window_starts(height, win_h, step_h)
-        for x in window_starts(width, win_w, step_w)
-    ]
-    counts = np.zeros((height, width), np.float32)
-    for y, x in positions:
-        counts[y : y + win_h, x : x + win_w] += 1
+    rows = np.array(window_starts(height, win_h, step_h), np.int32)
+    cols = np.array(window_starts(width, win_w, step_w), np.int32)
+    # windows form a grid, so the number covering a pixel is (rows covering) x (cols covering)
+    counts = np.outer(_coverage(rows, win_h, height), _coverage(cols, win_w, width))
+    positions = len(rows) * len(cols)
+    window_t, fill_t = tf.constant([win_h, win_w]), tf.constant(fill, tf.float32)
     sums = np.zeros((n, height, width), np.float64)
-    buffer = np.empty((min(batch_size, n * len(positions)), height, width, channels), np.float32)
-    total = n * len(positions)
+    total = n * positions
     for start in tqdm(range(0, total, batch_size), desc="occlusion", disable=not progress):
-        flat = np.arange(start, min(start + batch_size, total))
-        owner, where = np.divmod(flat, len(positions))
-        batch = buffer[: len(flat)]
-        batch[:] = images[owner]
-        for j, p in enumerate(where):
-            y, x = positions[p]
-            batch[j, y : y + win_h, x : x + win_w, :] = fill
-        scores = score(batch).numpy()
-        drops = base[owner, targets[owner]] - scores[np.arange(len(flat)), targets[owner]]
-        for j, p in enumerate(where):
-            y, x = positions[p]
-            sums[owner[j], y : y + win_h, x : x + win_w] += drops[j]
+        flat = np.arange(start, min(start + batch_size, total), dtype=np.int32)
+        owner, where = np.divmod(flat, np.int32(positions))
+        first, last = owner[0], owner[-1] + 1
+        row, col = np.divmod(where, np.int32(len(cols)))
+        sums[first:last] += step(
+            images[first:last],
+            owner - first,
+            rows[row],
+            cols[col],
+            window_t,
+            fill_t,
+            targets[owner],
+            base_target[owner],
+        ).numpy()
     return (sums / counts).astype(np.float32)
+
+
+def _coverage(starts: np.ndarray, window: int, size: int) -> np.ndarray:
+    """How many of the windows starting at ``starts`` cover each of ``size`` pixels."""
+    covered = np.zeros(size + 1, np.int64)
+    np.add.at(covered, starts, 1)
+    np.add.at(covered, starts + window, -1)
+    return np.cumsum(covered)[:size]
 
 
 def _targets(base: np.ndarray, class_index, layer, unit, n: int) -> np.ndarray:

@@ -115,3 +115,14 @@ def test_bad_inputs(kwargs, message):
 def test_images_must_be_4d():
     with pytest.raises(ValueError, match=r"images must be \(N, H, W, C\)"):
         occlusion.occlusion_maps(mean_model(), np.zeros((4, 4)), window=2)
+
+
+def test_compiled_step_is_reused_and_follows_new_weights():
+    model = mean_model()
+    image = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
+    before = occlusion.occlusion_maps(model, image, window=2, class_index=0, baseline=0.0)
+    compiled = occlusion.compiled_for(model, None)
+    model.get_layer("head").set_weights([np.array([[2.0, -2.0]]), np.zeros(2)])
+    after = occlusion.occlusion_maps(model, image, window=2, class_index=0, baseline=0.0)
+    assert occlusion.compiled_for(model, None) is compiled
+    np.testing.assert_allclose(after, 2 * before, rtol=1e-6)
