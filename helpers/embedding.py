@@ -16,6 +16,15 @@ from sklearn.neighbors import NearestNeighbors
 
 BACKENDS = ("opentsne", "sklearn")
 DEFAULT_BACKEND = "opentsne"
+# A coarser FFT interpolation grid than openTSNE's default (3 points per interval of width 1):
+# on 10,000 fashion_cnn feature vectors it cuts 76 s to 17 s with the map's 5-NN accuracy
+# 0.935 either way (bench/bench_tsne.py measures it). FFT at every size: at 2k-5k points it
+# is faster than openTSNE's Barnes-Hut choice there.
+FFT_SETTINGS = {
+    "negative_gradient_method": "fft",
+    "n_interpolation_points": 2,
+    "ints_in_interval": 2,
+}
 
 
 def reduce_pca(features: np.ndarray, max_dims: int = 50, seed: int = 0) -> np.ndarray:
@@ -65,6 +74,7 @@ def tsne(
             n_iter=iterations - 250,
             random_state=seed,
             n_jobs=n_jobs,
+            **FFT_SETTINGS,
         ).fit(reduced)
         return np.asarray(embedding, dtype=np.float32)
     from sklearn.manifold import TSNE
