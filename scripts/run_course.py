@@ -1,6 +1,6 @@
 """Run the course headless: execute every notebook, write executed copies and an HTML site.
 
-    python scripts/run_course.py [notebooks/01_filters.ipynb ...]
+    python scripts/run_course.py [NOTEBOOK ...]   # a path, a name or a prefix: 03, 03_tsne
 
 Prints one line per notebook (name, seconds, ok/failed); exits 1 if any failed. Output in
 build/: <name>.ipynb and <name>.html per notebook, and index.html linking them.
@@ -57,8 +57,27 @@ def write_site(rows: list[tuple[str, float, str | None]]) -> Path:
     return index
 
 
+def select(arguments: list[str]) -> list[Path]:
+    """The notebooks named by paths or name prefixes; all of them when none is named."""
+    available = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
+    if not arguments:
+        return available
+    chosen = []
+    for argument in arguments:
+        if Path(argument).is_file():
+            chosen.append(Path(argument))
+            continue
+        matches = [path for path in available if path.stem.startswith(argument)]
+        if len(matches) != 1:
+            names = ", ".join(path.stem for path in available)
+            problem = "matches no notebook" if not matches else "matches several notebooks"
+            raise SystemExit(f"{argument!r} {problem}; give a path or one of: {names}")
+        chosen += matches
+    return chosen
+
+
 def main(argv: list[str]) -> int:
-    paths = [Path(p) for p in argv] or sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
+    paths = select(argv)
     BUILD.mkdir(exist_ok=True)
     exporter = HTMLExporter()
     rows = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -15,6 +16,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers import config, data  # noqa: E402
+
+
+def load_script(name):
+    """A module of ``scripts/`` (not a package), loaded by file path."""
+    spec = importlib.util.spec_from_file_location(name, config.REPO_ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_idx_folder(folder, n_train=30, n_test=10, seed=0):

@@ -1,19 +1,11 @@
-import importlib.util
 import json
 
 import keras
 import numpy as np
 import pytest
 
-from helpers import config, zoo
-from tests.conftest import write_idx_folder
-
-
-def _load_script(name):
-    spec = importlib.util.spec_from_file_location(name, config.REPO_ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from helpers import zoo
+from tests.conftest import load_script, write_idx_folder
 
 
 def _tiny_model():
@@ -105,7 +97,7 @@ def test_fashion_cnn_architecture():
 @pytest.mark.slow
 def test_train_script_runs_a_few_steps(tmp_path):
     write_idx_folder(tmp_path / "fm", n_train=64, n_test=16)
-    infos = _load_script("train_zoo").main(
+    infos = load_script("train_zoo").main(
         [
             "fashion_cnn",
             "--epochs",

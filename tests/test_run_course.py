@@ -1,0 +1,26 @@
+import pytest
+
+from helpers import config
+from tests.conftest import load_script
+
+run_course = load_script("run_course")
+NOTEBOOKS = config.REPO_ROOT / "notebooks"
+
+
+def test_select_by_prefix_name_or_path_and_all_by_default():
+    assert [p.name for p in run_course.select(["03"])] == ["03_tsne.ipynb"]
+    assert [p.stem for p in run_course.select(["01_filters", "00"])] == [
+        "01_filters",
+        "00_start_here",
+    ]
+    path = NOTEBOOKS / "02_topk_occlusion.ipynb"
+    assert run_course.select([str(path)]) == [path]
+    assert run_course.select([]) == sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"), [("9", "'9' matches no notebook"), ("0", "matches several")]
+)
+def test_select_names_what_was_wrong_and_what_exists(argument, message):
+    with pytest.raises(SystemExit, match=f"{message}.*one of: 00_start_here, 01_filters"):
+        run_course.select([argument])
