@@ -16,10 +16,12 @@ from sklearn.neighbors import NearestNeighbors
 
 BACKENDS = ("opentsne", "sklearn")
 DEFAULT_BACKEND = "opentsne"
-# A coarser FFT interpolation grid than openTSNE's default (3 points per interval of width 1):
-# on 10,000 fashion_cnn feature vectors it cuts 76 s to 17 s with the map's 5-NN accuracy
-# 0.935 either way (bench/bench_tsne.py measures it). FFT at every size: at 2k-5k points it
-# is faster than openTSNE's Barnes-Hut choice there.
+# From FFT_FROM points on: FFT gradients on a coarser interpolation grid than openTSNE's
+# default (2 points per interval of width 2, not 3 per 1). On 10,000 fashion_cnn feature
+# vectors that cuts 70 s to 17 s with the map's 5-NN accuracy 0.935 either way. Below it,
+# Barnes-Hut: FFT's fixed grid cost makes it slower there (500 points: 1.4 s vs 4.8 s).
+# bench/bench_tsne.py measures both.
+FFT_FROM = 2_500
 FFT_SETTINGS = {
     "negative_gradient_method": "fft",
     "n_interpolation_points": 2,
@@ -74,7 +76,7 @@ def tsne(
             n_iter=iterations - 250,
             random_state=seed,
             n_jobs=n_jobs,
-            **FFT_SETTINGS,
+            **(FFT_SETTINGS if n >= FFT_FROM else {"negative_gradient_method": "bh"}),
         ).fit(reduced)
         return np.asarray(embedding, dtype=np.float32)
     from sklearn.manifold import TSNE

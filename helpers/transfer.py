@@ -204,7 +204,7 @@ def small_split(dataset, per_class: int, val_per_class: int = 100, seed: int = 0
 class Schedule:
     """Epochs and learning rates of the four methods."""
 
-    head_epochs: int = 30
+    head_epochs: int = 15
     frozen_epochs: int = 5
     fine_tune_epochs: int = 4
     scratch_epochs: int = 12
