@@ -59,3 +59,4 @@ def isolated_data(tmp_path, monkeypatch):
 def subset():
     """The shipped Fashion-MNIST subset."""
     return data.read_fashion_subset()
+
