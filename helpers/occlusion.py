@@ -1,7 +1,8 @@
 """Occlusion maps: how much a target score drops when a window of the image is hidden.
 
-Streams: occluded copies are made ``batch_size`` at a time into one reused buffer, so the extra
-memory is bounded by the batch size, not by the number of window positions. Overlapping
+Streams: one compiled step makes ``batch_size`` occluded copies at a time, scores them and adds
+their drops to the maps, so the extra memory is bounded by the batch size, not by the number
+of window positions. Overlapping
 windows (stride < window) are averaged by how many windows cover each pixel. The results are
 the same for every batch size.
 """
@@ -175,10 +176,11 @@ def occlusion_maps(
     sums = np.zeros((n, height, width), np.float64)
     total = n * positions
     for start in tqdm(range(0, total, batch_size), desc="occlusion", disable=not progress):
-        flat = np.arange(start, min(start + batch_size, total), dtype=np.int32)
-        owner, where = np.divmod(flat, np.int32(positions))
+        # int64 for the flat index: images x positions can pass 2**31 on big inputs
+        owner, where = np.divmod(np.arange(start, min(start + batch_size, total)), positions)
         first, last = owner[0], owner[-1] + 1
-        row, col = np.divmod(where, np.int32(len(cols)))
+        row, col = np.divmod(where, len(cols))
+        owner = owner.astype(np.int32)
         sums[first:last] += step(
             images[first:last],
             owner - first,

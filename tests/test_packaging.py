@@ -40,29 +40,28 @@ def _distributions(modules: set[str]) -> dict[str, set[str]]:
     return {m: {_normalise(d) for d in installed.get(m, [m])} for m in modules}
 
 
+RUNTIME_PINS = _pins(RUNTIME.splitlines())
+ALL_PINS = RUNTIME_PINS | _pins(DEV.splitlines())
+
+
+def _unpinned(modules: set[str], pins: dict[str, str]) -> list[str]:
+    """The modules no pinned distribution provides."""
+    return sorted(m for m, dists in _distributions(modules).items() if not dists & set(pins))
+
+
 def test_every_runtime_import_is_a_pinned_dependency():
-    declared = set(_pins(RUNTIME.splitlines()))
-    declared |= {"tensorflow"}  # tensorflow-cpu provides it on Linux; both are pinned
-    imports = _distributions(_imported_top_modules(ROOT / "helpers"))
-    assert sorted(m for m, dists in imports.items() if not dists & declared) == []
+    assert _unpinned(_imported_top_modules(ROOT / "helpers"), RUNTIME_PINS) == []
 
 
 def test_every_test_import_is_pinned_for_development():
-    pins = _pins(RUNTIME.splitlines())
-    pins |= _pins(DEV.splitlines())
-    declared = set(pins) | {"tensorflow"}
     folders = ("tests", "scripts", "bench")
     modules = set().union(*(_imported_top_modules(ROOT / f) for f in folders))
     own = {p.stem for f in folders for p in (ROOT / f).glob("*.py")} | set(folders)
-    modules -= own
-    imports = _distributions(modules)
-    assert sorted(m for m, dists in imports.items() if not dists & declared) == []
+    assert _unpinned(modules - own, ALL_PINS) == []
 
 
 def test_environment_yml_pins_the_same_versions_as_pyproject():
     lines = [ln.strip().lstrip("- ") for ln in (ROOT / "environment.yml").read_text().splitlines()]
-    conda = _pins(lines)
-    pip = _pins(RUNTIME.splitlines())
-    pip |= _pins(DEV.splitlines())
-    pip["tensorflow"] = pip.pop("tensorflow-cpu")
-    assert conda == pip
+    pip = dict(ALL_PINS)
+    pip["tensorflow"] = pip.pop("tensorflow-cpu")  # conda's pip section has no Linux-only wheel
+    assert _pins(lines) == pip
