@@ -9,6 +9,9 @@ dotted with the same Dense weights.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import contextmanager
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -90,20 +93,55 @@ def cam(model: keras.Model, images, class_index=None, upsampled: bool = True):
     return maps, targets
 
 
+@contextmanager
+def pre_softmax(model: keras.Model):
+    """Within this block the model outputs class scores before the softmax: a final layer
+    with a softmax activation computes a linear output instead (tf-keras-vis' model modifier).
+    The activation is restored on leaving, also after an error."""
+    last = model.layers[-1]
+    if getattr(last, "activation", None) is not keras.activations.softmax:
+        yield model
+        return
+    last.activation = keras.activations.linear
+    try:
+        yield model
+    finally:
+        last.activation = keras.activations.softmax
+
+
 def grad_cam(
-    model: keras.Model, images, layer: str | None = None, class_index=None, upsampled: bool = True
+    model: keras.Model,
+    images,
+    layer: str | None = None,
+    class_index=None,
+    upsampled: bool = True,
+    score: Callable | None = None,
 ):
     """Grad-CAM for any conv net (nested models too): ReLU(sum_k alpha_k A_k), alpha_k the
-    spatial mean of d score / d A_k. Returns ``(maps (N, H, W), target classes (N,))``."""
+    spatial mean of d score / d A_k. Returns ``(maps (N, H, W), target classes (N,))``.
+
+    The score is the target class's score *before* the softmax (Selvaraju et al.): for a model
+    ending in a softmax, its pre-activation. ``score(outputs, targets) -> (N,)`` replaces it
+    (``outputs``: the pre-softmax outputs as a tensor), e.g. to explain a probability.
+    """
     images = _check_images(model, images)
     name = layer if layer is not None else layers.find_layer(model, kind="last_conv").name
-    both = layers.with_intermediate(model, name)
-    tensor = tf.convert_to_tensor(images)
-    with tf.GradientTape() as tape:
-        features, probabilities = both(tensor, training=False)
-        targets = _class_targets(probabilities.numpy(), class_index)
-        scores = tf.gather(probabilities, targets, axis=1, batch_dims=1)
-    gradients = tape.gradient(scores, features)
+    with pre_softmax(model):
+        both = layers.with_intermediate(model, name)
+        with tf.GradientTape() as tape:
+            features, outputs = both(tf.convert_to_tensor(images), training=False)
+            tape.watch(features)
+            targets = _class_targets(outputs.numpy(), class_index)
+            if score is None:
+                scores = tf.gather(outputs, targets, axis=1, batch_dims=1)
+            else:
+                scores = score(outputs, targets)
+        gradients = tape.gradient(scores, features)
+    if gradients is None:
+        raise ValueError(
+            f"the score does not depend on layer {name!r}: pick a layer on the path to the "
+            "output, and a score computed from the outputs it is given"
+        )
     weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
     maps = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1)).numpy()
     if upsampled:

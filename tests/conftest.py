@@ -59,4 +59,3 @@ def isolated_data(tmp_path, monkeypatch):
 def subset():
     """The shipped Fashion-MNIST subset."""
     return data.read_fashion_subset()
-

@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from helpers import cams
 
@@ -49,6 +50,52 @@ def test_grad_cam_agrees_with_cam_up_to_scale():
     np.testing.assert_allclose(grad_maps * 16, cam_maps, rtol=1e-4)  # alpha = w / (H W)
 
 
+def relu_cam_over_area(model, images, class_index=None):
+    """ReLU(CAM) / (H W) at the GAP layer's input: what Grad-CAM on the logit must give."""
+    maps, targets = cams.cam(model, images, class_index, upsampled=False)
+    return np.maximum(maps, 0) / (maps.shape[1] * maps.shape[2]), targets
+
+
+def test_grad_cam_on_a_softmax_model_differentiates_the_logit():
+    model = gap_model(linear=False)  # the head ends in a softmax
+    expected, _ = relu_cam_over_area(model, IMAGES, class_index=0)
+    maps, _ = cams.grad_cam(model, IMAGES, layer="conv", class_index=0, upsampled=False)
+    np.testing.assert_allclose(maps, expected, atol=1e-5)
+    # the model itself still ends in its softmax afterwards
+    np.testing.assert_allclose(model.predict(IMAGES, verbose=0).sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_grad_cam_with_a_score_on_probabilities_is_not_the_logit_map():
+    model = gap_model(linear=False)
+    on_logit, _ = cams.grad_cam(model, IMAGES, layer="conv", class_index=0, upsampled=False)
+
+    def probability(outputs, targets):
+        return tf.gather(tf.nn.softmax(outputs), targets, axis=1, batch_dims=1)
+
+    on_probability, _ = cams.grad_cam(
+        model, IMAGES, layer="conv", class_index=0, upsampled=False, score=probability
+    )
+    # d p0 / d z0 = p0 (1 - p0) scales the map per image, but class 1's logit pulls the other
+    # way, so the probability map is not the logit map
+    assert not np.allclose(on_probability, on_logit, atol=1e-6)
+
+
+def test_grad_cam_equals_relu_cam_on_the_shipped_cam_half():
+    from helpers import zoo
+
+    half = zoo.load("cam_half")
+    images = np.random.default_rng(4).random((4, 64, 64, 1)).astype(np.float32)
+    expected, targets = relu_cam_over_area(half, images)
+    maps, grad_targets = cams.grad_cam(half, images, layer="bottleneck", upsampled=False)
+    assert grad_targets.tolist() == targets.tolist()
+    np.testing.assert_allclose(maps, expected, atol=1e-5)
+
+
+def test_grad_cam_score_that_ignores_the_layer_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"score does not depend on layer 'conv'"):
+        cams.grad_cam(gap_model(), IMAGES, layer="conv", score=lambda out, t: tf.zeros(len(t)))
+
+
 def test_grad_cam_inside_a_nested_model():
     inner = keras.Sequential(
         [keras.Input((4, 4, 1)), keras.layers.Conv2D(2, 1, name="c")], name="base"
@@ -58,13 +105,13 @@ def test_grad_cam_inside_a_nested_model():
             keras.Input((4, 4, 1)),
             inner,
             keras.layers.GlobalAveragePooling2D(),
-            keras.layers.Dense(3),
+            keras.layers.Dense(3, activation="softmax"),
         ]
     )
-    maps, targets = cams.grad_cam(outer, IMAGES)
-    assert maps.shape == (3, 4, 4) and (maps >= 0).all() and targets.shape == (3,)
-    cam_maps, _ = cams.cam(outer, IMAGES)
-    assert cam_maps.shape == (3, 4, 4)
+    maps, targets = cams.grad_cam(outer, IMAGES, upsampled=False)
+    expected, cam_targets = relu_cam_over_area(outer, IMAGES)
+    assert targets.tolist() == cam_targets.tolist()
+    np.testing.assert_allclose(maps, expected, atol=1e-5)
 
 
 def test_upsampling_to_input_size():
