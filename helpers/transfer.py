@@ -18,10 +18,14 @@ from helpers.activations import layer_outputs
 
 
 class FeatureCache:
-    """Features of (model, layer, images) computed once, batched, then served from memory."""
+    """Features of (model, layer, images) computed once, batched, then served from memory.
+
+    Each entry keeps a reference to its model and image array, and a hit requires the very
+    same objects: an ``id()`` freed and reused by another array can never match an entry.
+    """
 
     def __init__(self) -> None:
-        self._store: dict[tuple[int, str, int], np.ndarray] = {}
+        self._store: dict[tuple[int, str, int], tuple] = {}
 
     def __len__(self) -> int:
         return len(self._store)
@@ -35,9 +39,11 @@ class FeatureCache:
         progress: bool = True,
     ) -> np.ndarray:
         key = (id(model), layer, id(images))
-        if key not in self._store:
-            self._store[key] = extract_features(model, layer, images, batch_size, progress)
-        return self._store[key]
+        entry = self._store.get(key)
+        if entry is None or entry[0] is not model or entry[1] is not images:
+            features = extract_features(model, layer, images, batch_size, progress)
+            entry = self._store[key] = (model, images, features)
+        return entry[2]
 
 
 def extract_features(
@@ -82,14 +88,24 @@ def augmentation(seed: int = 0) -> keras.Sequential:
 def frozen_base_model(
     base: keras.Model, cut_layer: str, n_classes: int, augment: bool = True, seed: int = 0
 ) -> keras.Model:
-    """Input -> (augmentation) -> frozen base up to ``cut_layer`` -> flatten -> dense head."""
-    trunk = layers.feature_extractor(base, cut_layer)
+    """Input -> (augmentation) -> frozen base up to ``cut_layer`` -> flatten -> dense head.
+
+    The base is copied with its weights: training the new model (fine-tuning included) never
+    changes ``base``."""
+    trunk = copy_with_weights(layers.feature_extractor(base, cut_layer))
     trunk.trainable = False
     inputs = keras.Input(base.inputs[0].shape[1:])
     x = augmentation(seed)(inputs) if augment else inputs
     x = keras.layers.Flatten()(trunk(x, training=False))
     outputs = dense_head(x.shape[-1], n_classes)(x)
     return keras.Model(inputs, outputs, name="frozen_base")
+
+
+def copy_with_weights(model: keras.Model) -> keras.Model:
+    """A copy of ``model`` (nested models too) with new variables holding the same values."""
+    copy = keras.models.clone_model(model, recursive=True)
+    copy.set_weights(model.get_weights())
+    return copy
 
 
 def unfreeze_from(model: keras.Model, first_trainable: str) -> list[str]:
@@ -121,39 +137,69 @@ def fresh_copy(base: keras.Model, cut_layer: str, n_classes: int, seed: int = 0)
 
 @dataclass
 class Result:
-    """One method's outcome on the shared split."""
+    """One method's outcome on the shared split: per test image, right (1) or wrong (0)."""
 
     method: str
-    test_accuracy: float
+    correct: np.ndarray = field(repr=False)
     seconds: float
     history: dict = field(repr=False)
 
+    @property
+    def test_accuracy(self) -> float:
+        return float(self.correct.mean())
+
+    @property
+    def epochs(self) -> int:
+        """Epochs trained; the weights kept are those of the best validation loss."""
+        return len(self.history.get("loss", ()))
+
 
 def fit(
-    model: keras.Model, x, y, x_val, y_val, epochs: int, learning_rate: float, batch_size: int = 32
+    model: keras.Model,
+    x,
+    y,
+    x_val,
+    y_val,
+    max_epochs: int,
+    learning_rate: float,
+    patience: int,
+    batch_size: int = 32,
 ) -> dict:
-    """Compile with Adam and sparse cross-entropy, fit, return the history dict."""
+    """Compile with Adam and sparse cross-entropy and train until the validation loss has not
+    improved for ``patience`` epochs (at most ``max_epochs``); the best epoch's weights are
+    restored. Returns the history dict."""
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=patience, restore_best_weights=True
+    )
     return model.fit(
-        x, y, validation_data=(x_val, y_val), epochs=epochs, batch_size=batch_size, verbose=0
+        x,
+        y,
+        validation_data=(x_val, y_val),
+        epochs=max_epochs,
+        batch_size=batch_size,
+        callbacks=[stop],
+        verbose=0,
     ).history
 
 
-def timed(method: str, run, evaluate) -> Result:
-    """Run ``run()`` (returning a history), then ``evaluate()`` (returning an accuracy)."""
+def timed(method: str, run, predict, labels: np.ndarray) -> Result:
+    """Run ``run()`` (returning a history), then score ``predict()`` (labels) against
+    ``labels``."""
     start = time.perf_counter()
     history = run()
     seconds = time.perf_counter() - start
-    return Result(method, float(evaluate()), seconds, history)
+    correct = (np.asarray(predict()) == labels).astype(np.float64)
+    return Result(method, correct, seconds, history)
 
 
-def accuracy(model: keras.Model, x, y) -> float:
-    """Plain test accuracy of a softmax model."""
-    return float(np.mean(model.predict(x, verbose=0, batch_size=256).argmax(axis=1) == y))
+def predicted_labels(model: keras.Model, x) -> np.ndarray:
+    """The class a softmax model predicts for each image."""
+    return model.predict(x, verbose=0, batch_size=256).argmax(axis=1)
 
 
 @dataclass
@@ -202,12 +248,14 @@ def small_split(dataset, per_class: int, val_per_class: int = 100, seed: int = 0
 
 @dataclass(frozen=True)
 class Schedule:
-    """Epochs and learning rates of the four methods."""
+    """Every method trains to convergence the same way: at most ``*_epochs`` epochs, stopped
+    when the validation loss has not improved for ``patience`` epochs, best weights restored."""
 
-    head_epochs: int = 15
-    frozen_epochs: int = 5
-    fine_tune_epochs: int = 4
-    scratch_epochs: int = 12
+    head_epochs: int = 100
+    frozen_epochs: int = 60
+    fine_tune_epochs: int = 30
+    scratch_epochs: int = 100
+    patience: int = 5
     learning_rate: float = 1e-3
     fine_tune_rate: float = 1e-4
 
@@ -221,7 +269,8 @@ def compare_methods(
     cache: FeatureCache | None = None,
     seed: int = 0,
 ) -> list[Result]:
-    """Run the four methods on ``split``; return one :class:`Result` each."""
+    """Run the four methods on ``split``; return one :class:`Result` each. ``base`` is left
+    unchanged: the trained methods work on copies."""
     cache = FeatureCache() if cache is None else cache
     n = len(split.class_names)
     keras.utils.set_random_seed(seed)
@@ -231,25 +280,42 @@ def compare_methods(
     results.append(
         timed(
             "frozen base + augmentation",
-            lambda: fit_split(frozen, split, schedule.frozen_epochs, schedule.learning_rate),
-            lambda: accuracy(frozen, split.x_test, split.y_test),
+            lambda: fit_split(
+                frozen, split, schedule.frozen_epochs, schedule.learning_rate, schedule
+            ),
+            lambda: predicted_labels(frozen, split.x_test),
+            split.y_test,
         )
     )
     unfreeze_from(frozen, fine_tune_from)
     results.append(
         timed(
             f"+ fine-tuning from {fine_tune_from}",
-            lambda: fit_split(frozen, split, schedule.fine_tune_epochs, schedule.fine_tune_rate),
-            lambda: accuracy(frozen, split.x_test, split.y_test),
+            lambda: fit_split(
+                frozen, split, schedule.fine_tune_epochs, schedule.fine_tune_rate, schedule
+            ),
+            lambda: predicted_labels(frozen, split.x_test),
+            split.y_test,
         )
     )
     results.append(from_scratch(base, split, cut_layer, schedule, seed))
     return results
 
 
-def fit_split(model: keras.Model, split: Split, epochs: int, learning_rate: float) -> dict:
-    """:func:`fit` on a split's training images, validated on its validation images."""
-    return fit(model, split.x_train, split.y_train, split.x_val, split.y_val, epochs, learning_rate)
+def fit_split(
+    model: keras.Model, split: Split, max_epochs: int, learning_rate: float, schedule: Schedule
+) -> dict:
+    """:func:`fit` on a split's training images, stopped early on its validation images."""
+    return fit(
+        model,
+        split.x_train,
+        split.y_train,
+        split.x_val,
+        split.y_val,
+        max_epochs,
+        learning_rate,
+        schedule.patience,
+    )
 
 
 def feature_extraction(
@@ -277,14 +343,14 @@ def feature_extraction(
             split.y_val,
             schedule.head_epochs,
             schedule.learning_rate,
+            schedule.patience,
         )
 
     return timed(
         "feature extraction + dense head",
         run,
-        lambda: accuracy(
-            head, cache.get(base, cut_layer, split.x_test, progress=False), split.y_test
-        ),
+        lambda: predicted_labels(head, cache.get(base, cut_layer, split.x_test, progress=False)),
+        split.y_test,
     )
 
 
@@ -295,19 +361,21 @@ def from_scratch(
     model = fresh_copy(base, cut_layer, len(split.class_names), seed)
     return timed(
         "from scratch (same architecture)",
-        lambda: fit_split(model, split, schedule.scratch_epochs, schedule.learning_rate),
-        lambda: accuracy(model, split.x_test, split.y_test),
+        lambda: fit_split(model, split, schedule.scratch_epochs, schedule.learning_rate, schedule),
+        lambda: predicted_labels(model, split.x_test),
+        split.y_test,
     )
 
 
 def results_table(results: list[Result]):
-    """The comparison as a DataFrame: test accuracy and training seconds per method."""
-    import pandas as pd
+    """The comparison as a DataFrame: test accuracy with its 95 % bootstrap interval, epochs
+    trained (best weights kept) and training seconds per method."""
+    from helpers import stats
 
-    return pd.DataFrame(
-        [(r.method, round(r.test_accuracy, 4), round(r.seconds, 1)) for r in results],
-        columns=["method", "test accuracy", "seconds"],
-    ).set_index("method")
+    table = stats.accuracy_table({r.method: r.correct for r in results})
+    table["epochs"] = [r.epochs for r in results]
+    table["seconds"] = [round(r.seconds, 1) for r in results]
+    return table
 
 
 @dataclass

@@ -40,6 +40,20 @@ def test_feature_cache_computes_once():
     assert cache.get(base, "features", images, progress=False) is first and len(cache) == 1
 
 
+def test_feature_cache_never_serves_another_array_that_reuses_an_id():
+    base = base_model()
+    cache = transfer.FeatureCache()
+    extractor = layers.feature_extractor(base, "features")
+    ids = set()
+    for value in np.linspace(0.0, 1.0, 12):
+        images = np.full((4, 8, 8, 1), value, np.float32)  # freed at the next iteration
+        ids.add(id(images))
+        got = cache.get(base, "features", images, progress=False)
+        np.testing.assert_allclose(got, extractor.predict(images, verbose=0), rtol=1e-5)
+    assert len(cache) == 12  # the cache holds each array, so no id was handed out twice
+    assert len(ids) == 12
+
+
 def test_from_scratch_shares_no_weights_with_the_base():
     base = base_model()
     fresh = transfer.fresh_copy(base, "features", 2)
@@ -75,22 +89,48 @@ def test_compare_methods_runs_the_four_and_learns():
     schedule = transfer.Schedule(
         head_epochs=15, frozen_epochs=2, fine_tune_epochs=1, scratch_epochs=15, learning_rate=1e-2
     )
+    before = [w.copy() for w in base.get_weights()]
     results = transfer.compare_methods(base, split, "features", "conv_b", schedule)
     assert [r.method for r in results][0] == "feature extraction + dense head"
     assert len(results) == 4 and all(0 <= r.test_accuracy <= 1 for r in results)
     assert results[-1].test_accuracy > 0.9  # the planted brightness cue is learnable
+    assert all(r.correct.shape == split.y_test.shape for r in results)
     table = transfer.results_table(results)
-    assert list(table.columns) == ["test accuracy", "seconds"]
+    assert list(table.columns) == [
+        "accuracy", "accuracy low", "accuracy high", "epochs", "seconds"
+    ]  # fmt: skip
+    assert all(1 <= r.epochs <= 15 for r in results)
+    # fine-tuning trained a copy: the caller's base is bit-identical
+    assert all(np.array_equal(b, a) for b, a in zip(before, base.get_weights(), strict=True))
+
+
+def test_early_stopping_restores_the_best_weights():
+    split = transfer.small_split(tiny_dataset(), per_class=20, val_per_class=10)
+    head = transfer.dense_head(64, 2)
+    rng = np.random.default_rng(0)
+    noise = [rng.random((len(y), 64)).astype(np.float32) for y in (split.y_train, split.y_val)]
+    history = transfer.fit(
+        head, noise[0], split.y_train, noise[1], split.y_val, 40, 1e-2, patience=3
+    )  # pure noise: validation loss stops improving early
+    assert len(history["loss"]) < 40
+    best = int(np.argmin(history["val_loss"]))
+    assert len(history["loss"]) == best + 1 + 3
+    loss = keras.losses.SparseCategoricalCrossentropy()(split.y_val, head(noise[1]))
+    assert float(loss) == pytest.approx(history["val_loss"][best], rel=1e-4)
 
 
 def test_sample_size_explorer_caches_each_size():
     schedule = transfer.Schedule(head_epochs=2, scratch_epochs=2)
+    base = base_model()
+    before = [w.copy() for w in base.get_weights()]
     explorer = widgets.sample_size_explorer(
-        base_model(), tiny_dataset(), "features", sizes=(5, 10), schedule=schedule, val_per_class=10
+        base, tiny_dataset(), "features", sizes=(5, 10), schedule=schedule, val_per_class=10
     )
     assert list(explorer.result) == [5]
     explorer.children[0].value = 10
     assert list(explorer.result) == [5, 10] and len(explorer.cache) == 2
+    explorer.children[0].value = 5
+    assert all(np.array_equal(b, a) for b, a in zip(before, base.get_weights(), strict=True))
 
 
 def test_sample_size_explorer_starts_from_known_results():

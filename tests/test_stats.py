@@ -1,0 +1,93 @@
+import numpy as np
+import pytest
+
+from helpers import stats
+
+
+def test_constant_scores_have_a_zero_width_interval():
+    assert stats.bootstrap_interval(np.full(50, 0.25)) == (0.25, 0.25, 0.25)
+
+
+def test_interval_of_a_proportion_matches_the_normal_approximation():
+    values = np.r_[np.ones(200), np.zeros(200)]  # p = 0.5, n = 400: se = 0.025
+    mean, low, high = stats.bootstrap_interval(values)
+    assert mean == 0.5
+    assert abs(low - (0.5 - 1.96 * 0.025)) < 0.01 and abs(high - (0.5 + 1.96 * 0.025)) < 0.01
+
+
+def test_the_interval_is_seeded():
+    values = np.random.default_rng(0).random(100)
+    assert stats.bootstrap_interval(values, seed=3) == stats.bootstrap_interval(values, seed=3)
+
+
+def test_mcnemar_by_hand():
+    assert stats.mcnemar_p(0, 0) == 1.0
+    assert stats.mcnemar_p(10, 0) == pytest.approx(2 * 0.5**10)  # all ten discordant one way
+    assert stats.mcnemar_p(3, 3) == pytest.approx(1.0)
+
+
+def test_identical_methods_show_no_difference():
+    a = np.random.default_rng(1).integers(0, 2, 300)
+    paired = stats.paired_comparison(a, a.copy(), "x", "y")
+    assert (paired.difference, paired.low, paired.high) == (0.0, 0.0, 0.0)
+    assert (paired.only_a, paired.only_b, paired.p_value) == (0, 0, 1.0)
+    assert not paired.significant and "no significant difference" in paired.verdict()
+
+
+def test_three_images_out_of_two_thousand_are_noise():
+    b = np.r_[np.ones(1840), np.zeros(160)]
+    a = b.copy()
+    a[1840:1843] = 1  # A fixes three of B's mistakes
+    paired = stats.paired_comparison(a, b, "HD-CNN", "single")
+    assert paired.difference == pytest.approx(3 / 2000)
+    assert (paired.only_a, paired.only_b) == (3, 0)
+    assert paired.p_value == pytest.approx(0.25)  # 2 x 0.5**3
+    assert paired.low == 0.0  # resamples without any of the three images
+    assert not paired.significant and "no significant difference" in paired.verdict()
+
+
+def test_a_clear_difference_is_called():
+    a, b = np.r_[np.ones(90), np.zeros(10)], np.r_[np.ones(50), np.zeros(50)]
+    paired = stats.paired_comparison(a, b, "good", "poor")
+    assert paired.significant and paired.low > 0 and paired.only_a == 40
+    assert paired.verdict().endswith("good is better than poor")
+    reverse = stats.paired_comparison(b, a, "poor", "good")
+    assert reverse.high < 0 and reverse.verdict().endswith("good is better than poor")
+
+
+def test_continuous_scores_get_an_interval_but_no_mcnemar():
+    rng = np.random.default_rng(2)
+    paired = stats.paired_comparison(rng.random(100), rng.random(100))
+    assert np.isnan(paired.p_value) and "McNemar" not in paired.verdict()
+
+
+def test_tables():
+    correct = {"a": np.r_[np.ones(8), np.zeros(2)], "b": np.ones(10)}
+    table = stats.accuracy_table(correct)
+    assert list(table.columns) == ["accuracy", "accuracy low", "accuracy high"]
+    assert table.loc["a", "accuracy"] == 0.8 and table.loc["b", "accuracy low"] == 1.0
+    assert table.loc["a", "accuracy low"] <= 0.8 <= table.loc["a", "accuracy high"]
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ([], r"values must be a non-empty 1-D array"),
+        ([[1.0, 0.0]], r"values must be a non-empty 1-D array"),
+        ([1.0, np.nan], r"values holds NaN or inf"),
+    ],
+)
+def test_bad_scores(values, message):
+    with pytest.raises(ValueError, match=message):
+        stats.bootstrap_interval(values)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match=r"must score the same images: got 3 and 2"):
+        stats.paired_comparison([1, 0, 1], [1, 0])
+    with pytest.raises(ValueError, match=r"draws must be at least 100"):
+        stats.bootstrap_interval([1.0, 0.0], draws=10)
+    with pytest.raises(ValueError, match=r"level must be in \(0, 1\)"):
+        stats.bootstrap_interval([1.0, 0.0], level=95)
+    with pytest.raises(ValueError, match=r"discordant counts must be non-negative"):
+        stats.mcnemar_p(-1, 2)
