@@ -89,6 +89,7 @@ class Dataset:
     y_test: np.ndarray
     class_names: tuple[str, ...]
     source: str
+    train_index: np.ndarray | None = None  # each training image's position in the full file
 
     def __repr__(self) -> str:
         return (
@@ -161,6 +162,7 @@ def read_fashion_folder(folder: Path) -> Dataset:
         y_test.astype(np.int64),
         FASHION_CLASSES,
         f"full Fashion-MNIST from {folder}",
+        np.arange(len(y_train)),
     )
 
 
@@ -179,6 +181,7 @@ def read_fashion_subset(path: Path = FASHION_SUBSET) -> Dataset:
             FASHION_CLASSES,
             f"shipped subset {path.name} ({len(arrays['y_train'])} train / "
             f"{len(arrays['y_test'])} test)",
+            arrays["train_index"].astype(np.int64),
         )
 
 
@@ -313,6 +316,7 @@ def select_classes(dataset: Dataset, classes) -> Dataset:
         relabel[dataset.y_test[test]],
         tuple(dataset.class_names[c] for c in classes),
         f"{dataset.source}, classes {classes}",
+        None if dataset.train_index is None else dataset.train_index[train],
     )
 
 
@@ -354,6 +358,7 @@ def load_cifar(num_classes: int = 10) -> Dataset:
         y_test.ravel().astype(np.int64),
         names,
         f"CIFAR-{num_classes} from Keras",
+        np.arange(len(x_train)),
     )
 
 

@@ -128,6 +128,37 @@ def validation_split(name: str, n_images: int, validation_fraction: float = 0.1)
     return order[n_val:], order[:n_val]
 
 
+def split_record(name: str, n_images: int, validation_fraction: float = 0.1) -> dict:
+    """What the manifest records so that :func:`validation_split` can be recomputed."""
+    return {"n_images": n_images, "fraction": validation_fraction, "seed": recipe(name).seed}
+
+
+def unseen_training_images(name: str, dataset: Dataset) -> np.ndarray:
+    """Positions in ``dataset.x_train`` of images the course model ``name`` never trained on
+    (its validation split, as recorded in the manifest): the images to choose settings on.
+
+    Raises
+    ------
+    ValueError
+        The manifest records no split for ``name``, the model was trained on a class
+        selection, or ``dataset`` does not say where its images come from.
+    """
+    entry = next((e for e in manifest_entries() if e["name"] == name), None)
+    record = None if entry is None else entry.get("validation_split")
+    if record is None or recipe(name).classes is not None:
+        raise ValueError(
+            f"the manifest records no validation split of the full training set for {name!r}; "
+            "only models trained on all classes of a full training set have one"
+        )
+    if dataset.train_index is None or dataset.train_index.max() >= record["n_images"]:
+        raise ValueError(
+            f"{dataset.source} does not say which of the {record['n_images']} training images "
+            f"{name!r} was trained on its images are: load it with data.load_fashion_mnist()"
+        )
+    _, held_out = validation_split(name, record["n_images"], record["fraction"])
+    return np.flatnonzero(np.isin(dataset.train_index, held_out))
+
+
 def train(
     name: str,
     dataset: Dataset,
@@ -177,6 +208,7 @@ def train(
         "name": name,
         "description": spec.description,
         "training_data": f"{dataset.source}: {len(train_idx)} train / {len(val_idx)} validation",
+        "validation_split": split_record(name, len(x), validation_fraction),
         "test_set": f"{len(dataset.x_test)} test images of {dataset.source}",
         "epochs": epochs,
         "batch_size": spec.batch_size,

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import zoo
+from helpers import data, zoo
 from tests.conftest import load_script, write_idx_folder
 
 
@@ -120,3 +120,21 @@ def test_shipped_fashion_cnn_is_accurate(subset):
     model = zoo.load("fashion_cnn")
     predictions = model.predict(subset.x_test, verbose=0, batch_size=500).argmax(axis=1)
     assert np.mean(predictions == subset.y_test) >= 0.90
+
+
+def test_unseen_training_images_are_disjoint_from_what_fashion_cnn_trained_on(subset):
+    held = zoo.unseen_training_images("fashion_cnn", subset)
+    trained_on, _ = zoo.validation_split("fashion_cnn", 60000)
+    assert len(held) > 900  # about 10 % of the 10,000 subset images
+    assert not np.isin(subset.train_index[held], trained_on).any()
+    others = np.setdiff1d(np.arange(len(subset.y_train)), held)
+    assert np.isin(subset.train_index[others], trained_on).all()
+
+
+def test_unseen_training_images_need_a_recorded_split_and_a_traceable_dataset(subset):
+    with pytest.raises(ValueError, match=r"records no validation split .* 'fashion_base8'"):
+        zoo.unseen_training_images("fashion_base8", subset)
+    untraced = data.Dataset(*[getattr(subset, f) for f in ("x_train", "y_train", "x_test")],
+                            subset.y_test, subset.class_names, "pasted arrays")  # fmt: skip
+    with pytest.raises(ValueError, match=r"pasted arrays does not say which"):
+        zoo.unseen_training_images("fashion_cnn", untraced)
