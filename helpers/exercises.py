@@ -19,15 +19,22 @@ def _unanswered(answer) -> bool:
     return False
 
 
+def _same(answer, expected) -> bool:
+    """Equal as values: numbers, numpy scalars and arrays, tuples and lists alike."""
+    if isinstance(expected, str) or isinstance(answer, str):
+        return str(answer).strip() == str(expected).strip()
+    try:
+        return bool(np.array_equal(np.asarray(answer, dtype=float), np.asarray(expected, float)))
+    except (TypeError, ValueError):
+        return False
+
+
 def check_equal(answer, expected, praise: str, hint: str) -> bool:
-    """Right when ``answer == expected`` (tuples and lists compare by items)."""
+    """Right when ``answer`` equals ``expected`` as a value (``3 == np.int64(3)``,
+    ``(28, 28, 1) == [28, 28, 1] == np.array([28, 28, 1])``)."""
     if _unanswered(answer):
         return False
-    if isinstance(expected, tuple | list):
-        correct = isinstance(answer, tuple | list) and tuple(answer) == tuple(expected)
-    else:
-        correct = answer == expected
-    return report(correct, praise, hint)
+    return report(_same(answer, expected), praise, hint)
 
 
 def check_close(answer, expected: float, tolerance: float, praise: str, hint: str) -> bool:
@@ -86,12 +93,20 @@ def check_pixel_range(answer, images: np.ndarray) -> bool:
     )
 
 
-def check_choice(answer, expected: str, praise: str, hint: str) -> bool:
-    """Right when a text answer names ``expected`` (case and spaces ignored)."""
+def check_choice(answer, accepted, praise: str, hint: str) -> bool:
+    """Right when a text answer names ``accepted`` or, given several (a tie), any one of
+    them (case and surrounding spaces ignored)."""
     if _unanswered(answer):
         return False
-    correct = str(answer).strip().lower() == str(expected).strip().lower()
+    names = [accepted] if isinstance(accepted, str) else list(accepted)
+    correct = str(answer).strip().lower() in {str(n).strip().lower() for n in names}
     return report(correct, praise, hint)
+
+
+def _best(values, largest: bool = True) -> list[str]:
+    """The names (index entries) of a Series' maximum (or minimum), all of them on a tie."""
+    target = values.max() if largest else values.min()
+    return [str(name) for name in values.index[values == target]]
 
 
 # --- 01_filters ------------------------------------------------------------------------------
@@ -140,12 +155,13 @@ def check_receptive_field(answer, model, layer: str) -> bool:
 
 
 def check_dominant_class(answer, indices, labels, class_names) -> bool:
-    """The class most of a unit's top-K images belong to."""
-    expected = class_names[np.bincount(np.asarray(labels)[indices]).argmax()]
+    """The class most of a unit's top-K images belong to (any of them on a tie)."""
+    counts = np.bincount(np.asarray(labels)[indices], minlength=len(class_names))
+    accepted = [class_names[c] for c in np.flatnonzero(counts == counts.max())]
     return check_choice(
         answer,
-        expected,
-        f"this unit fires most for {expected}.",
+        accepted,
+        f"this unit's top images are mostly {' / '.join(accepted)}.",
         "count the classes in the unit's top-K grid.",
     )
 
@@ -170,14 +186,19 @@ def check_occluded_images(
     )
 
 
-def check_baseline(answer, images) -> bool:
+def check_baseline(answer) -> bool:
     """The default value hidden windows are filled with."""
+    import inspect
+
+    from helpers.occlusion import occlusion_maps
+
+    default = inspect.signature(occlusion_maps).parameters["baseline"].default
     return check_close(
         answer,
-        float(np.mean(images)),
-        1e-3,
-        "hiding with the data mean removes information without adding contrast.",
-        "it is not 127.5 and not 0: the images' mean.",
+        default,
+        1e-9,
+        "black: on Fashion-MNIST's black background, hiding removes the item and adds nothing.",
+        "read the docstring of occlusion.occlusion_maps (help(occlusion.occlusion_maps)).",
     )
 
 
@@ -185,23 +206,34 @@ def check_baseline(answer, images) -> bool:
 
 
 def check_confused_pair(answer, pairs_table) -> bool:
-    """The two classes the network mixes up most (either order)."""
-    top = pairs_table.iloc[0]
-    return check_names(
-        answer,
-        [top["true class"], top["taken for"]],
-        f"{top['true class']} and {top['taken for']}.",
+    """The two classes the network mixes up most (either order; any pair on a tie)."""
+    if _unanswered(answer):
+        return False
+    if pairs_table.empty:
+        return report(False, "", "no two classes were confused here: there is no pair to name.")
+    top = pairs_table[pairs_table["mistakes"] == pairs_table["mistakes"].max()]
+    accepted = [
+        {a.lower(), b.lower()} for a, b in zip(top["true class"], top["taken for"], strict=True)
+    ]
+    try:
+        given = {str(name).strip().lower() for name in answer}
+    except TypeError:
+        given = set()
+    first = top.iloc[0]
+    return report(
+        given in accepted,
+        f"{first['true class']} and {first['taken for']}.",
         "give a pair of class names, e.g. ('Shirt', 'Coat'); see the confused pairs.",
     )
 
 
 def check_weakest_class(answer, table, space: str) -> bool:
-    """The class with the lowest kNN accuracy in a space."""
-    expected = table[space].drop("all").idxmin()
+    """The class with the lowest kNN accuracy in a space (any of them on a tie)."""
+    accepted = _best(table[space].drop("all"), largest=False)
     return check_choice(
         answer,
-        expected,
-        f"{expected} is the hardest to separate.",
+        accepted,
+        f"{accepted[0]} is the hardest to separate.",
         f"the smallest value in the '{space}' column of the kNN table.",
     )
 
@@ -227,24 +259,38 @@ def check_scsm_neighbour(answer, kernel, class_names, of: str) -> bool:
 
 
 def check_best_method(answer, table) -> bool:
-    """The method with the highest test accuracy in the comparison table."""
-    expected = table["test accuracy"].idxmax()
+    """The method with the highest test accuracy in the comparison table (any on a tie)."""
+    accepted = _best(table["accuracy"])
     return check_choice(
         answer,
-        expected,
-        f"{expected} wins on this split.",
-        "the row with the largest 'test accuracy'.",
+        accepted,
+        f"{' / '.join(accepted)} scored highest on this split; the intervals say whether "
+        "that is more than noise.",
+        "the row with the largest 'accuracy'.",
     )
 
 
 def check_better_cut(answer, accuracies: dict) -> bool:
-    """The layer whose features gave the better feature-extraction accuracy."""
-    expected = max(accuracies, key=accuracies.get)
+    """The layer whose features gave the better feature-extraction accuracy (either on a
+    tie)."""
+    import pandas as pd
+
+    accepted = _best(pd.Series(accuracies))
     return check_choice(
         answer,
-        expected,
-        f"features of {expected} transfer better here.",
+        accepted,
+        f"features of {' / '.join(accepted)} scored higher here.",
         "compare the two accuracies printed above.",
+    )
+
+
+def check_training_images(answer, split) -> bool:
+    """How many labelled training images the split holds."""
+    return check_equal(
+        answer,
+        len(split.y_train),
+        f"{len(split.class_names)} classes x {len(split.y_train) // len(split.class_names)}.",
+        "images per class x number of classes.",
     )
 
 
@@ -267,11 +313,36 @@ def check_cluster_of(answer, clusters, class_names, member: str) -> bool:
 
 
 def check_best_row(answer, table, column: str) -> bool:
-    """The row (map type, method) with the highest value in ``column``."""
-    expected = table[column].idxmax()
+    """The row (map type, method) with the highest value in ``column`` (any on a tie)."""
+    accepted = _best(table[column])
     return check_choice(
         answer,
-        expected,
-        f"{expected} leads on {column}.",
+        accepted,
+        f"{' / '.join(accepted)} leads{' (a tie)' if len(accepted) > 1 else ''} on {column}.",
         f"the largest value of the '{column}' column.",
+    )
+
+
+def check_box_criterion(answer) -> bool:
+    """From which IoU with the true box a predicted box counts as correct."""
+    from helpers.metrics import BOX_IOU
+
+    return check_close(
+        answer,
+        BOX_IOU,
+        1e-9,
+        "the PASCAL VOC criterion, used by the CAM paper.",
+        "the CAM paper uses the PASCAL criterion.",
+    )
+
+
+def check_roi_pixels(answer, roi) -> bool:
+    """About how many pixels the pipeline's ROI keeps (within 2 % of the map)."""
+    roi = np.asarray(roi, bool)
+    return check_close(
+        answer,
+        float(roi.sum()),
+        0.02 * roi.size,
+        "the top 15 % of the map's pixels (ties aside).",
+        "the ROI keeps the pixels above the 85th percentile: what fraction of 64 x 64 is that?",
     )

@@ -8,6 +8,8 @@ from scipy import ndimage
 
 from helpers.cluttered import mask_box
 
+BOX_IOU = 0.5  # a box is correct from this IoU with the true box on (PASCAL VOC, CAM paper)
+
 
 def _check(maps: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     maps, masks = np.asarray(maps, float), np.asarray(masks, bool)
@@ -66,9 +68,9 @@ def box_iou(a, b) -> float:
 
 
 def box_accuracy(maps: np.ndarray, boxes: np.ndarray, fraction: float = 0.2) -> np.ndarray:
-    """Per image: does the map's box overlap the true box with IoU >= 0.5?"""
+    """Per image: does the map's box overlap the true box with IoU >= :data:`BOX_IOU`?"""
     return np.array(
-        [box_iou(map_box(m, fraction), b) >= 0.5 for m, b in zip(maps, boxes, strict=True)]
+        [box_iou(map_box(m, fraction), b) >= BOX_IOU for m, b in zip(maps, boxes, strict=True)]
     )
 
 
@@ -77,23 +79,29 @@ def deletion_insertion(
     images: np.ndarray,
     maps: np.ndarray,
     targets: np.ndarray,
-    steps: int = 8,
+    steps: int = 16,
     baseline: float = 0.0,
+    seed: int = 0,
 ) -> dict[str, np.ndarray]:
-    """Deletion and insertion curves and their areas (mean over the curve, in [0, 1]).
+    """Deletion and insertion curves and their areas (trapezoid rule over the fraction of
+    pixels changed, 0..1).
 
-    Pixels are taken in the order of the map, most salient first. Deletion replaces them by
-    ``baseline`` (a good map makes the target probability fall fast: low area); insertion
-    starts from the baseline image and puts them back (good map: high area). ``score`` maps a
-    batch of images to class probabilities. One batch of N images per step.
+    Pixels are taken in the order of the map, most salient first; pixels of equal value in a
+    seeded random order (not raster order, which would favour flat maps' top rows).
+    Deletion replaces them by ``baseline`` (a good map makes the target probability fall
+    fast: low area); insertion starts from the baseline image and puts them back (good map:
+    high area). ``score`` maps a batch of images to class probabilities. One batch of N
+    images per step; ``steps`` >= 16.
     """
     images = np.asarray(images, np.float32)
-    if len(images) != len(maps) or images.shape[1:3] != np.asarray(maps).shape[1:]:
-        raise ValueError(f"images {images.shape} and maps {np.asarray(maps).shape} do not match")
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
+    maps = np.asarray(maps, float)
+    if len(images) != len(maps) or images.shape[1:3] != maps.shape[1:]:
+        raise ValueError(f"images {images.shape} and maps {maps.shape} do not match")
+    if steps < 16:
+        raise ValueError(f"steps must be at least 16 for a smooth curve, got {steps}")
     n, pixels = len(images), images.shape[1] * images.shape[2]
-    order = np.argsort(-np.asarray(maps).reshape(n, -1), axis=1, kind="stable")
+    tiebreak = np.random.default_rng(seed).random((n, pixels))
+    order = np.lexsort((tiebreak, -maps.reshape(n, -1)), axis=-1)
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(pixels)[None].repeat(n, 0), axis=1)
     rank = rank.reshape(images.shape[:3])[..., None]
@@ -104,38 +112,64 @@ def deletion_insertion(
             batch = np.where(keep, images, baseline).astype(np.float32)
             curves[kind].append(np.asarray(score(batch))[np.arange(n), targets])
     out = {kind: np.stack(values, axis=1) for kind, values in curves.items()}
-    out |= {f"{kind}_area": curve.mean(axis=1) for kind, curve in list(out.items())}
+    out |= {
+        f"{kind}_area": np.trapezoid(curve, dx=1 / steps, axis=1)
+        for kind, curve in list(out.items())
+    }
     return out
 
 
-def quality_table(
-    maps: dict,
+def random_maps(shape, seed: int = 0) -> np.ndarray:
+    """Reference maps of uniform noise ``(N, H, W)``: the floor any real map must beat."""
+    return np.random.default_rng(seed).random(shape)
+
+
+def centre_prior_maps(shape, sigma_fraction: float = 0.25) -> np.ndarray:
+    """Reference maps ``(N, H, W)``: the same Gaussian centred on the image (standard
+    deviation ``sigma_fraction`` of the side) for every image; a map that knows nothing of
+    the image but that objects tend to sit near the middle."""
+    n, height, width = shape
+    rows = (np.arange(height) - (height - 1) / 2) / (sigma_fraction * height)
+    cols = (np.arange(width) - (width - 1) / 2) / (sigma_fraction * width)
+    prior = np.exp(-0.5 * (rows[:, None] ** 2 + cols[None, :] ** 2))
+    return np.broadcast_to(prior, (n, height, width)).copy()
+
+
+def per_image_quality(
+    saliency: np.ndarray,
     masks,
     boxes,
     score=None,
     images=None,
     targets=None,
     curve_images: int = 100,
-    steps: int = 8,
-):
-    """One row per map type: pointing game, mean IoU (map > 50% of its max vs mask), box
-    accuracy (CAM paper's 20% box, IoU >= 0.5), and, when ``score`` is given, deletion and
-    insertion areas on the first ``curve_images`` images."""
-    import pandas as pd
-
-    rows = {}
-    for name, saliency in maps.items():
-        row = {
-            "pointing game": pointing_game(saliency, masks).mean(),
-            "mean IoU": mask_iou(saliency, masks).mean(),
-            "box accuracy": box_accuracy(saliency, boxes).mean(),
+    steps: int = 16,
+) -> dict[str, np.ndarray]:
+    """Per image: pointing game hit, IoU (map > 50 % of its max vs mask), box hit (CAM
+    paper's 20 % box, IoU >= 0.5) and, when ``score`` is given, deletion and insertion areas
+    on the first ``curve_images`` images."""
+    row = {
+        "pointing game": pointing_game(saliency, masks).astype(float),
+        "IoU": mask_iou(saliency, masks),
+        "box accuracy": box_accuracy(saliency, boxes).astype(float),
+    }
+    if score is not None:
+        n = min(curve_images, len(saliency))
+        curves = deletion_insertion(score, images[:n], saliency[:n], targets[:n], steps)
+        row |= {
+            "deletion area (lower is better)": curves["deletion_area"],
+            "insertion area (higher is better)": curves["insertion_area"],
         }
-        if score is not None:
-            n = min(curve_images, len(saliency))
-            curves = deletion_insertion(score, images[:n], saliency[:n], targets[:n], steps)
-            row |= {
-                "deletion area (lower is better)": curves["deletion_area"].mean(),
-                "insertion area (higher is better)": curves["insertion_area"].mean(),
-            }
-        rows[name] = row
-    return pd.DataFrame(rows).T.round(3)
+    return row
+
+
+def quality_table(maps: dict, masks, boxes, **curve_options):
+    """One row per map type: each metric of :func:`per_image_quality` with its 95 %
+    bootstrap interval over the images (columns ``metric``, ``metric low``, ``metric high``)."""
+    from helpers import stats
+
+    per_image = {
+        name: per_image_quality(saliency, masks, boxes, **curve_options)
+        for name, saliency in maps.items()
+    }
+    return stats.interval_table(per_image, decimals=3)

@@ -119,22 +119,24 @@ def topk_explorer(activations: np.ndarray, images, labels, class_names, k: int =
     )
 
 
-def occlusion_explorer(model, images: np.ndarray, class_names, baseline: float):
-    """Window, stride and target -> the occlusion maps overlaid on ``images``.
+def occlusion_explorer(model, images: np.ndarray, class_names, dataset_mean: float):
+    """Window, stride, target and baseline (zero, the dataset's mean, or the blurred image)
+    -> the occlusion maps overlaid on ``images``.
 
     A stride above the window is used as the window (no pixel is left unhidden).
     """
     from helpers import occlusion
 
     size = min(images.shape[1:3])
+    fills = dict(zip(occlusion.BASELINES, (0.0, float(dataset_mean), "blur"), strict=True))
 
-    def compute(window: int, stride: int, target: int) -> np.ndarray:
+    def compute(window: int, stride: int, target: int, baseline: str) -> np.ndarray:
         return occlusion.occlusion_maps(
             model,
             images,
             window=window,
             stride=min(stride, window),
-            baseline=baseline,
+            baseline=fills[baseline],
             class_index=None if target < 0 else target,
         )
 
@@ -148,6 +150,7 @@ def occlusion_explorer(model, images: np.ndarray, class_names, baseline: float):
         window=widgets.IntSlider(value=6, min=2, max=size // 2, description="window"),
         stride=widgets.IntSlider(value=3, min=1, max=size // 2, description="stride"),
         target=widgets.Dropdown(options=targets, description="target"),
+        baseline=widgets.Dropdown(options=occlusion.BASELINES, description="fill"),
     )
 
 

@@ -61,10 +61,51 @@ def test_stride_smaller_than_window_and_rectangular_images():
         )
 
 
-def test_default_baseline_is_the_image_mean_not_127():
+def test_default_baseline_is_zero():
     images = np.full((2, 4, 4, 1), 0.5, np.float32)
     maps = occlusion.occlusion_maps(mean_model(), images, window=2, class_index=0)
-    np.testing.assert_allclose(maps, 0.0, atol=1e-7)  # hiding with the mean changes nothing
+    # hiding four pixels of 0.5 by 0 lowers the mean by 2 / 16 at every window
+    np.testing.assert_allclose(maps, 2 / 16, rtol=1e-6)
+    same = occlusion.occlusion_maps(mean_model(), images, window=2, class_index=0, baseline=0.5)
+    np.testing.assert_allclose(same, 0.0, atol=1e-7)  # hiding with the image's value
+
+
+def test_one_images_map_does_not_depend_on_the_others_in_the_call():
+    rng = np.random.default_rng(5)
+    image, neighbours = rng.random((1, 4, 4, 1)), 10 * rng.random((3, 4, 4, 1))
+    for baseline in (0.0, 0.3, "blur"):
+        alone = occlusion.occlusion_maps(mean_model(), image, 2, class_index=0, baseline=baseline)
+        together = occlusion.occlusion_maps(
+            mean_model(), np.concatenate([image, neighbours]), 2, class_index=0, baseline=baseline
+        )
+        np.testing.assert_allclose(together[0], alone[0], rtol=1e-6, atol=1e-7)
+
+
+def test_blur_baseline_fills_the_window_with_the_blurred_image():
+    from scipy import ndimage
+
+    image = np.random.default_rng(6).random((1, 6, 6, 1)).astype(np.float32)
+    blurred = ndimage.gaussian_filter(image[0, ..., 0], sigma=1.5)
+    maps = occlusion.occlusion_maps(
+        mean_model(6, 6), image, window=3, class_index=0, baseline="blur", blur_sigma=1.5
+    )
+    # drop of the mean = (sum of the window's pixels - sum of the blurred ones) / 36
+    drop = (image[0, :3, :3, 0].sum() - blurred[:3, :3].sum()) / 36
+    np.testing.assert_allclose(maps[0, 0, 0], drop, rtol=1e-4)
+
+
+def test_compiled_steps_are_released_with_their_model():
+    import gc
+    import weakref
+
+    model = mean_model()
+    image = np.ones((1, 4, 4, 1), np.float32)
+    occlusion.occlusion_maps(model, image, window=2)
+    occlusion.occlusion_maps(model, image, window=2, layer="conv", unit=0)
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 7, 64])
@@ -102,6 +143,10 @@ def test_window_starts_cover_the_far_edge():
         ({"unit": 0}, "unit= needs layer="),
         ({"layer": "nope", "unit": 0}, r"no layer named 'nope'; available layers: \['conv'"),
         ({"batch_size": 0}, "batch_size must be at least 1"),
+        ({"baseline": "grey"}, r"baseline 'grey' unknown: give a number.*or 'blur'"),
+        ({"baseline": [0.1, 0.2]}, r"baseline must be one finite number or 1 \(one per channel\)"),
+        ({"baseline": np.nan}, r"baseline must be one finite number"),
+        ({"baseline": "blur", "blur_sigma": 0}, r"blur_sigma must be positive, got 0"),
         ({"stride": 3}, r"stride \(3, 3\) is larger than the window \(2, 2\)"),
     ],
 )

@@ -106,24 +106,70 @@ def test_boxes():
     assert metrics.box_accuracy(np.stack([saliency, saliency]), boxes).tolist() == [True, False]
 
 
-def test_deletion_insertion_with_a_pixel_counting_score():
+def brightness_score(batch):
     """score = the fraction of the image's original brightness still present."""
-    images = np.zeros((2, 2, 2, 1), np.float32)
-    images[:, 0, 0] = 1.0  # all brightness in one pixel
+    kept = batch.reshape(len(batch), -1).sum(axis=1)
+    return np.stack([kept, 1 - kept], axis=1)
 
-    def score(batch):
-        kept = batch.reshape(len(batch), -1).sum(axis=1)
-        return np.stack([kept, 1 - kept], axis=1)
 
-    good = np.zeros((2, 2, 2))
+def one_bright_pixel(n):
+    images = np.zeros((n, 4, 4, 1), np.float32)
+    images[:, 0, 0] = 1.0  # all brightness in one of 16 pixels
+    return images
+
+
+def test_deletion_insertion_areas_by_the_trapezoid_rule():
+    images = one_bright_pixel(2)
+    good = np.zeros((2, 4, 4))
     good[:, 0, 0] = 1.0  # points at the bright pixel
     bad = 1.0 - good  # the bright pixel comes last
-    out_good = metrics.deletion_insertion(score, images, good, np.zeros(2, int), steps=4)
-    out_bad = metrics.deletion_insertion(score, images, bad, np.zeros(2, int), steps=4)
-    np.testing.assert_allclose(out_good["deletion"][0], [1, 0, 0, 0, 0])
-    np.testing.assert_allclose(out_good["insertion"][0], [0, 1, 1, 1, 1])
-    np.testing.assert_allclose(out_good["deletion_area"], 0.2)
-    np.testing.assert_allclose(out_bad["deletion_area"], 0.8)
-    np.testing.assert_allclose(out_bad["insertion_area"], 0.2)
+    targets = np.zeros(2, int)
+    out_good = metrics.deletion_insertion(brightness_score, images, good, targets, steps=16)
+    out_bad = metrics.deletion_insertion(brightness_score, images, bad, targets, steps=16)
+    np.testing.assert_allclose(out_good["deletion"][0], [1] + [0] * 16)
+    np.testing.assert_allclose(out_good["insertion"][0], [0] + [1] * 16)
+    # trapezoids of width 1/16: one half-height step, then flat
+    np.testing.assert_allclose(out_good["deletion_area"], 0.5 / 16)
+    np.testing.assert_allclose(out_good["insertion_area"], 15.5 / 16)
+    np.testing.assert_allclose(out_bad["deletion_area"], 15.5 / 16)
+    np.testing.assert_allclose(out_bad["insertion_area"], 0.5 / 16)
+
+
+def test_ties_are_broken_in_a_seeded_random_order_not_raster_order():
+    images = one_bright_pixel(300)  # the bright pixel is first in raster order
+    flat = np.ones((300, 4, 4))
+    targets = np.zeros(300, int)
+    out = metrics.deletion_insertion(brightness_score, images, flat, targets, steps=16, seed=1)
+    # raster order would delete the bright pixel first every time: area 1/32 on every image
+    assert 0.4 < out["deletion_area"].mean() < 0.6
+    again = metrics.deletion_insertion(brightness_score, images, flat, targets, steps=16, seed=1)
+    np.testing.assert_array_equal(out["deletion_area"], again["deletion_area"])
+
+
+def test_reference_maps():
+    centre = metrics.centre_prior_maps((2, 5, 7))
+    assert centre.shape == (2, 5, 7) and np.unravel_index(centre[0].argmax(), (5, 7)) == (2, 3)
+    np.testing.assert_allclose(centre[:, 2, 3], 1.0)
+    np.testing.assert_allclose(centre[0], centre[0, ::-1, ::-1])  # symmetric about the centre
+    noise = metrics.random_maps((3, 4, 4), seed=2)
+    np.testing.assert_array_equal(noise, metrics.random_maps((3, 4, 4), seed=2))
+
+
+def test_quality_table_has_intervals():
+    masks = np.zeros((4, 6, 6), bool)
+    masks[:, 1:4, 1:4] = True
+    boxes = np.array([[1, 1, 4, 4]] * 4)
+    perfect = masks.astype(float)
+    table = metrics.quality_table({"perfect": perfect, "inverse": 1 - perfect}, masks, boxes)
+    assert table.loc["perfect", "pointing game"] == 1.0
+    assert table.loc["perfect", "IoU low"] == 1.0 and table.loc["inverse", "IoU high"] == 0.0
+    assert table.loc["inverse", "box accuracy"] == 0.0
+
+
+def test_deletion_insertion_bad_inputs():
+    images = one_bright_pixel(2)
+    good = np.ones((2, 4, 4))
+    with pytest.raises(ValueError, match="steps must be at least 16"):
+        metrics.deletion_insertion(brightness_score, images, good, np.zeros(2, int), steps=8)
     with pytest.raises(ValueError, match="do not match"):
-        metrics.deletion_insertion(score, images, good[:1], np.zeros(2, int))
+        metrics.deletion_insertion(brightness_score, images, good[:1], np.zeros(2, int))
