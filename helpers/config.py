@@ -75,7 +75,6 @@ def setup(
     profile: str | None = None, seed: int = DEFAULT_SEED, verbose: bool = True
 ) -> SetupReport:
     """First call of every notebook: fix seeds, apply the plot style, report what is in use."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import tensorflow as tf
 
