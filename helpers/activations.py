@@ -59,3 +59,17 @@ def top_k(activations: np.ndarray, k: int) -> np.ndarray:
     values = np.take_along_axis(per_unit, chosen, axis=1)
     order = np.argsort(-values, axis=1, kind="stable")
     return np.take_along_axis(chosen, order, axis=1)
+
+
+def dominant_classes(top: np.ndarray, labels: np.ndarray, class_names, units):
+    """For each of ``units``: the class most of its top-K images belong to, and their share
+    (ties: the lower class index)."""
+    import pandas as pd
+
+    rows = []
+    for unit in units:
+        counts = np.bincount(np.asarray(labels)[top[unit]], minlength=len(class_names))
+        rows.append((unit, class_names[counts.argmax()], counts.max() / counts.sum()))
+    return pd.DataFrame(rows, columns=["unit", "dominant class", "share of top-K"]).set_index(
+        "unit"
+    )

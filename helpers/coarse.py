@@ -10,6 +10,7 @@ penultimate output with these units is the coarse classifier.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -170,14 +171,32 @@ def accuracy_vs_k(features, fine_labels, kernel, bias, groups, init_classes, ks)
     )
 
 
-def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 0):
+@dataclass
+class Comparison:
+    """SCSM head vs post-hoc mapping vs trained head on one coarse task's test images."""
+
+    table: object  # DataFrame: accuracy with its 95 % interval per method
+    matrices: dict  # method -> row-normalised confusion matrix
+    best_k: int  # chosen on the validation images
+    validation_curve: np.ndarray  # SCSM accuracy on validation images for k = 1..classes
+    correct: dict  # method -> (N,) 0/1 per test image
+
+    def paired(self, a: str, b: str):
+        """Paired bootstrap interval and McNemar test of method ``a`` vs ``b``."""
+        from helpers import stats
+
+        return stats.paired_comparison(self.correct[a], self.correct[b], a, b)
+
+
+def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 0) -> Comparison:
     """SCSM coarse head (k chosen on validation) vs post-hoc mapping vs a trained head.
 
     ``task``: groups and init classes; ``test``/``validation``: penultimate ``features``,
-    fine ``probabilities`` and fine ``labels``. Returns (table, confusion matrices, best k,
-    validation accuracy per k).
+    fine ``probabilities`` and fine ``labels``. The validation images must be images the fine
+    model never trained on (see ``zoo.unseen_training_images``): k and the trained head are
+    fitted on them.
     """
-    import pandas as pd
+    from helpers import stats
 
     groups, init = task["groups"], task["init"]
     ks = np.arange(1, kernel.shape[1] + 1)
@@ -187,28 +206,23 @@ def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 
     best = int(ks[val_curve.argmax()])
     labels = group_labels(test["labels"], groups)
     keep = labels >= 0
-    scsm_acc, scsm_matrix, _ = coarse_task(
-        test["features"], test["labels"], kernel, bias, groups, init, best
-    )
-    post_acc, post_matrix = evaluate(
-        posthoc_probabilities(test["probabilities"][keep], groups), labels[keep]
-    )
+    coarse_kernel, coarse_bias, _ = coarse_weights(kernel, bias, init, best)
     val_labels = group_labels(validation["labels"], groups)
     head = trained_head(validation["features"][val_labels >= 0], val_labels[val_labels >= 0], seed)
-    trained_acc, trained_matrix = evaluate(head.predict_proba(test["features"][keep]), labels[keep])
-    table = pd.DataFrame(
-        {
-            "accuracy": [scsm_acc, post_acc, trained_acc],
-            "training": ["none", "none", "logistic regression on features"],
-        },
-        index=[
-            f"SCSM coarse head (k={best})",
-            "post-hoc: sum of fine probabilities",
-            "trained coarse head",
-        ],
-    ).round(4)
-    matrices = {"SCSM": scsm_matrix, "post-hoc": post_matrix, "trained": trained_matrix}
-    return table, matrices, best, val_curve
+    probabilities = {
+        f"SCSM coarse head (k={best})": coarse_probabilities(
+            test["features"][keep], coarse_kernel, coarse_bias
+        ),
+        "post-hoc: sum of fine probabilities": posthoc_probabilities(
+            test["probabilities"][keep], groups
+        ),
+        "trained coarse head": head.predict_proba(test["features"][keep]),
+    }
+    correct, matrices = {}, {}
+    for name, probs in probabilities.items():
+        correct[name] = (probs.argmax(axis=1) == labels[keep]).astype(float)
+        matrices[name] = evaluate(probs, labels[keep])[1]
+    return Comparison(stats.accuracy_table(correct), matrices, best, val_curve, correct)
 
 
 def fashion_tasks(class_names) -> dict[str, dict]:

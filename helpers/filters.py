@@ -59,3 +59,52 @@ def feature_maps(model: keras.Model, image: np.ndarray, layer: str | int) -> np.
     if maps.ndim != 3:
         raise ValueError(f"layer {layer!r} gives shape {maps.shape[1:]}: pick a conv layer")
     return maps
+
+
+def _grey(kernels: np.ndarray) -> np.ndarray:
+    """Filters first, averaged over input channels: ``(filters, kh, kw)``."""
+    kernels = np.asarray(kernels, float)
+    if kernels.ndim != 4:
+        raise ValueError(f"kernels must be (kh, kw, in, filters), got shape {kernels.shape}")
+    return np.moveaxis(kernels.mean(axis=2), -1, 0)
+
+
+def orientation_coherence(kernels: np.ndarray) -> np.ndarray:
+    """Per filter, how strongly its gradients share one orientation, in [0, 1] (structure
+    tensor: (l1 - l2) / (l1 + l2)); 1 for an edge or bar, near 0 for a blob or noise, 0 for
+    a flat filter."""
+    gy, gx = np.gradient(_grey(kernels), axis=(1, 2))
+    jxx, jyy, jxy = ((a * b).sum(axis=(1, 2)) for a, b in ((gx, gx), (gy, gy), (gx, gy)))
+    trace = jxx + jyy
+    spread = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2)
+    return np.divide(spread, trace, out=np.zeros_like(trace), where=trace > 0)
+
+
+def smoothness(kernels: np.ndarray) -> np.ndarray:
+    """Per filter, the correlation of horizontally and vertically neighbouring weights (mean
+    removed): about 0 for noise, towards 1 for smooth patterns, -1 for a checkerboard."""
+    f = _grey(kernels)
+    f = f - f.mean(axis=(1, 2), keepdims=True)
+    pairs = (f[:, :, 1:], f[:, :, :-1]), (f[:, 1:], f[:, :-1])
+    products = sum((a * b).sum(axis=(1, 2)) for a, b in pairs)
+    energy = sum(np.sqrt((a**2).sum(axis=(1, 2)) * (b**2).sum(axis=(1, 2))) for a, b in pairs)
+    return np.divide(products, energy, out=np.zeros_like(energy), where=energy > 0)
+
+
+def structure_against_noise(kernels: np.ndarray, draws: int = 5000, seed: int = 0):
+    """How many filters are more oriented / smoother than 95 % of random Gaussian filters
+    of the same shape: a table with the count, the share and the random 95th percentile."""
+    import pandas as pd
+
+    kernels = np.asarray(kernels, float)
+    noise = np.random.default_rng(seed).normal(size=(*kernels.shape[:3], draws))
+    rows = {}
+    for name, measure in (("orientation", orientation_coherence), ("smoothness", smoothness)):
+        threshold = float(np.percentile(measure(noise), 95))
+        above = int((measure(kernels) > threshold).sum())
+        rows[name] = {
+            "filters above random 95th percentile": above,
+            "share": round(above / kernels.shape[-1], 3),
+            "random 95th percentile": round(threshold, 3),
+        }
+    return pd.DataFrame(rows).T

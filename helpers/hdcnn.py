@@ -345,26 +345,46 @@ def reorder(confusion: np.ndarray, clusters) -> tuple[np.ndarray, list[int]]:
     return confusion[np.ix_(order, order)], order
 
 
-def per_cluster_error(labels, single_probs, hd_probs, clusters, class_names):
-    """Error of the single classifier and of HD-CNN on the images of each cluster."""
+def per_cluster_comparison(labels, single_probs, hd_probs, clusters, class_names):
+    """Per cluster, on the test images of its classes: both accuracies, HD-CNN's gain with
+    its paired 95 % bootstrap interval, and McNemar's p-value."""
     import pandas as pd
+
+    from helpers import stats
 
     rows = []
     for k, cluster in enumerate(clusters):
         keep = np.isin(labels, cluster)
+        single = single_probs[keep].argmax(1) == labels[keep]
+        hd = hd_probs[keep].argmax(1) == labels[keep]
+        paired = stats.paired_comparison(hd, single, "HD-CNN", "single")
         rows.append(
-            (
-                k,
-                ", ".join(class_names[c] for c in cluster),
-                1 - np.mean(single_probs[keep].argmax(1) == labels[keep]),
-                1 - np.mean(hd_probs[keep].argmax(1) == labels[keep]),
-            )
+            {
+                "cluster": k,
+                "classes": ", ".join(class_names[c] for c in cluster),
+                "images": int(keep.sum()),
+                "single accuracy": single.mean(),
+                "HD-CNN accuracy": hd.mean(),
+                "gain": paired.difference,
+                "gain 95% low": paired.low,
+                "gain 95% high": paired.high,
+                "McNemar p": paired.p_value,
+            }
         )
-    return (
-        pd.DataFrame(rows, columns=["cluster", "classes", "single error", "HD-CNN error"])
-        .set_index("cluster")
-        .round(4)
-    )
+    return pd.DataFrame(rows).set_index("cluster").round(4)
+
+
+def top_m_accuracies(model: HDCNN, outputs: dict, labels, seed: int = 0):
+    """HD-CNN accuracy with its 95 % bootstrap interval for each top-m (1 .. clusters)."""
+    from helpers import stats
+
+    return stats.accuracy_table(
+        {
+            m: model.combine(outputs, m).argmax(1) == labels
+            for m in range(1, len(model.clusters) + 1)
+        },
+        seed=seed,
+    ).rename_axis("top-m")
 
 
 def course_hdcnn(profile: str | None = None):

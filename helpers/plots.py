@@ -220,6 +220,27 @@ def curves(x, series: dict, xlabel: str, ylabel: str, title: str | None = None) 
     return fig
 
 
+def interval_plot(table, xlabel: str, ylabel: str, min_span: float = 0.05, title=None):
+    """Means with 95 % interval bars from a table with columns ``m``, ``m low``, ``m high``
+    (its first column) over an integer index; the y-axis spans at least ``min_span``, so a
+    difference of a few images does not look like a cliff."""
+    value = table.columns[0]
+    x = np.asarray(table.index, dtype=int)
+    y, low, high = (table[c].to_numpy() for c in (value, f"{value} low", f"{value} high"))
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    ax.errorbar(x, y, yerr=[y - low, high - y], marker="o", capsize=4)
+    ax.set_xticks(x)
+    centre, span = (low.min() + high.max()) / 2, max(min_span, high.max() - low.min())
+    ax.set_ylim(centre - span * 0.6, centre + span * 0.6)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(f"{ylabel} (95 % interval)")
+    ax.grid(alpha=0.3)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
 def learning_curves(histories: dict, metric: str = "accuracy") -> plt.Figure:
     """Training vs validation ``metric`` per epoch, one panel per method."""
     fig, axes = plt.subplots(

@@ -129,3 +129,31 @@ def test_posthoc_group_labels_evaluate_and_trained_head():
     labels = np.repeat([0, 1], 30)
     head = coarse.trained_head(features, labels)
     assert coarse.evaluate(head.predict_proba(features), labels)[0] == 1.0
+
+
+def test_compare_scores_every_test_image_and_picks_k_on_validation():
+    # four classes in two groups; class c's features point along axis c // 2 of 2 dims
+    kernel = np.array([[1.0, 0.8, 0.0, 0.1], [0.0, 0.1, 1.0, 0.9]])
+    bias = np.zeros(4)
+    rng = np.random.default_rng(0)
+
+    def outputs(n):
+        labels = rng.integers(0, 4, n)
+        features = np.eye(2)[labels // 2] * 3 + rng.normal(scale=0.3, size=(n, 2))
+        logits = features @ kernel
+        probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        return {"features": features, "probabilities": probabilities, "labels": labels}
+
+    task = {"groups": [[0, 1], [2, 3]], "init": [0, 2]}
+    result = coarse.compare(task, outputs(200), outputs(100), kernel, bias)
+    assert result.best_k == 1 + int(np.argmax(result.validation_curve))
+    assert len(result.validation_curve) == 4
+    assert all(len(v) == 200 for v in result.correct.values())
+    assert list(result.table.columns) == ["accuracy", "accuracy low", "accuracy high"]
+    assert (result.table["accuracy"] > 0.95).all()  # the groups are well separated
+    names = list(result.correct)
+    paired = result.paired(names[0], names[1])
+    assert paired.difference == pytest.approx(
+        result.correct[names[0]].mean() - result.correct[names[1]].mean()
+    )
+    assert set(result.matrices) == set(names)

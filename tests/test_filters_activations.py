@@ -88,3 +88,38 @@ def test_top_k_errors():
         activations.top_k(np.ones((3, 2)), 4)
     with pytest.raises(ValueError, match=r"activations must be \(N, units\)"):
         activations.top_k(np.ones(3), 1)
+
+
+def as_bank(*filters_2d):
+    """(kh, kw) arrays -> a (kh, kw, 1, filters) kernel bank."""
+    return np.stack(filters_2d, axis=-1)[:, :, None, :]
+
+
+def test_structure_measures_by_hand():
+    edge = np.tile([-1.0, -1.0, 1.0, 1.0, 1.0], (5, 1))  # a vertical edge
+    flat = np.ones((5, 5))
+    bank = as_bank(edge, flat)
+    np.testing.assert_allclose(filters.orientation_coherence(bank), [1.0, 0.0], atol=1e-12)
+    smooth = filters.smoothness(bank)
+    checker = np.indices((4, 4)).sum(axis=0) % 2 * 2.0 - 1.0  # every neighbour of opposite sign
+    assert smooth[1] == 0.0 and filters.smoothness(as_bank(checker))[0] == pytest.approx(-1.0)
+    # the edge: every vertical pair is equal (correlation 1), horizontal pairs mostly equal
+    assert smooth[0] > 0.5
+
+
+def test_structure_against_noise_counts_structured_filters():
+    rng = np.random.default_rng(0)
+    edges = [np.tile(np.sign(np.arange(5) - 1.5), (5, 1)) for _ in range(3)]
+    noise = [rng.normal(size=(5, 5)) for _ in range(5)]
+    table = filters.structure_against_noise(as_bank(*edges, *noise), draws=2000)
+    assert table.loc["orientation", "filters above random 95th percentile"] >= 3
+    assert table.loc["orientation", "filters above random 95th percentile"] <= 4
+    assert table.loc["smoothness", "share"] >= 3 / 8
+
+
+def test_dominant_classes_by_hand():
+    labels = np.array([0, 0, 1, 2, 2, 2])
+    top = np.array([[0, 1, 2, 3], [3, 4, 5, 2]])  # unit 0: 0,0,1,2; unit 1: 2,2,2,1
+    table = activations.dominant_classes(top, labels, ["a", "b", "c"], units=[0, 1])
+    assert table["dominant class"].tolist() == ["a", "c"]
+    assert table["share of top-K"].tolist() == [0.5, 0.75]

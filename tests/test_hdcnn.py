@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import hdcnn
+from helpers import hdcnn, plots
 
 
 def test_probabilistic_average_by_hand():
@@ -161,8 +161,26 @@ def test_combine_top_m_equals_conditional_execution_and_widget():
     assert explorer.result["top_m"] == 1
     expected = np.mean(model.combine(outputs, 1).argmax(1) == labels)
     assert explorer.result["accuracy"] == pytest.approx(expected) and 0 <= full <= 1
+    trade_off = hdcnn.top_m_accuracies(model, outputs, labels)
+    assert trade_off.index.tolist() == [1, 2, 3]
+    assert trade_off.loc[1, "accuracy"] == pytest.approx(expected, abs=1e-4)
+    figure = plots.interval_plot(trade_off, "top-m", "accuracy")
+    assert list(figure.axes[0].get_xticks()) == [1, 2, 3]  # integer ticks only
+    low, high = figure.axes[0].get_ylim()
+    assert high - low >= 0.05  # a few images never fill the whole axis
     with pytest.raises(ValueError, match="2 components for 3 clusters"):
         hdcnn.HDCNN(block, components[:2], clusters, "pool")
+
+
+def test_per_cluster_comparison_by_hand():
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    single = np.eye(3)[[0, 1, 1, 1, 2, 0]]  # wrong on images 1 and 5
+    hd = np.eye(3)[[0, 0, 1, 1, 2, 0]]  # fixes image 1 (cluster 0)
+    table = hdcnn.per_cluster_comparison(labels, single, hd, [[0, 1], [2]], ["a", "b", "c"])
+    assert table["images"].tolist() == [4, 2]
+    assert table.loc[0, "single accuracy"] == 0.75 and table.loc[0, "HD-CNN accuracy"] == 1.0
+    assert table.loc[0, "gain"] == 0.25 and table.loc[0, "McNemar p"] == 1.0  # 1 vs 0
+    assert table.loc[1, "gain"] == 0.0 and table.loc[1, "classes"] == "c"
 
 
 def test_cluster_explorer_reorders():
