@@ -187,6 +187,12 @@ class Comparison:
 
         return stats.paired_comparison(self.correct[a], self.correct[b], a, b)
 
+    def paired_against_scsm(self) -> list:
+        """The SCSM head (the first method) paired with each baseline."""
+        from helpers import stats
+
+        return stats.compare_to(self.correct, next(iter(self.correct)))
+
 
 def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 0) -> Comparison:
     """SCSM coarse head (k chosen on validation) vs post-hoc mapping vs a trained head.

@@ -129,3 +129,14 @@ def interval_table(per_image: dict, decimals: int = 4, draws: int = DRAWS, seed:
 def accuracy_table(correct: dict, draws: int = DRAWS, seed: int = 0):
     """One row per method: accuracy (mean of 0/1 per image) and its 95 % bootstrap interval."""
     return interval_table({name: {"accuracy": v} for name, v in correct.items()}, 4, draws, seed)
+
+
+def compare_to(correct: dict, reference: str, draws: int = DRAWS, seed: int = 0) -> list[Paired]:
+    """Every method of ``correct`` (name -> per-image 0/1) paired against ``reference``."""
+    if reference not in correct:
+        raise ValueError(f"reference {reference!r} is not one of {list(correct)}")
+    return [
+        paired_comparison(correct[reference], values, reference, name, draws, seed)
+        for name, values in correct.items()
+        if name != reference
+    ]

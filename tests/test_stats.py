@@ -91,3 +91,12 @@ def test_bad_arguments():
         stats.bootstrap_interval([1.0, 0.0], level=95)
     with pytest.raises(ValueError, match=r"discordant counts must be non-negative"):
         stats.mcnemar_p(-1, 2)
+
+
+def test_compare_to_pairs_every_other_method_with_the_reference():
+    correct = {"a": np.ones(20), "b": np.r_[np.ones(10), np.zeros(10)], "c": np.ones(20)}
+    pairs = stats.compare_to(correct, "a")
+    assert [(p.name_a, p.name_b) for p in pairs] == [("a", "b"), ("a", "c")]
+    assert pairs[0].difference == 0.5 and pairs[1].difference == 0.0
+    with pytest.raises(ValueError, match=r"reference 'z' is not one of \['a', 'b', 'c'\]"):
+        stats.compare_to(correct, "z")
