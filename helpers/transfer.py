@@ -270,7 +270,7 @@ class Schedule:
     frozen_epochs: int = 60
     fine_tune_epochs: int = 30
     scratch_epochs: int = 100
-    patience: int = 5
+    patience: int = 3
     learning_rate: float = 1e-3
     fine_tune_rate: float = 1e-4
 
