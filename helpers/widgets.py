@@ -106,11 +106,11 @@ def topk_explorer(activations: np.ndarray, images, labels, class_names, k: int =
 
     ranked = acts.top_k(activations, k)
 
-    def compute(unit: int) -> np.ndarray:
-        return ranked[unit]
+    def compute(unit: int) -> dict:
+        return {"unit": unit, "indices": ranked[unit]}
 
-    def draw(indices: np.ndarray):
-        return plots.topk_grid(images, indices[None], [0], labels, class_names)
+    def draw(result: dict):
+        return plots.topk_grid(images, ranked, [result["unit"]], labels, class_names)
 
     return linked(
         compute,

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from helpers import occlusion, widgets
+from helpers import occlusion, plots, widgets
 from tests.test_embedding import blobs
 from tests.test_filters_activations import conv_model
 from tests.test_occlusion import mean_model
@@ -26,9 +26,12 @@ def test_topk_explorer():
     explorer = widgets.topk_explorer(
         acts, rng.random((40, 4, 4)), np.arange(40) % 2, ["a", "b"], k=5
     )
-    np.testing.assert_array_equal(explorer.result, np.argsort(-acts[:, 0])[:5])
+    np.testing.assert_array_equal(explorer.result["indices"], np.argsort(-acts[:, 0])[:5])
     explorer.children[0].value = 2
-    np.testing.assert_array_equal(explorer.result, np.argsort(-acts[:, 2])[:5])
+    np.testing.assert_array_equal(explorer.result["indices"], np.argsort(-acts[:, 2])[:5])
+    assert explorer.result["unit"] == 2
+    figure = plots.topk_grid(rng.random((40, 4, 4)), np.arange(15).reshape(3, 5), [2])
+    assert figure.axes[0].texts[0].get_text() == "unit 2"  # the row names the unit shown
 
 
 def test_occlusion_explorer():
