@@ -12,6 +12,20 @@ def report(correct: bool, praise: str, hint: str) -> bool:
     return bool(correct)
 
 
+def solution(check, *arguments) -> None:
+    """Run ``check(*arguments)`` on a reference answer without printing its verdict (which
+    would show the answer to a learner who runs every cell); a rejected answer is an error."""
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        correct = check(*arguments)
+    if not correct:
+        raise AssertionError(
+            f"the reference solution of {check.__name__} was rejected: {said.getvalue()}"
+        )
+
+
 def _unanswered(answer) -> bool:
     if answer is None or answer is ...:
         print("No answer yet: replace the placeholder with your answer and run the cell again.")

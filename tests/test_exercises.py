@@ -98,3 +98,12 @@ def test_no_confused_pair_to_name(capsys):
     empty = PAIRS.iloc[:0]
     assert not exercises.check_confused_pair(("Shirt", "Coat"), empty)
     assert "no two classes were confused" in capsys.readouterr().out
+
+
+def test_a_solution_cell_runs_silently_and_fails_loudly(capsys):
+    exercises.solution(exercises.check_num_classes, 10)
+    assert capsys.readouterr().out == ""  # the verdict would show the answer
+    with pytest.raises(
+        AssertionError, match=r"reference solution of check_num_classes was rejected"
+    ):
+        exercises.solution(exercises.check_num_classes, 9)
