@@ -12,14 +12,15 @@ def report(correct: bool, praise: str, hint: str) -> bool:
     return bool(correct)
 
 
-def solution(check, *arguments) -> None:
-    """Run ``check(*arguments)`` on a reference answer without printing its verdict (which
-    would show the answer to a learner who runs every cell); a rejected answer is an error."""
+def solution(check, *arguments, **keywords) -> None:
+    """Run ``check(*arguments, **keywords)`` on a reference answer without printing its
+    verdict (which would show the answer to a learner who runs every cell); a rejected answer
+    is an error."""
     import contextlib
     import io
 
     with contextlib.redirect_stdout(io.StringIO()) as said:
-        correct = check(*arguments)
+        correct = check(*arguments, **keywords)
     if not correct:
         raise AssertionError(
             f"the reference solution of {check.__name__} was rejected: {said.getvalue()}"

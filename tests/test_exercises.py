@@ -102,6 +102,7 @@ def test_no_confused_pair_to_name(capsys):
 
 def test_a_solution_cell_runs_silently_and_fails_loudly(capsys):
     exercises.solution(exercises.check_num_classes, 10)
+    exercises.solution(exercises.check_occluded_images, 18, 2, (6, 6), window=2, stride=2)
     assert capsys.readouterr().out == ""  # the verdict would show the answer
     with pytest.raises(
         AssertionError, match=r"reference solution of check_num_classes was rejected"
