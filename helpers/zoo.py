@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -231,7 +232,19 @@ def manifest_entries(models_dir: str | os.PathLike = config.MODELS_DIR) -> list[
     path = Path(models_dir) / MANIFEST
     if not path.is_file():
         return []
-    return json.loads(path.read_text())["models"]
+    try:
+        return json.loads(path.read_text())["models"]
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as error:
+        shipped = Path(models_dir).resolve() == config.MODELS_DIR.resolve()
+        fix = (
+            f"restore it with `git checkout -- {path}`"
+            if shipped
+            else f"delete it and retrain the models of {models_dir}"
+        )
+        raise ModelUnavailableError(
+            f"The model manifest {path} is damaged ({type(error).__name__}: {error}): {fix}, "
+            "or retrain with `python scripts/train_zoo.py`."
+        ) from error
 
 
 def save(model, info: dict, models_dir: str | os.PathLike = config.MODELS_DIR) -> Path:
@@ -245,8 +258,20 @@ def save(model, info: dict, models_dir: str | os.PathLike = config.MODELS_DIR) -
     entry = {**info, "file": path.name, "sha256": sha256_of(path)}
     entries = [e for e in manifest_entries(models_dir) if e["name"] != info["name"]] + [entry]
     entries.sort(key=lambda e: e["name"])
-    (models_dir / MANIFEST).write_text(json.dumps({"models": entries}, indent=2) + "\n")
+    write_atomically(models_dir / MANIFEST, json.dumps({"models": entries}, indent=2) + "\n")
     return path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it into place: a write
+    that fails half-way (disk full) leaves the old file whole."""
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "w") as tmp:
+            tmp.write(text)
+        os.replace(tmp_name, path)
+    finally:
+        Path(tmp_name).unlink(missing_ok=True)
 
 
 def _find_entry(name: str, models_dir: Path) -> dict | None:

@@ -1,10 +1,11 @@
 import json
+import os
 
 import keras
 import numpy as np
 import pytest
 
-from helpers import data, zoo
+from helpers import config, data, zoo
 from tests.conftest import load_script, write_idx_folder
 
 
@@ -138,3 +139,44 @@ def test_unseen_training_images_need_a_recorded_split_and_a_traceable_dataset(su
                             subset.y_test, subset.class_names, "pasted arrays")  # fmt: skip
     with pytest.raises(ValueError, match=r"pasted arrays does not say which"):
         zoo.unseen_training_images("fashion_cnn", untraced)
+
+
+def test_a_damaged_manifest_names_the_file_and_the_fix(tmp_path, monkeypatch):
+    (tmp_path / "manifest.json").write_text('{"models": [{"name": "fashion_cnn", ')  # truncated
+    monkeypatch.setattr(config, "MODELS_DIR", tmp_path)
+    with pytest.raises(
+        zoo.ModelUnavailableError, match=r"manifest .*manifest.json is damaged.*git checkout --"
+    ):
+        zoo.manifest_entries(tmp_path)
+    elsewhere = tmp_path / "cache"
+    elsewhere.mkdir()
+    (elsewhere / "manifest.json").write_text("[]")
+    with pytest.raises(zoo.ModelUnavailableError, match=r"damaged .*delete it and retrain"):
+        zoo.manifest_entries(elsewhere)
+
+
+def test_a_manifest_write_that_fails_half_way_leaves_the_old_one_whole(tmp_path, monkeypatch):
+    path = tmp_path / "manifest.json"
+    old = json.dumps({"models": [{"name": "a"}]})
+    path.write_text(old)
+    real_fdopen = os.fdopen
+
+    class DiskFull:
+        def __init__(self, handle, mode):
+            self.file = real_fdopen(handle, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, text):
+            self.file.write(text[: len(text) // 2])
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zoo.os, "fdopen", DiskFull)
+    with pytest.raises(OSError, match="No space left"):
+        zoo.write_atomically(path, json.dumps({"models": [{"name": "b"}] * 100}))
+    assert path.read_text() == old
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]  # no partial file left
