@@ -1,7 +1,11 @@
 """Image folders with one sub-folder per class (e.g. ``PetImages/Cat``, ``PetImages/Dog``).
 
 Unreadable files (truncated JPEGs, text named ``.jpg``) are skipped with one warning naming
-them: the Microsoft/Kaggle ``PetImages`` set is known to contain some.
+them: the Microsoft/Kaggle ``PetImages`` set is known to contain some. Entries that are not
+images this loader reads (other suffixes such as ``Thumbs.db``, nested folders, named pipes
+and other non-regular files, which are never opened) are left out with a second warning
+saying why. Images are read as a viewer shows them: EXIF rotation applied, 16-bit scaled to
+8-bit, transparent pixels on white.
 """
 
 from __future__ import annotations
@@ -12,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
 @dataclass
@@ -27,14 +31,38 @@ class ImageFolder:
     skipped: tuple[Path, ...]
 
 
+def _as_rgb(image: Image.Image) -> Image.Image:
+    """EXIF rotation applied, 16/32-bit grey scaled to 8 bits, transparency on white."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("I", "I;16", "I;16B", "I;16L"):
+        wide = np.asarray(image, dtype=np.float64)
+        image = Image.fromarray(np.round(wide * 255 / 65535).clip(0, 255).astype(np.uint8))
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba)
+    return image.convert("RGB")
+
+
 def _read_rgb(path: Path, size: tuple[int, int]) -> np.ndarray | None:
     try:
         with Image.open(path) as image:
             image.load()  # decodes fully: truncated files fail here, not later
-            rgb = image.convert("RGB").resize((size[1], size[0]), Image.BILINEAR)
+            rgb = _as_rgb(image).resize((size[1], size[0]), Image.BILINEAR)
             return np.asarray(rgb, dtype=np.uint8)
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
+
+
+def _why_left_out(path: Path) -> str | None:
+    """Why a class folder's entry is not read as an image, or None when it is one."""
+    if path.is_dir():
+        return "a nested folder (only <class>/<image> is read)"
+    if not path.is_file():
+        return "not a regular file"
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        return f"not an image suffix ({', '.join(sorted(IMAGE_SUFFIXES))})"
+    return None
 
 
 def load_image_folder(
@@ -60,9 +88,15 @@ def load_image_folder(
     class_dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not class_dirs:
         raise ValueError(f"Image folder {root} has no class sub-folders (e.g. {root}/Cat/).")
-    images, labels, skipped = [], [], []
+    images, labels, skipped, left_out = [], [], [], []
     for label, class_dir in enumerate(class_dirs):
-        files = sorted(p for p in class_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        files = []
+        for path in sorted(class_dir.iterdir()):
+            why = _why_left_out(path)
+            if why is None:
+                files.append(path)
+            else:
+                left_out.append(f"{path} ({why})")
         read = 0
         for path in files:
             if max_per_class is not None and read >= max_per_class:
@@ -82,6 +116,9 @@ def load_image_folder(
     if skipped:
         names = ", ".join(str(p) for p in skipped[:20]) + (" ..." if len(skipped) > 20 else "")
         warnings.warn(f"Skipped {len(skipped)} unreadable image file(s): {names}", stacklevel=2)
+    if left_out:
+        names = "; ".join(left_out[:20]) + (" ..." if len(left_out) > 20 else "")
+        warnings.warn(f"Left out {len(left_out)} entries: {names}", stacklevel=2)
     return ImageFolder(
         np.stack(images),
         np.asarray(labels, dtype=np.int64),

@@ -1,3 +1,6 @@
+import os
+import re
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -31,8 +34,11 @@ def test_reads_valid_images_and_skips_corrupt_ones_with_one_warning(pets):
         UserWarning, match=r"Skipped 2 unreadable image file\(s\): .*notes\.jpg"
     ) as record:
         folder = load_image_folder(pets, image_size=(32, 24))
-    assert len(record) == 1
+    assert len(record) == 2
     assert "2.jpg" in str(record[0].message)
+    assert re.search(
+        r"Left out 1 entries: .*Thumbs\.db \(not an image suffix", str(record[1].message)
+    )
     assert folder.class_names == ("Cat", "Dog")
     assert folder.images.shape == (5, 32, 24, 3) and folder.images.dtype == np.uint8
     assert folder.labels.tolist() == [0, 0, 0, 1, 1]
@@ -41,8 +47,44 @@ def test_reads_valid_images_and_skips_corrupt_ones_with_one_warning(pets):
 
 def test_max_per_class_stops_before_the_corrupt_files(pets, recwarn):
     folder = load_image_folder(pets, image_size=(8, 8), max_per_class=1)
-    assert len(recwarn) == 0
+    assert [str(w.message)[:8] for w in recwarn] == ["Left out"]  # Thumbs.db, not corrupt files
     assert folder.labels.tolist() == [0, 1]
+
+
+def test_pipes_nested_folders_and_other_suffixes_are_left_out_and_named(pets):
+    os.mkfifo(pets / "Cat" / "stream.jpg")  # opening it would block forever
+    (pets / "Cat" / "more").mkdir()
+    _write_image(pets / "Cat" / "3.webp", "WEBP", 3)
+    _write_image(pets / "Cat" / "4.tif", "TIFF", 4)
+    with pytest.warns(UserWarning) as record:
+        folder = load_image_folder(pets, image_size=(8, 8))
+    left_out = next(str(w.message) for w in record if str(w.message).startswith("Left out"))
+    assert "stream.jpg (not a regular file)" in left_out
+    assert "more (a nested folder" in left_out
+    assert folder.labels.tolist().count(0) == 5  # 3 jpg + webp + tif
+
+
+def test_images_are_read_as_a_viewer_shows_them(tmp_path):
+    root = tmp_path / "photos" / "x"
+    root.mkdir(parents=True)
+    wide = np.full((4, 6), 32768, np.uint16)
+    wide[:, :3] = 0
+    Image.fromarray(wide).save(root / "16bit.png")  # mid-grey right half, 16-bit
+    rgba = np.zeros((4, 6, 4), np.uint8)
+    rgba[..., 0] = 255  # red hidden under full transparency
+    Image.fromarray(rgba, "RGBA").save(root / "clear.png")
+    tall = np.zeros((6, 4, 3), np.uint8)
+    tall[0] = 255  # white top row
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    Image.fromarray(tall).save(root / "rotated.jpg", exif=exif, quality=100)
+    folder = load_image_folder(tmp_path / "photos", image_size=(4, 6))
+    by_name = dict(zip(["16bit", "clear", "rotated"], folder.images, strict=True))
+    assert 120 < by_name["16bit"][:, 4:].mean() < 136  # not saturated to 255
+    assert by_name["16bit"][:, :2].max() < 5
+    assert (by_name["clear"] > 250).all()  # transparent pixels on white, not hidden red
+    # displayed 4 high x 6 wide, the white row now the right-most column
+    assert by_name["rotated"][:, -1].mean() > 200 and by_name["rotated"][:, 0].mean() < 50
 
 
 def test_empty_class_folder_is_an_error(pets):
