@@ -13,6 +13,7 @@ import hashlib
 import os
 import tempfile
 import urllib.request
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,9 +141,36 @@ def find_fashion_mnist(path: str | os.PathLike | None = None) -> Path | None:
     return None
 
 
-def _read_idx(path: Path, offset: int) -> np.ndarray:
-    with gzip.open(path, "rb") as handle:
-        return np.frombuffer(handle.read(), dtype=np.uint8, offset=offset)
+IDX_MAGIC = {"images": 2051, "labels": 2049}
+
+
+def _read_idx(path: Path, kind: str) -> tuple[np.ndarray, str]:
+    """The payload of one idx gz file, checked (magic number, 28x28 images, the count in the
+    header equals the bytes present), and the sha256 of its decompressed bytes."""
+    fix = f"delete {path} and fetch it again (`python -m helpers.data fetch`)"
+    try:
+        with gzip.open(path, "rb") as handle:
+            raw = handle.read()
+    except (OSError, EOFError) as error:
+        raise DataNotFoundError(
+            f"{path} is truncated or not a gzip file ({type(error).__name__}: {error}): {fix}."
+        ) from error
+    header = 16 if kind == "images" else 8
+    fields = np.frombuffer(raw[:header], dtype=">u4") if len(raw) >= header else np.array([])
+    if len(fields) == 0 or fields[0] != IDX_MAGIC[kind]:
+        raise DataNotFoundError(
+            f"{path} is not an idx {kind} file (magic number {IDX_MAGIC[kind]} expected): {fix}."
+        )
+    count = int(fields[1])
+    per_item = 28 * 28 if kind == "images" else 1
+    if kind == "images" and tuple(fields[2:4]) != (28, 28):
+        raise DataNotFoundError(f"{path} holds {tuple(fields[2:4])} images, not 28x28: {fix}.")
+    if len(raw) - header != count * per_item:
+        raise DataNotFoundError(
+            f"{path} announces {count} {kind} but holds {(len(raw) - header) // per_item}: {fix}."
+        )
+    payload = np.frombuffer(raw, dtype=np.uint8, offset=header)
+    return payload, hashlib.sha256(raw).hexdigest()
 
 
 def _to_float_images(raw: np.ndarray) -> np.ndarray:
@@ -150,18 +178,41 @@ def _to_float_images(raw: np.ndarray) -> np.ndarray:
 
 
 def read_fashion_folder(folder: Path) -> Dataset:
-    """Read the four idx files of one folder into a :class:`Dataset`."""
-    x_train = _read_idx(folder / "train-images-idx3-ubyte.gz", 16)
-    y_train = _read_idx(folder / "train-labels-idx1-ubyte.gz", 8)
-    x_test = _read_idx(folder / "t10k-images-idx3-ubyte.gz", 16)
-    y_test = _read_idx(folder / "t10k-labels-idx1-ubyte.gz", 8)
+    """Read the four idx files of one folder into a :class:`Dataset`, checked.
+
+    Files that are valid idx files but not the official release (their sha256 differs: a
+    partial or altered copy) are read with a warning, and the dataset says so in its source.
+    """
+    arrays, official = {}, True
+    for name, digest in FASHION_FILES.items():
+        kind = "images" if "images" in name else "labels"
+        arrays[name], actual = _read_idx(folder / name, kind)
+        official &= actual == digest
+    for split in ("train", "t10k"):
+        n_images = len(arrays[f"{split}-images-idx3-ubyte.gz"]) // (28 * 28)
+        n_labels = len(arrays[f"{split}-labels-idx1-ubyte.gz"])
+        if n_images != n_labels:
+            raise DataNotFoundError(
+                f"{folder} holds {n_images} {split} images but {n_labels} labels: the files do "
+                "not belong together; fetch them again (`python -m helpers.data fetch`)."
+            )
+    y_train = arrays["train-labels-idx1-ubyte.gz"].astype(np.int64)
+    y_test = arrays["t10k-labels-idx1-ubyte.gz"].astype(np.int64)
+    if official:
+        source = f"full Fashion-MNIST from {folder}"
+    else:
+        source = (
+            f"Fashion-MNIST-format files from {folder}, not the official release "
+            f"(sha256 differs): {len(y_train)} train / {len(y_test)} test"
+        )
+        warnings.warn(f"Reading {source}.", stacklevel=2)
     return Dataset(
-        _to_float_images(x_train),
-        y_train.astype(np.int64),
-        _to_float_images(x_test),
-        y_test.astype(np.int64),
+        _to_float_images(arrays["train-images-idx3-ubyte.gz"]),
+        y_train,
+        _to_float_images(arrays["t10k-images-idx3-ubyte.gz"]),
+        y_test,
         FASHION_CLASSES,
-        f"full Fashion-MNIST from {folder}",
+        source,
         np.arange(len(y_train)),
     )
 
@@ -210,7 +261,7 @@ def describe_fashion_mnist_source(profile: str | None = None) -> str:
     """One line saying which copy :func:`load_fashion_mnist` would read, without reading it."""
     folder = find_fashion_mnist()
     if folder is not None:
-        return f"full Fashion-MNIST from {folder}"
+        return f"Fashion-MNIST files in {folder} (checked against the official release when read)"
     if config.get_profile(profile) == "quick":
         return f"shipped subset {FASHION_SUBSET.relative_to(config.REPO_ROOT)}"
     return "Fashion-MNIST not found offline: it will be downloaded on first use"
@@ -222,7 +273,8 @@ def fetch_fashion_mnist(dest: str | os.PathLike | None = None) -> Path:
     searched = "\n  ".join(str(p) for p in fashion_mnist_candidates())
     try:
         for name, digest in FASHION_FILES.items():
-            if not (target / name).is_file():
+            present = (target / name).is_file()
+            if not present or not _is_official(target / name, digest):
                 download_verified(FASHION_URL + name, target / name, digest, decompress=True)
     except OSError as error:
         raise DataNotFoundError(
@@ -230,6 +282,14 @@ def fetch_fashion_mnist(dest: str | os.PathLike | None = None) -> Path:
             f"Searched:\n  {searched}\n{FETCH_HINT}"
         ) from error
     return target
+
+
+def _is_official(path: Path, digest: str) -> bool:
+    """Whether a present file decompresses to the official bytes (False when unreadable)."""
+    try:
+        return sha256_of(path, decompress=True) == digest
+    except (OSError, EOFError):
+        return False
 
 
 def sha256_of(path: Path, decompress: bool = False) -> str:

@@ -43,6 +43,12 @@ def write_idx_folder(folder, n_train=30, n_test=10, seed=0):
     return labels
 
 
+def register_as_official(folder, monkeypatch):
+    """Make the idx files in ``folder`` count as the official release (their sha256)."""
+    digests = {name: data.sha256_of(folder / name, decompress=True) for name in data.FASHION_FILES}
+    monkeypatch.setattr(data, "FASHION_FILES", digests)
+
+
 @pytest.fixture
 def isolated_data(tmp_path, monkeypatch):
     """No Fashion-MNIST anywhere: empty repo data dir, Keras home, system dir; no $COURSE_DATA."""

@@ -1,10 +1,11 @@
+import gzip
 import urllib.request
 
 import numpy as np
 import pytest
 
 from helpers import config, data
-from tests.conftest import write_idx_folder
+from tests.conftest import register_as_official, write_idx_folder
 
 
 def test_explicit_path_is_read_first(isolated_data):
@@ -35,9 +36,61 @@ def test_each_resolution_branch(isolated_data, monkeypatch, where):
     }
     monkeypatch.setenv("COURSE_DATA", str(isolated_data / "cd"))
     write_idx_folder(folders[where], n_train=7)
+    register_as_official(folders[where], monkeypatch)
     dataset = data.load_fashion_mnist("full")
     assert len(dataset.x_train) == 7
     assert dataset.source == f"full Fashion-MNIST from {folders[where]}"
+
+
+def test_a_partial_copy_is_read_but_never_called_the_full_set(isolated_data):
+    write_idx_folder(isolated_data / "system", n_train=100, n_test=10)
+    with pytest.warns(UserWarning, match=r"not the official release \(sha256 differs\)"):
+        dataset = data.load_fashion_mnist("quick")
+    assert "full Fashion-MNIST" not in dataset.source and "100 train / 10 test" in dataset.source
+
+
+def rewrite(path, payload: bytes):
+    with gzip.open(path, "wb") as handle:
+        handle.write(payload)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("magic", r"train-images-idx3-ubyte.gz is not an idx images file \(magic number 2051"),
+        ("labels", r"holds 30 train images but 29 labels: the files do not belong together"),
+        ("short", r"train-images-idx3-ubyte.gz announces 30 images but holds 29"),
+        ("truncated", r"train-images-idx3-ubyte.gz is truncated or not a gzip file"),
+    ],
+)
+def test_damaged_fashion_files_are_named_with_the_fix(isolated_data, damage, message):
+    folder = isolated_data / "mine"
+    write_idx_folder(folder, n_train=30)
+    images, labels = folder / "train-images-idx3-ubyte.gz", folder / "train-labels-idx1-ubyte.gz"
+    raw = gzip.decompress(images.read_bytes())
+    if damage == "magic":
+        rewrite(images, np.array([2049], ">u4").tobytes() + raw[4:])
+    elif damage == "labels":
+        raw_labels = gzip.decompress(labels.read_bytes())
+        rewrite(labels, np.array([2049, 29], ">u4").tobytes() + raw_labels[8:-1])
+    elif damage == "short":
+        rewrite(images, raw[: -28 * 28])
+    else:
+        images.write_bytes(images.read_bytes()[:200])
+    with pytest.raises(data.DataNotFoundError, match=message):
+        data.load_fashion_mnist("quick", path=folder)
+
+
+def test_fetch_replaces_a_present_file_that_is_not_the_official_one(isolated_data, monkeypatch):
+    remote = isolated_data / "remote"
+    write_idx_folder(remote, n_train=3, n_test=2)
+    register_as_official(remote, monkeypatch)
+    monkeypatch.setattr(data, "FASHION_URL", remote.as_uri() + "/")
+    local = isolated_data / "keras_home" / "datasets" / "fashion-mnist"
+    write_idx_folder(local, n_train=5, n_test=2, seed=9)  # a different, partial copy
+    data.fetch_fashion_mnist()
+    for name in data.FASHION_FILES:
+        assert (local / name).read_bytes() == (remote / name).read_bytes()
 
 
 def test_order_course_data_beats_system(isolated_data, monkeypatch):
@@ -81,8 +134,7 @@ def test_download_is_checked_and_atomic(tmp_path):
 def test_fetch_downloads_all_four_files(isolated_data, monkeypatch):
     remote = isolated_data / "remote"
     write_idx_folder(remote, n_train=3, n_test=2)
-    digests = {name: data.sha256_of(remote / name, decompress=True) for name in data.FASHION_FILES}
-    monkeypatch.setattr(data, "FASHION_FILES", digests)
+    register_as_official(remote, monkeypatch)
     monkeypatch.setattr(data, "FASHION_URL", remote.as_uri() + "/")
     dataset = data.load_fashion_mnist("full")
     assert len(dataset.x_train) == 3
