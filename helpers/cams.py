@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import layers
+from helpers import checks, layers
 
 # ---------------------------------------------------------------------------------------------
 # CAM and Grad-CAM
@@ -53,7 +53,7 @@ def _class_targets(probabilities: np.ndarray, class_index) -> np.ndarray:
     n, n_classes = probabilities.shape
     if class_index is None:
         return probabilities.argmax(axis=1)
-    targets = np.broadcast_to(np.asarray(class_index), (n,)).astype(int)
+    targets = np.broadcast_to(checks.integral_array(class_index, "class_index"), (n,))
     if targets.min() < 0 or targets.max() >= n_classes:
         raise ValueError(
             f"class_index out of range: the model has {n_classes} classes (0..{n_classes - 1})"
@@ -62,7 +62,7 @@ def _class_targets(probabilities: np.ndarray, class_index) -> np.ndarray:
 
 
 def _check_images(model: keras.Model, images) -> np.ndarray:
-    images = np.asarray(images, dtype=np.float32)
+    images = checks.finite(np.asarray(images, dtype=np.float32), "images")
     expected = tuple(model.inputs[0].shape[1:])
     if images.ndim != 4 or any(
         e is not None and e != s for e, s in zip(expected, images.shape[1:], strict=True)

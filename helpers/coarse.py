@@ -19,6 +19,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix
 from sklearn.metrics.pairwise import cosine_similarity
 
+from helpers import checks
+
 
 def classifier_head(model: keras.Model) -> keras.layers.Dense:
     """The model's final Dense softmax layer; anything else is a clear error."""
@@ -58,7 +60,7 @@ def sorted_similarity(csm: np.ndarray) -> np.ndarray:
 
 
 def _validate(init_classes: Sequence[int], k, n_classes: int) -> list[int]:
-    init = [int(c) for c in init_classes]
+    init = [checks.integral(c, "initialisation class") for c in init_classes]
     if not init:
         raise ValueError("give at least one initialisation class")
     bad = [c for c in init if not 0 <= c < n_classes]
@@ -74,6 +76,7 @@ def _validate(init_classes: Sequence[int], k, n_classes: int) -> list[int]:
             "needs its own initialisation class"
         )
     ks = [k] * len(init) if np.isscalar(k) else list(k)
+    ks = [checks.integral(value, "k") for value in ks]
     if len(ks) != len(init):
         raise ValueError(f"{len(ks)} values of k for {len(init)} initialisation classes")
     for value in ks:

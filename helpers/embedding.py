@@ -14,6 +14,8 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import confusion_matrix
 from sklearn.neighbors import NearestNeighbors
 
+from helpers import checks
+
 BACKENDS = ("opentsne", "sklearn")
 DEFAULT_BACKEND = "opentsne"
 # From FFT_FROM points on: FFT gradients on a coarser interpolation grid than openTSNE's
@@ -56,6 +58,9 @@ def tsne(
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown t-SNE backend {backend!r}; use one of {BACKENDS}")
+    features = checks.finite(np.asarray(features, dtype=np.float32), "features")
+    if features.ndim == 2 and len(features) and np.ptp(features, axis=0).max() == 0:
+        raise ValueError("features are all identical rows: t-SNE has no neighbourhoods to keep")
     reduced = reduce_pca(features, pca_dims, seed)
     n = len(reduced)
     if not 1 <= perplexity < n / 3:

@@ -20,7 +20,7 @@ import tensorflow as tf
 from sklearn.cluster import SpectralClustering
 from sklearn.metrics import confusion_matrix
 
-from helpers import layers
+from helpers import checks, layers
 
 SHARED_LAYER = "pool2"  # fashion_cnn: conv1..pool2 shared, conv3..predictions per component
 N_CLUSTERS = 3
@@ -57,7 +57,8 @@ def confusion_clusters(
         A class also joins another cluster that receives at least this fraction of its
         probability mass (its confusion row summed over that cluster); 0 = no overlap.
     """
-    confusion = np.asarray(confusion, dtype=float)
+    confusion = checks.finite(np.asarray(confusion, dtype=float), "confusion")
+    n_clusters = checks.integral(n_clusters, "n_clusters")
     n = len(confusion)
     if confusion.shape != (n, n):
         raise ValueError(f"confusion must be square, got shape {confusion.shape}")
@@ -124,6 +125,7 @@ def probabilistic_average(
 def top_m_weights(cluster_probs: np.ndarray, top_m: int) -> np.ndarray:
     """B kept on each row's ``top_m`` largest entries, renormalised; zero elsewhere."""
     n_clusters = cluster_probs.shape[1]
+    top_m = checks.integral(top_m, "top_m")
     if not 1 <= top_m <= n_clusters:
         raise ValueError(
             f"top_m must be between 1 and the number of clusters ({n_clusters}), got {top_m}"

@@ -6,23 +6,32 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from helpers import checks
 from helpers.cluttered import mask_box
 
 BOX_IOU = 0.5  # a box is correct from this IoU with the true box on (PASCAL VOC, CAM paper)
 
 
 def _check(maps: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    maps, masks = np.asarray(maps, float), np.asarray(masks, bool)
+    maps, masks = checks.finite(np.asarray(maps, float), "maps"), np.asarray(masks, bool)
     if maps.shape != masks.shape or maps.ndim != 3:
         raise ValueError(f"maps {maps.shape} and masks {masks.shape} must both be (N, H, W)")
+    empty = np.flatnonzero(~masks.reshape(len(masks), -1).any(axis=1))
+    if len(empty):
+        raise ValueError(
+            f"mask(s) {empty[:10].tolist()} are empty: there is no object to localise; "
+            "leave those images out"
+        )
     return maps, masks
 
 
 def pointing_game(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """Per image: is the map's maximum inside the mask? (ties: the first maximum)"""
+    """Per image: is the map's maximum inside the mask? (ties: the first maximum). A constant
+    (blank) map points nowhere: a miss."""
     maps, masks = _check(maps, masks)
-    flat = maps.reshape(len(maps), -1).argmax(axis=1)
-    return masks.reshape(len(masks), -1)[np.arange(len(masks)), flat]
+    flat_maps = maps.reshape(len(maps), -1)
+    hits = masks.reshape(len(masks), -1)[np.arange(len(masks)), flat_maps.argmax(axis=1)]
+    return hits & (np.ptp(flat_maps, axis=1) > 0)
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> float:

@@ -22,7 +22,7 @@ import tensorflow as tf
 from scipy import ndimage
 from tqdm.auto import tqdm
 
-from helpers import layers
+from helpers import checks, layers
 
 
 def _pair(value, name: str) -> tuple[int, int]:
@@ -173,7 +173,7 @@ def occlusion_maps(
     batch_size
         How many occluded images go through the network at once.
     """
-    images = np.asarray(images, dtype=np.float32)
+    images = checks.finite(np.asarray(images, dtype=np.float32), "images")
     if images.ndim != 4:
         raise ValueError(f"images must be (N, H, W, C), got shape {images.shape}")
     n, height, width, _ = images.shape
@@ -242,12 +242,12 @@ def _targets(base: np.ndarray, class_index, layer, unit, n: int) -> np.ndarray:
     if layer is not None:
         if unit is None:
             raise ValueError(f"layer={layer!r} needs unit=: which of its {units} units to target")
-        chosen = np.full(n, unit)
+        chosen = np.full(n, checks.integral(unit, "unit"))
         what = f"unit of layer {layer!r}"
     elif class_index is None:
         return base.argmax(axis=1)
     else:
-        chosen = np.broadcast_to(np.asarray(class_index), (n,)).astype(int)
+        chosen = np.broadcast_to(checks.integral_array(class_index, "class_index"), (n,))
         what = "class"
     if chosen.min() < 0 or chosen.max() >= units:
         raise ValueError(

@@ -19,6 +19,8 @@ from skimage.filters import sobel
 from skimage.morphology import remove_small_holes
 from skimage.transform import resize
 
+from helpers import checks
+
 MERGE_TYPES = ("blend", "multiply")
 FOCAL_SCOPES = ("global", "local")
 CROP_MODES = ("percentage", "threshold")
@@ -62,6 +64,8 @@ class RefineParams:
         ):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"unknown {name} {getattr(self, name)!r}; use one of {allowed}")
+        for name in ("blur_size", "local_min_distance", "hole_area"):
+            object.__setattr__(self, name, checks.integral(getattr(self, name), name))  # frozen
         for name in ("blur_size", "local_min_distance"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -132,7 +136,8 @@ def refine(
 ) -> RefineSteps:
     """Run the pipeline on one image's maps; ``low_map`` may have a lower resolution."""
     params = RefineParams() if params is None else params
-    low_map, high_map = np.asarray(low_map, float), np.asarray(high_map, float)
+    low_map = checks.finite(np.asarray(low_map, float), "low_map")
+    high_map = checks.finite(np.asarray(high_map, float), "high_map")
     if low_map.ndim != 2 or high_map.ndim != 2:
         raise ValueError(f"maps must be 2-D, got low {low_map.shape} and high {high_map.shape}")
     if image is not None and np.asarray(image).shape[:2] != high_map.shape:

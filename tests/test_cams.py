@@ -135,6 +135,17 @@ def test_model_without_gap_head_suggests_grad_cam():
     assert maps.shape == (3, 4, 4)
 
 
+def test_fractional_class_index_and_nan_images_are_refused():
+    with pytest.raises(ValueError, match=r"class_index must hold whole numbers, got 2.7"):
+        cams.cam(gap_model(), IMAGES, class_index=2.7)
+    maps, targets = cams.cam(gap_model(), IMAGES, class_index=1.0)
+    assert targets.tolist() == [1, 1, 1]
+    bad = IMAGES.copy()
+    bad[0, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"images holds 1 NaN"):
+        cams.grad_cam(gap_model(), bad)
+
+
 def test_bad_inputs():
     with pytest.raises(ValueError, match=r"class_index out of range: the model has 2 classes"):
         cams.cam(gap_model(), IMAGES, class_index=2)

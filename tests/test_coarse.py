@@ -157,3 +157,12 @@ def test_compare_scores_every_test_image_and_picks_k_on_validation():
         result.correct[names[0]].mean() - result.correct[names[1]].mean()
     )
     assert set(result.matrices) == set(names)
+
+
+def test_k_and_init_classes_must_be_whole():
+    kernel, bias = np.eye(3), np.zeros(3)
+    assert coarse.coarse_weights(kernel, bias, [0, 2], 2.0)[0].shape == (3, 2)
+    with pytest.raises(ValueError, match=r"k must be a whole number, got 1.5"):
+        coarse.coarse_weights(kernel, bias, [0, 2], 1.5)
+    with pytest.raises(ValueError, match=r"initialisation class must be a whole number, got 0.5"):
+        coarse.coarse_weights(kernel, bias, [0.5, 2], 1)

@@ -69,3 +69,12 @@ def test_tables():
     report = embedding.KnnReport(0.5, np.array([1.0, 0.0]), predictions)
     table = embedding.knn_table({"x": report}, ["a", "b"])
     assert table.loc["all", "x"] == 0.5 and table.loc["b", "x"] == 0.0
+
+
+def test_tsne_refuses_identical_rows_and_nan():
+    with pytest.raises(ValueError, match=r"features are all identical rows"):
+        embedding.tsne(np.ones((60, 5)), perplexity=5)
+    features = np.random.default_rng(0).random((60, 5))
+    features[3, 1] = np.nan
+    with pytest.raises(ValueError, match=r"features holds 1 NaN"):
+        embedding.tsne(features, perplexity=5)

@@ -81,6 +81,15 @@ def test_validate_clusters():
         hdcnn.validate_clusters([[0, 1, 2, 7]], 3)
 
 
+def test_top_m_and_cluster_counts_must_be_whole():
+    b = np.full((2, 3), 1 / 3)
+    with pytest.raises(ValueError, match=r"top_m must be a whole number, got 1.5"):
+        hdcnn.top_m_weights(b, 1.5)
+    np.testing.assert_allclose(hdcnn.top_m_weights(b, 3.0), b)
+    with pytest.raises(ValueError, match=r"n_clusters must be a whole number, got 2.5"):
+        hdcnn.confusion_clusters(np.eye(4), 2.5)
+
+
 def test_top_m_out_of_range():
     b = np.full((2, 3), 1 / 3)
     with pytest.raises(

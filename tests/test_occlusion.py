@@ -157,6 +157,18 @@ def test_bad_inputs(kwargs, message):
         occlusion.occlusion_maps(mean_model(), images, **kwargs)
 
 
+def test_non_finite_pixels_and_fractional_targets_are_refused():
+    images = np.zeros((2, 4, 4, 1), np.float32)
+    images[1, 0, 0] = np.nan  # one NaN pixel once turned every map of the batch NaN
+    with pytest.raises(ValueError, match=r"images holds 1 NaN or infinite"):
+        occlusion.occlusion_maps(mean_model(), images, window=2)
+    clean = np.zeros((1, 4, 4, 1), np.float32)
+    with pytest.raises(ValueError, match=r"class_index must hold whole numbers"):
+        occlusion.occlusion_maps(mean_model(), clean, window=2, class_index=0.5)
+    same = occlusion.occlusion_maps(mean_model(), clean, window=2, class_index=1.0)
+    assert same.shape == (1, 4, 4)
+
+
 def test_images_must_be_4d():
     with pytest.raises(ValueError, match=r"images must be \(N, H, W, C\)"):
         occlusion.occlusion_maps(mean_model(), np.zeros((4, 4)), window=2)

@@ -43,7 +43,29 @@ def test_refine_local_scope_multiply_and_threshold_crop():
 def test_all_zero_maps_do_not_crash():
     steps = refine.refine(np.zeros((8, 8)), np.zeros((64, 64)), image=np.zeros((64, 64, 1)))
     assert steps.merged.max() == 0 and steps.crop_box == (0, 0, 64, 64)
-    assert metrics.pointing_game(np.zeros((1, 4, 4)), np.ones((1, 4, 4), bool)).tolist() == [True]
+    # a blank map points nowhere: a miss, even on an object that fills the image
+    assert metrics.pointing_game(np.zeros((1, 4, 4)), np.ones((1, 4, 4), bool)).tolist() == [False]
+
+
+def test_non_finite_maps_and_empty_masks_are_refused():
+    masks = np.ones((2, 4, 4), bool)
+    maps = np.random.default_rng(0).random((2, 4, 4))
+    maps[1, 2, 2] = np.nan
+    with pytest.raises(ValueError, match=r"maps holds 1 NaN or infinite"):
+        metrics.pointing_game(maps, masks)
+    masks[1] = False
+    with pytest.raises(ValueError, match=r"mask\(s\) \[1\] are empty: there is no object"):
+        metrics.mask_iou(np.ones((2, 4, 4)), masks)
+    high = np.ones((8, 8))
+    high[0, 0] = np.inf
+    with pytest.raises(ValueError, match=r"high_map holds 1 NaN or infinite"):
+        refine.refine(np.ones((2, 2)), high)
+
+
+def test_whole_number_parameters_accept_floats_that_are_whole():
+    assert refine.RefineParams(blur_size=5.0).blur_size == 5
+    with pytest.raises(ValueError, match=r"blur_size must be a whole number, got 2.5"):
+        refine.RefineParams(blur_size=2.5)
 
 
 @pytest.mark.parametrize(

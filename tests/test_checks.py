@@ -1,0 +1,29 @@
+import numpy as np
+import pytest
+
+from helpers import checks
+
+
+@pytest.mark.parametrize("value", [2, 2.0, np.int64(2), np.float32(2.0)])
+def test_whole_numbers_are_accepted(value):
+    assert checks.integral(value, "k") == 2 and type(checks.integral(value, "k")) is int
+
+
+@pytest.mark.parametrize("value", [2.7, "2", True, np.nan, None, [2]])
+def test_other_values_are_refused_by_name(value):
+    with pytest.raises(ValueError, match=r"k must be a whole number"):
+        checks.integral(value, "k")
+
+
+def test_integral_arrays():
+    np.testing.assert_array_equal(checks.integral_array([1.0, 2.0], "c"), [1, 2])
+    with pytest.raises(ValueError, match=r"class_index must hold whole numbers"):
+        checks.integral_array([1, 2.5], "class_index")
+    with pytest.raises(ValueError, match=r"class_index must hold whole numbers"):
+        checks.integral_array(["a"], "class_index")
+
+
+def test_finite():
+    np.testing.assert_array_equal(checks.finite([1, 2], "x"), [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"images holds 2 NaN or infinite value\(s\)"):
+        checks.finite([np.nan, 1.0, np.inf], "images")
