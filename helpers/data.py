@@ -14,6 +14,7 @@ import os
 import tempfile
 import urllib.request
 import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,13 +105,32 @@ class Dataset:
 # ---------------------------------------------------------------------------------------------
 
 
+def course_data_dir() -> Path | None:
+    """``$COURSE_DATA`` when it names a readable folder; otherwise None, with a warning saying
+    why it is ignored (unset: None, silently)."""
+    value = os.environ.get("COURSE_DATA")
+    if not value:
+        return None
+    root = Path(value)
+    if not root.exists():
+        why = "does not exist"
+    elif not root.is_dir():
+        why = "is a file, not a folder"
+    elif not os.access(root, os.R_OK | os.X_OK):
+        why = "cannot be read (permissions)"
+    else:
+        return root
+    warnings.warn(f"COURSE_DATA={value} {why}: it is ignored.", stacklevel=3)
+    return None
+
+
 def fashion_mnist_candidates(path: str | os.PathLike | None = None) -> list[Path]:
     """The folders searched for the full Fashion-MNIST, in resolution order."""
     candidates: list[Path] = []
     if path is not None:
         candidates.append(Path(path))
-    if os.environ.get("COURSE_DATA"):
-        root = Path(os.environ["COURSE_DATA"])
+    root = course_data_dir()
+    if root is not None:
         candidates += [root / "fashion-mnist", root]
     keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
     candidates += [
@@ -223,17 +243,23 @@ def read_fashion_subset(path: Path = FASHION_SUBSET) -> Dataset:
         raise DataNotFoundError(
             f"The shipped subset {path} is missing: restore it with `git checkout -- {path}`."
         )
-    with np.load(path) as arrays:
-        return Dataset(
-            _to_float_images(arrays["x_train"]),
-            arrays["y_train"].astype(np.int64),
-            _to_float_images(arrays["x_test"]),
-            arrays["y_test"].astype(np.int64),
-            FASHION_CLASSES,
-            f"shipped subset {path.name} ({len(arrays['y_train'])} train / "
-            f"{len(arrays['y_test'])} test)",
-            arrays["train_index"].astype(np.int64),
-        )
+    try:
+        with np.load(path) as arrays:
+            return Dataset(
+                _to_float_images(arrays["x_train"]),
+                arrays["y_train"].astype(np.int64),
+                _to_float_images(arrays["x_test"]),
+                arrays["y_test"].astype(np.int64),
+                FASHION_CLASSES,
+                f"shipped subset {path.name} ({len(arrays['y_train'])} train / "
+                f"{len(arrays['y_test'])} test)",
+                arrays["train_index"].astype(np.int64),
+            )
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+        raise DataNotFoundError(
+            f"The shipped subset {path} is damaged ({type(error).__name__}: {error}): restore "
+            f"it with `git checkout -- {path}`, or rebuild it with `python scripts/make_subset.py`."
+        ) from error
 
 
 def load_fashion_mnist(

@@ -62,9 +62,19 @@ def find_layer(model: keras.Model, name: str | int | None = None, kind: str | No
         if not -len(model.layers) <= name < len(model.layers):
             raise ValueError(f"layer index {name} out of range: the model has {len(model.layers)}")
         return model.layers[name]
-    for path, layer in iter_layers(model):
-        if path == name or path.rsplit("/", 1)[-1] == name:
-            return layer
+    exact = [layer for path, layer in iter_layers(model) if path == name]
+    if exact:
+        return exact[0]
+    by_name = [
+        (path, layer) for path, layer in iter_layers(model) if path.rsplit("/", 1)[-1] == name
+    ]
+    if len(by_name) > 1:
+        raise ValueError(
+            f"layer name {name!r} is ambiguous: {[path for path, _ in by_name]}; give the full "
+            "outer/inner path"
+        )
+    if by_name:
+        return by_name[0][1]
     raise ValueError(f"no layer named {name!r}; available layers: {layer_names(model)}")
 
 

@@ -278,22 +278,33 @@ def _find_entry(name: str, models_dir: Path) -> dict | None:
     return next((e for e in manifest_entries(models_dir) if e["name"] == name), None)
 
 
+def _restore_hint(path: Path, models_dir: Path, name: str) -> str:
+    """How to get a good copy back: git for the shipped models, retraining for a cache."""
+    if Path(models_dir).resolve() == config.MODELS_DIR.resolve():
+        return (
+            f"Restore it with `git checkout -- {path}` or retrain it with "
+            f"`python scripts/train_zoo.py {name}`."
+        )
+    return (
+        f"Delete it (and its entry in {Path(models_dir) / MANIFEST}): the full profile trains "
+        f"it again on first use, or run `python scripts/train_zoo.py {name}`."
+    )
+
+
 def _load_verified(entry: dict, models_dir: Path):
     import keras
 
     path = models_dir / entry["file"]
     if not path.is_file():
         raise ModelUnavailableError(
-            f"Model file {path} is listed in {models_dir / MANIFEST} but missing. Restore it "
-            f"with `git checkout -- {path}` or retrain it with "
-            f"`python scripts/train_zoo.py {entry['name']}`."
+            f"Model file {path} is listed in {models_dir / MANIFEST} but missing. "
+            f"{_restore_hint(path, models_dir, entry['name'])}"
         )
     actual = sha256_of(path)
     if actual != entry["sha256"]:
         raise ModelUnavailableError(
             f"Model file {path} is corrupt or was changed: its sha256 is {actual}, the manifest "
-            f"records {entry['sha256']}. Restore it with `git checkout -- {path}` or retrain it "
-            f"with `python scripts/train_zoo.py {entry['name']}`."
+            f"records {entry['sha256']}. {_restore_hint(path, models_dir, entry['name'])}"
         )
     return keras.models.load_model(path, compile=False)  # course models serve inference
 
@@ -314,7 +325,16 @@ def load(
         entry = _find_entry(name, folder)
         if entry is not None:
             return _load_verified(entry, folder)
-    if name not in RECIPES or config.get_profile(profile) != "full":
+    if name not in RECIPES:
+        import difflib
+
+        close = difflib.get_close_matches(name, [*RECIPES, "cam_half", "cam_full"], n=1)
+        suggestion = f" Did you mean {close[0]!r}?" if close else ""
+        raise ModelUnavailableError(
+            f"No course model is called {name!r}.{suggestion} Known models: "
+            f"{sorted({*RECIPES, *(e['name'] for e in manifest_entries(models_dir))})}."
+        )
+    if config.get_profile(profile) != "full":
         raise ModelUnavailableError(
             f"Course model {name!r} is not in {models_dir} nor in {config.user_cache_dir()}. "
             f"Train it with `python scripts/train_zoo.py {name}`, or use the full profile "

@@ -217,3 +217,22 @@ def test_select_classes_relabels_in_given_order(subset):
         data.select_classes(subset, [1, 1])
     with pytest.raises(ValueError, match="classes must be distinct indices"):
         data.select_classes(subset, [10])
+
+
+@pytest.mark.parametrize(("make", "why"), [("nothing", "does not exist"), ("file", "is a file")])
+def test_a_course_data_that_is_not_a_folder_is_named(isolated_data, monkeypatch, make, why):
+    target = isolated_data / "course_data"
+    if make == "file":
+        target.write_text("not a folder")
+    monkeypatch.setenv("COURSE_DATA", str(target))
+    with pytest.warns(UserWarning, match=rf"COURSE_DATA=.*course_data {why}.*: it is ignored"):
+        data.load_fashion_mnist("quick")
+
+
+def test_a_damaged_subset_names_the_file_and_the_fix(tmp_path):
+    broken = tmp_path / "subset.npz"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(
+        data.DataNotFoundError, match=r"subset .*subset.npz is damaged.*git checkout"
+    ):
+        data.read_fashion_subset(broken)

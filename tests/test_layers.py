@@ -78,3 +78,15 @@ def test_feature_extractor_of_a_top_level_layer(nested_sequential):
         np.ones((1, 8, 8, 1)), verbose=0
     )
     assert out.shape == (1, 3)
+
+
+def test_a_name_found_in_two_nested_models_is_ambiguous():
+    def block(name):
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(4, name="dense")], name=name)
+
+    model = keras.Sequential([keras.Input((4,)), block("first"), block("second")])
+    with pytest.raises(
+        ValueError, match=r"'dense' is ambiguous: \['first/dense', 'second/dense'\]"
+    ):
+        layers.find_layer(model, name="dense")
+    assert layers.find_layer(model, name="second/dense") is model.layers[1].layers[0]

@@ -40,13 +40,19 @@ def test_corrupted_file_is_detected(saved):
     path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
     with pytest.raises(zoo.ModelUnavailableError, match="corrupt or was changed: its sha256 is"):
         zoo.load("tiny", models_dir=folder)
+    try:
+        zoo.load("tiny", models_dir=folder)
+    except zoo.ModelUnavailableError as error:  # a cache, not the repository: no git advice
+        assert "Delete it" in str(error) and "git checkout" not in str(error)
 
 
 def test_unshipped_model_in_quick_profile_says_how_to_train(saved, tmp_path):
     with pytest.raises(zoo.ModelUnavailableError, match="python scripts/train_zoo.py tiny"):
         zoo.load("tiny", profile="quick", models_dir=tmp_path / "empty")
-    with pytest.raises(zoo.ModelUnavailableError, match="Course model 'nope' is not in"):
+    with pytest.raises(zoo.ModelUnavailableError, match=r"No course model is called 'nope'\."):
         zoo.load("nope", models_dir=tmp_path / "empty")
+    with pytest.raises(zoo.ModelUnavailableError, match=r"Did you mean 'fashion_cnn'\?"):
+        zoo.load("fashion_cn", models_dir=tmp_path / "empty")
 
 
 def test_full_profile_trains_missing_model_into_cache(tmp_path, monkeypatch, subset):
