@@ -42,7 +42,14 @@ def head_weights(model: keras.Model) -> tuple[np.ndarray, np.ndarray]:
 
 def class_similarity(kernel: np.ndarray) -> np.ndarray:
     """CSM: cosine similarity ``(classes, classes)`` between the kernel's class columns."""
-    return cosine_similarity(np.asarray(kernel).T)
+    kernel = checks.finite(np.asarray(kernel, float), "kernel")
+    zero = np.flatnonzero(~kernel.any(axis=0))
+    if len(zero):
+        raise ValueError(
+            f"kernel column(s) {zero.tolist()} are all zero: a class without weights has no "
+            "direction, so its cosine similarity is undefined"
+        )
+    return cosine_similarity(kernel.T)
 
 
 def sorted_similarity(csm: np.ndarray) -> np.ndarray:
@@ -128,7 +135,12 @@ def posthoc_probabilities(fine_probabilities: np.ndarray, groups: Sequence[Seque
 
 
 def group_labels(fine_labels: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndarray:
-    """Coarse label of each fine label (-1 for classes in no group)."""
+    """Coarse label of each fine label (-1 for classes in no group); a class in two groups
+    is an error."""
+    members = [int(c) for group in groups for c in group]
+    repeated = sorted({c for c in members if members.count(c) > 1})
+    if repeated:
+        raise ValueError(f"class(es) {repeated} belong to more than one coarse group")
     lookup = {int(c): j for j, group in enumerate(groups) for c in group}
     return np.array([lookup.get(int(y), -1) for y in fine_labels], dtype=int)
 
@@ -150,6 +162,11 @@ def evaluate(probabilities: np.ndarray, coarse_labels: np.ndarray) -> tuple[floa
 def coarse_task(features, fine_labels, kernel, bias, groups, init_classes, k):
     """Accuracy, confusion matrix and member classes of the SCSM coarse head on the images
     whose fine class belongs to one of ``groups`` (coarse unit *j* is scored against group *j*)."""
+    if len(groups) != len(init_classes):
+        raise ValueError(
+            f"{len(groups)} coarse groups but {len(init_classes)} initialisation classes: give "
+            "one initialisation class per group"
+        )
     labels = group_labels(fine_labels, groups)
     keep = labels >= 0
     coarse_kernel, coarse_bias, members = coarse_weights(kernel, bias, init_classes, k)

@@ -59,10 +59,20 @@ def tsne(
     if backend not in BACKENDS:
         raise ValueError(f"unknown t-SNE backend {backend!r}; use one of {BACKENDS}")
     features = checks.finite(np.asarray(features, dtype=np.float32), "features")
-    if features.ndim == 2 and len(features) and np.ptp(features, axis=0).max() == 0:
+    if features.ndim != 2 or len(features) < 4:
+        raise ValueError(
+            f"features must be (N, dims) with at least 4 points for t-SNE, got shape "
+            f"{features.shape}"
+        )
+    if np.ptp(features, axis=0).max() == 0:
         raise ValueError("features are all identical rows: t-SNE has no neighbourhoods to keep")
-    reduced = reduce_pca(features, pca_dims, seed)
-    n = len(reduced)
+    n = len(features)
+    if not 1 <= perplexity < n / 3:
+        raise ValueError(
+            f"perplexity must be at least 1 and below a third of the points ({n / 3:.0f}), "
+            f"got {perplexity}: use fewer neighbours or more points"
+        )
+    reduced = reduce_pca(features, min(pca_dims, n), seed)
     if not 1 <= perplexity < n / 3:
         raise ValueError(
             f"perplexity must be at least 1 and below a third of the points ({n / 3:.0f}), "

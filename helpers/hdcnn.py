@@ -264,6 +264,13 @@ class HDCNN:
         self.clusters = validate_clusters(clusters, n_classes)
         if len(components) != len(self.clusters):
             raise ValueError(f"{len(components)} components for {len(self.clusters)} clusters")
+        for k, (component, cluster) in enumerate(zip(components, self.clusters, strict=True)):
+            if component.outputs[0].shape[-1] != len(cluster):
+                raise ValueError(
+                    f"component {k} ({component.name}) scores {component.outputs[0].shape[-1]} "
+                    f"classes but cluster {k} has {len(cluster)} ({cluster}): components and "
+                    "clusters must come from the same training run"
+                )
         self.block, self.components, self.n_classes = building_block, components, n_classes
         self.shared = shared_layers(building_block, shared_layer)
 

@@ -2,9 +2,9 @@
 
 Streams: one compiled step makes ``batch_size`` occluded copies at a time, scores them and adds
 their drops to the maps, so the extra memory is bounded by the batch size, not by the number
-of window positions. Overlapping
-windows (stride < window) are averaged by how many windows cover each pixel. The results are
-the same for every batch size.
+of window positions. Overlapping windows (stride < window) are averaged by how many windows
+cover each pixel. The results are the same for every batch size up to float32 rounding
+(tested to rtol 1e-6, atol 1e-7).
 
 The hidden window is filled with an explicit *baseline* that does not depend on the other
 images of the call: 0 by default (the seeds' and captum's choice; black, Fashion-MNIST's
@@ -174,8 +174,11 @@ def occlusion_maps(
         How many occluded images go through the network at once.
     """
     images = checks.finite(np.asarray(images, dtype=np.float32), "images")
-    if images.ndim != 4:
-        raise ValueError(f"images must be (N, H, W, C), got shape {images.shape}")
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(f"images must be a non-empty (N, H, W, C) batch, got shape {images.shape}")
+    expected = tuple(model.inputs[0].shape[1:])
+    if any(e is not None and e != s for e, s in zip(expected, images.shape[1:], strict=True)):
+        raise ValueError(f"images are {images.shape[1:]} but the model expects {expected}")
     n, height, width, _ = images.shape
     win_h, win_w = _pair(window, "window")
     step_h, step_w = _pair(window if stride is None else stride, "stride")

@@ -166,3 +166,13 @@ def test_k_and_init_classes_must_be_whole():
         coarse.coarse_weights(kernel, bias, [0, 2], 1.5)
     with pytest.raises(ValueError, match=r"initialisation class must be a whole number, got 0.5"):
         coarse.coarse_weights(kernel, bias, [0.5, 2], 1)
+
+
+def test_inconsistent_coarse_structures_are_named():
+    with pytest.raises(ValueError, match=r"kernel column\(s\) \[1\] are all zero"):
+        coarse.class_similarity(np.array([[1.0, 0.0, 2.0], [0.5, 0.0, 1.0]]))
+    with pytest.raises(ValueError, match=r"class\(es\) \[2\] belong to more than one coarse group"):
+        coarse.group_labels(np.arange(4), [[0, 2], [1, 2]])
+    features, labels = np.ones((4, 3)), np.arange(4) % 3
+    with pytest.raises(ValueError, match=r"3 coarse groups but 2 initialisation classes"):
+        coarse.coarse_task(features, labels, np.eye(3), np.zeros(3), [[0], [1], [2]], [0, 1], 1)

@@ -78,3 +78,8 @@ def test_tsne_refuses_identical_rows_and_nan():
     features[3, 1] = np.nan
     with pytest.raises(ValueError, match=r"features holds 1 NaN"):
         embedding.tsne(features, perplexity=5)
+
+
+def test_tsne_needs_four_points_before_any_pca():
+    with pytest.raises(ValueError, match=r"at least 4 points for t-SNE, got shape \(3, 100\)"):
+        embedding.tsne(np.random.default_rng(0).random((3, 100)), perplexity=1)

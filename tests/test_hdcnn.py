@@ -179,6 +179,9 @@ def test_combine_top_m_equals_conditional_execution_and_widget():
     assert high - low >= 0.05  # a few images never fill the whole axis
     with pytest.raises(ValueError, match="2 components for 3 clusters"):
         hdcnn.HDCNN(block, components[:2], clusters, "pool")
+    swapped = [components[1], components[0], components[2]]  # 3 classes scored for [0, 1]
+    with pytest.raises(ValueError, match=r"component 0 \(c1\) scores 1 classes but cluster 0"):
+        hdcnn.HDCNN(block, swapped, clusters, "pool")
 
 
 def test_per_cluster_comparison_by_hand():

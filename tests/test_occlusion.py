@@ -170,8 +170,12 @@ def test_non_finite_pixels_and_fractional_targets_are_refused():
 
 
 def test_images_must_be_4d():
-    with pytest.raises(ValueError, match=r"images must be \(N, H, W, C\)"):
+    with pytest.raises(ValueError, match=r"images must be a non-empty \(N, H, W, C\) batch"):
         occlusion.occlusion_maps(mean_model(), np.zeros((4, 4)), window=2)
+    with pytest.raises(ValueError, match=r"non-empty .* got shape \(0, 4, 4, 1\)"):
+        occlusion.occlusion_maps(mean_model(), np.zeros((0, 4, 4, 1)), window=2)
+    with pytest.raises(ValueError, match=r"images are \(4, 4, 3\) but the model expects"):
+        occlusion.occlusion_maps(mean_model(), np.zeros((1, 4, 4, 3)), window=2)
 
 
 def test_compiled_step_is_reused_and_follows_new_weights():
