@@ -23,23 +23,29 @@ def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive
     """``controls`` -> ``compute(**values)`` -> ``draw(result)`` shown below the controls.
 
     ``draw`` returns a matplotlib Figure (shown, then closed) or any displayable object.
-    A ``ValueError`` from ``compute`` (a setting that makes no sense) is shown as a message
-    and the result becomes None.
+    A ``ValueError`` from ``compute`` or ``draw`` (a setting that makes no sense) is shown as a
+    message and the result becomes None.
     """
 
     def update(**values):
         try:
             result = compute(**values)
-        except ValueError as error:
+            shown = draw(result)
+        except ValueError as error:  # a setting that makes no sense, while computing or drawing
             print(f"This setting does not work: {error}")
             return None
-        shown = draw(result)
         display(shown)
         if isinstance(shown, plt.Figure):
             plt.close(shown)
         return result
 
     return widgets.interactive(update, **controls)
+
+
+def _at_least(items, count: int, what: str, factory: str) -> None:
+    """A widget factory's inputs must give its controls a range: at least ``count`` items."""
+    if len(items) < count:
+        raise ValueError(f"{factory} needs at least {count} {what}, got {len(items)}")
 
 
 def class_options(class_names) -> list[tuple[str, int]]:
@@ -86,6 +92,9 @@ def feature_map_explorer(model, images: np.ndarray, layer_names, max_maps: int =
     """Pick a conv layer and an image: the grid of that layer's feature maps."""
     from helpers import filters
 
+    _at_least(images, 1, "image", "feature_map_explorer")
+    _at_least(list(layer_names), 1, "layer name", "feature_map_explorer")
+
     def compute(layer: str, index: int) -> np.ndarray:
         return filters.feature_maps(model, images[index], layer)
 
@@ -104,6 +113,7 @@ def topk_explorer(activations: np.ndarray, images, labels, class_names, k: int =
     """Pick a unit: its ``k`` most exciting images."""
     from helpers import activations as acts
 
+    _at_least(np.asarray(activations).T, 1, "unit", "topk_explorer")
     ranked = acts.top_k(activations, k)
 
     def compute(unit: int) -> dict:
@@ -127,6 +137,7 @@ def occlusion_explorer(model, images: np.ndarray, class_names, dataset_mean: flo
     """
     from helpers import occlusion
 
+    _at_least(images, 1, "image", "occlusion_explorer")
     size = min(images.shape[1:3])
     fills = dict(zip(occlusion.BASELINES, (0.0, float(dataset_mean), "blur"), strict=True))
 
@@ -160,6 +171,8 @@ def tsne_explorer(
     """Layer and perplexity -> the t-SNE map; each setting is computed once and cached."""
     from helpers import embedding
 
+    _at_least(list(features_by_layer), 1, "layer", "tsne_explorer")
+    _at_least(list(perplexities), 1, "perplexity", "tsne_explorer")
     cache: dict[tuple[str, float], np.ndarray] = {}
 
     def compute(layer: str, perplexity: float) -> np.ndarray:
@@ -177,7 +190,9 @@ def tsne_explorer(
         draw,
         layer=widgets.Dropdown(options=list(features_by_layer), description="layer"),
         perplexity=widgets.SelectionSlider(
-            options=list(perplexities), value=perplexities[-2], description="perplexity"
+            options=list(perplexities),
+            value=perplexities[max(0, len(perplexities) - 2)],
+            description="perplexity",
         ),
     )
     explorer.cache = cache
@@ -283,6 +298,8 @@ def cluster_explorer(confusion: np.ndarray, class_names, max_clusters: int | Non
     """Number of clusters -> the confusion matrix reordered by cluster, clusters in the title."""
     from helpers import hdcnn
 
+    _at_least(list(class_names), 3, "classes (2 clusters and a choice)", "cluster_explorer")
+
     def compute(n_clusters: int) -> dict:
         clusters = hdcnn.confusion_clusters(confusion, n_clusters)
         matrix, order = hdcnn.reorder(confusion, clusters)
@@ -328,6 +345,7 @@ def refine_explorer(half, full, images: np.ndarray):
     """Image and every refinement parameter -> the step-by-step pipeline figure."""
     from helpers import cams, refine
 
+    _at_least(images, 1, "image", "refine_explorer")
     low, targets = cams.cam(half, images, upsampled=False)
     high, _ = cams.high_res_cam(full, half, images, targets)
 
@@ -363,6 +381,8 @@ def refine_explorer(half, full, images: np.ndarray):
 def cam_explorer(half, full, images: np.ndarray, class_names):
     """Image and class -> low-res, high-res, refined CAM and Grad-CAM for that class."""
     from helpers import cams
+
+    _at_least(images, 1, "image", "cam_explorer")
 
     def compute(index: int, target: int) -> dict:
         chosen = None if target < 0 else target

@@ -1,6 +1,7 @@
 """Widgets of notebooks 01-03, driven headless: set a control, the result changes."""
 
 import numpy as np
+import pytest
 
 from helpers import occlusion, plots, widgets
 from tests.test_embedding import blobs
@@ -89,3 +90,32 @@ def test_coarse_explorer_changes_with_k_and_init():
     assert explorer.result is None
     init_a.value = 1
     assert explorer.result["members"][0][0] == 1
+
+
+@pytest.mark.parametrize(
+    ("factory", "message"),
+    [
+        (lambda: widgets.feature_map_explorer(None, np.zeros((0, 6, 6, 1)), ["c1"]), "1 image"),
+        (lambda: widgets.topk_explorer(np.zeros((5, 0)), None, None, []), "1 unit"),
+        (lambda: widgets.occlusion_explorer(None, np.zeros((0, 8, 8, 1)), ["a"], 0.0), "1 image"),
+        (lambda: widgets.tsne_explorer({}, None, []), "1 layer"),
+        (lambda: widgets.tsne_explorer({"a": None}, None, [], perplexities=()), "1 perplexity"),
+        (lambda: widgets.cluster_explorer(np.eye(2), ["a", "b"]), "3 classes"),
+        (lambda: widgets.cam_explorer(None, None, np.zeros((0, 8, 8, 1)), ["a"]), "1 image"),
+    ],
+)
+def test_widget_factories_given_too_little_say_what_they_need(factory, message):
+    with pytest.raises(
+        ValueError, match=rf"needs at least {message}.*got 0|needs at least {message}"
+    ):
+        factory()
+
+
+def test_an_error_while_drawing_is_shown_as_a_message(capsys):
+    def draw(result):
+        raise ValueError("nothing to draw for 3")
+
+    widget = widgets.linked(lambda n: n, draw, n=(1, 5))
+    widget.children[0].value = 3
+    assert widget.result is None
+    assert "This setting does not work: nothing to draw for 3" in capsys.readouterr().out
