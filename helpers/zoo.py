@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -258,20 +257,8 @@ def save(model, info: dict, models_dir: str | os.PathLike = config.MODELS_DIR) -
     entry = {**info, "file": path.name, "sha256": sha256_of(path)}
     entries = [e for e in manifest_entries(models_dir) if e["name"] != info["name"]] + [entry]
     entries.sort(key=lambda e: e["name"])
-    write_atomically(models_dir / MANIFEST, json.dumps({"models": entries}, indent=2) + "\n")
+    config.write_atomically(models_dir / MANIFEST, json.dumps({"models": entries}, indent=2) + "\n")
     return path
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place: a write
-    that fails half-way (disk full) leaves the old file whole."""
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "w") as tmp:
-            tmp.write(text)
-        os.replace(tmp_name, path)
-    finally:
-        Path(tmp_name).unlink(missing_ok=True)
 
 
 def _find_entry(name: str, models_dir: Path) -> dict | None:

@@ -6,6 +6,7 @@ python scripts/make_subset.py [--train-per-class 1000] [--test-per-class 200]
 from __future__ import annotations
 
 import argparse
+import io
 
 import numpy as np
 
@@ -20,7 +21,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     source = data.load_fashion_mnist("full")
     arrays = data.make_fashion_subset(source, args.train_per_class, args.test_per_class, args.seed)
-    np.savez_compressed(data.FASHION_SUBSET, **arrays)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    config.write_atomically(data.FASHION_SUBSET, buffer.getvalue())
     print(
         f"wrote {data.FASHION_SUBSET} ({data.FASHION_SUBSET.stat().st_size / 1e6:.1f} MB) "
         f"from {source.source}"

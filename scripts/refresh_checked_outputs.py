@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from helpers import config
+
 MARK = "NBVAL_CHECK_OUTPUT"
 
 
@@ -35,7 +37,7 @@ def refresh(path: Path) -> int:
         else:
             cell.outputs = []
             cell.execution_count = None
-    nbformat.write(notebook, path)
+    config.write_atomically(path, nbformat.writes(notebook) + "\n")
     return kept
 
 

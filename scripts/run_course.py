@@ -48,11 +48,12 @@ def write_site(rows: list[tuple[str, float, str | None]]) -> Path:
         for name, seconds, error in rows
     )
     index = BUILD / "index.html"
-    index.write_text(
+    config.write_atomically(
+        index,
         "<!doctype html><html><head><meta charset='utf-8'><title>CNN course</title></head>"
         "<body><h1>What CNNs learn and how to reuse them</h1>"
         f"<p>Executed notebooks (profile {config.get_profile()}).</p><ol>{items}</ol>"
-        "</body></html>\n"
+        "</body></html>\n",
     )
     return index
 
@@ -83,8 +84,10 @@ def main(argv: list[str]) -> int:
     rows = []
     for path in paths:
         notebook, seconds, error = execute(path)
-        nbformat.write(notebook, BUILD / path.name)
-        (BUILD / f"{path.stem}.html").write_text(exporter.from_notebook_node(notebook)[0])
+        config.write_atomically(BUILD / path.name, nbformat.writes(notebook) + "\n")
+        config.write_atomically(
+            BUILD / f"{path.stem}.html", exporter.from_notebook_node(notebook)[0]
+        )
         rows.append((path.stem, seconds, error))
         status = "ok" if error is None else f"FAILED ({error})"
         print(f"{path.stem:<28} {seconds:6.1f} s  {status}", flush=True)

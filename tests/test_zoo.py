@@ -181,8 +181,8 @@ def test_a_manifest_write_that_fails_half_way_leaves_the_old_one_whole(tmp_path,
             self.file.write(text[: len(text) // 2])
             raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(zoo.os, "fdopen", DiskFull)
+    monkeypatch.setattr(config.os, "fdopen", DiskFull)
     with pytest.raises(OSError, match="No space left"):
-        zoo.write_atomically(path, json.dumps({"models": [{"name": "b"}] * 100}))
+        config.write_atomically(path, json.dumps({"models": [{"name": "b"}] * 100}))
     assert path.read_text() == old
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]  # no partial file left
