@@ -64,8 +64,10 @@ def _class_targets(probabilities: np.ndarray, class_index) -> np.ndarray:
 def _check_images(model: keras.Model, images) -> np.ndarray:
     images = checks.finite(np.asarray(images, dtype=np.float32), "images")
     expected = tuple(model.inputs[0].shape[1:])
-    if images.ndim != 4 or any(
-        e is not None and e != s for e, s in zip(expected, images.shape[1:], strict=True)
+    if (
+        images.ndim != 4
+        or len(images) == 0
+        or any(e is not None and e != s for e, s in zip(expected, images.shape[1:], strict=True))
     ):
         raise ValueError(f"images must be a batch (N, *{expected}), got shape {images.shape}")
     return images

@@ -206,6 +206,8 @@ def coarse_explorer(features, fine_labels, kernel, bias, groups: dict, class_nam
     """
     from helpers import coarse
 
+    _at_least(list(groups), 2, "coarse groups", "coarse_explorer")
+    _at_least(features, 1, "feature rows", "coarse_explorer")
     group_names = list(groups)
     members = [list(g) for g in groups.values()]
 
@@ -258,6 +260,7 @@ def sample_size_explorer(
     """
     from helpers import transfer
 
+    _at_least(list(sizes), 1, "size", "sample_size_explorer")
     schedule = transfer.Schedule() if schedule is None else schedule
     cache: dict[int, tuple[float, float]] = dict(known or {})
     features = transfer.FeatureCache() if features is None else features

@@ -187,3 +187,13 @@ def test_compiled_step_is_reused_and_follows_new_weights():
     after = occlusion.occlusion_maps(model, image, window=2, class_index=0, baseline=0.0)
     assert occlusion.compiled_for(model, None) is compiled
     np.testing.assert_allclose(after, 2 * before, rtol=1e-6)
+
+
+def test_maps_are_bit_identical_across_runs():
+    images = np.random.default_rng(7).random((3, 6, 6, 1)).astype(np.float32)
+    runs = [
+        occlusion.occlusion_maps(mean_model(6, 6), images, 3, 2, baseline=b)
+        for b in ("blur", "blur", 0.0, 0.0)
+    ]
+    np.testing.assert_array_equal(runs[0], runs[1])
+    np.testing.assert_array_equal(runs[2], runs[3])

@@ -102,6 +102,8 @@ def test_coarse_explorer_changes_with_k_and_init():
         (lambda: widgets.tsne_explorer({"a": None}, None, [], perplexities=()), "1 perplexity"),
         (lambda: widgets.cluster_explorer(np.eye(2), ["a", "b"]), "3 classes"),
         (lambda: widgets.cam_explorer(None, None, np.zeros((0, 8, 8, 1)), ["a"]), "1 image"),
+        (lambda: widgets.coarse_explorer(np.ones((3, 2)), None, None, None, {"A": [0]}, []), "2"),
+        (lambda: widgets.sample_size_explorer(None, None, "x", sizes=()), "1 size"),
     ],
 )
 def test_widget_factories_given_too_little_say_what_they_need(factory, message):
