@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from tqdm.auto import tqdm
 
-from helpers import layers
+from helpers import checks, layers
 
 
 def layer_outputs(
@@ -52,6 +52,7 @@ def top_k(activations: np.ndarray, k: int) -> np.ndarray:
     if activations.ndim != 2:
         raise ValueError(f"activations must be (N, units), got shape {activations.shape}")
     n = activations.shape[0]
+    k = checks.integral(k, "k")
     if not 1 <= k <= n:
         raise ValueError(f"k must be between 1 and the number of images ({n}), got {k}")
     per_unit = activations.T

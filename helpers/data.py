@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import config
+from helpers import checks, config
 
 FASHION_CLASSES = (
     "T-shirt/top",
@@ -352,6 +352,7 @@ def stratified_indices(
     labels: np.ndarray, per_class: int, seed: int = config.DEFAULT_SEED
 ) -> np.ndarray:
     """Sorted indices of ``per_class`` random items of every label (all of them if fewer)."""
+    per_class = checks.integral(per_class, "per_class")
     if per_class < 1:
         raise ValueError(f"per_class must be at least 1, got {per_class}")
     rng = np.random.default_rng(seed)

@@ -119,6 +119,7 @@ def knn_accuracy(points: np.ndarray, labels: np.ndarray, k: int = 5) -> KnnRepor
     points, labels = np.asarray(points), np.asarray(labels)
     if len(points) != len(labels):
         raise ValueError(f"{len(points)} points but {len(labels)} labels")
+    k = checks.integral(k, "k")
     if not 1 <= k < len(points):
         raise ValueError(f"k must be between 1 and {len(points) - 1}, got {k}")
     _, neighbours = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from helpers import layers
+from helpers import checks, layers
 from helpers.activations import layer_outputs
 
 
@@ -235,6 +235,8 @@ def small_split(dataset, per_class: int, val_per_class: int = 100, seed: int = 0
     the training images without overlap; the test set is kept whole."""
     from helpers.data import stratified_indices
 
+    per_class = checks.integral(per_class, "per_class")
+    val_per_class = checks.integral(val_per_class, "val_per_class")
     if per_class < 1 or val_per_class < 1:
         raise ValueError("per_class and val_per_class must be at least 1")
     pool = stratified_indices(dataset.y_train, per_class + val_per_class, seed)

@@ -27,3 +27,19 @@ def test_finite():
     np.testing.assert_array_equal(checks.finite([1, 2], "x"), [1.0, 2.0])
     with pytest.raises(ValueError, match=r"images holds 2 NaN or infinite value\(s\)"):
         checks.finite([np.nan, 1.0, np.inf], "images")
+
+
+def test_counts_across_the_package_refuse_fractions_by_name():
+    from helpers import activations, data, embedding, transfer
+    from tests.test_transfer import tiny_dataset
+
+    acts = np.random.default_rng(0).random((10, 3))
+    assert activations.top_k(acts, 2.0).shape == (3, 2)
+    with pytest.raises(ValueError, match=r"k must be a whole number, got 2.5"):
+        activations.top_k(acts, 2.5)
+    with pytest.raises(ValueError, match=r"k must be a whole number, got 1.5"):
+        embedding.knn_accuracy(acts, np.arange(10) % 2, k=1.5)
+    with pytest.raises(ValueError, match=r"per_class must be a whole number, got 0.5"):
+        data.stratified_indices(np.arange(10) % 2, 0.5)
+    with pytest.raises(ValueError, match=r"val_per_class must be a whole number, got 2.2"):
+        transfer.small_split(tiny_dataset(), per_class=5, val_per_class=2.2)
