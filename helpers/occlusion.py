@@ -27,11 +27,12 @@ from helpers import checks, layers
 
 def _pair(value, name: str) -> tuple[int, int]:
     pair = (value, value) if np.isscalar(value) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int | np.integer) for v in pair):
+    if len(pair) != 2:
         raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    pair = tuple(checks.integral(v, name) for v in pair)
     if min(pair) < 1:
         raise ValueError(f"{name} must be at least 1 pixel, got {value!r}")
-    return int(pair[0]), int(pair[1])
+    return pair
 
 
 def window_starts(size: int, window: int, stride: int) -> list[int]:

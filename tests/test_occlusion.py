@@ -136,7 +136,8 @@ def test_window_starts_cover_the_far_edge():
         ({"window": 5}, r"window \(5, 5\) is larger than the images \(4, 4\)"),
         ({"stride": 0}, "stride must be at least 1 pixel"),
         ({"stride": -2}, "stride must be at least 1 pixel"),
-        ({"window": 2.5}, "window must be an int or a pair of ints"),
+        ({"window": 2.5}, "window must be a whole number, got 2.5"),
+        ({"window": (2, 2, 2)}, "window must be an int or a pair of ints"),
         ({"class_index": 2}, r"class 2 out of range: there are 2 \(0..1\)"),
         ({"layer": "conv", "unit": 3}, "unit of layer 'conv' 3 out of range"),
         ({"layer": "conv"}, "needs unit="),
@@ -187,6 +188,14 @@ def test_compiled_step_is_reused_and_follows_new_weights():
     after = occlusion.occlusion_maps(model, image, window=2, class_index=0, baseline=0.0)
     assert occlusion.compiled_for(model, None) is compiled
     np.testing.assert_allclose(after, 2 * before, rtol=1e-6)
+
+
+def test_whole_float_window_and_stride_are_accepted():
+    images = np.random.default_rng(8).random((1, 4, 4, 1)).astype(np.float32)
+    as_float = occlusion.occlusion_maps(mean_model(), images, window=2.0, stride=(1.0, 2))
+    np.testing.assert_array_equal(
+        as_float, occlusion.occlusion_maps(mean_model(), images, window=2, stride=(1, 2))
+    )
 
 
 def test_maps_are_bit_identical_across_runs():
