@@ -361,23 +361,46 @@ def refine_explorer(half, full, images: np.ndarray):
     def draw(result: dict):
         return plots.pipeline_steps(result["steps"], result["image"])
 
-    percent = {"min": 0, "max": 100, "step": 5}
+    percent = {"min": 0, "max": 100, "step": 5, "style": {"description_width": "initial"}}
+    wide = {"style": {"description_width": "initial"}}
     controls = {
         "index": widgets.IntSlider(min=0, max=len(images) - 1, description="image"),
-        "blur_size": widgets.IntSlider(value=5, min=1, max=11, step=2, description="blur"),
-        "roi_percentile": widgets.IntSlider(value=85, description="ROI pct", **percent),
-        "lower_percentile": widgets.IntSlider(value=25, description="lower pct", **percent),
-        "upper_percentile": widgets.IntSlider(value=75, description="upper pct", **percent),
-        "focal_scope": widgets.Dropdown(options=refine.FOCAL_SCOPES, description="focal"),
-        "hole_area": widgets.IntSlider(value=256, min=0, max=1024, step=32, description="holes"),
+        "blur_size": widgets.IntSlider(
+            value=5, min=1, max=11, step=2, description="blur size (px)", **wide
+        ),
+        "roi_percentile": widgets.IntSlider(value=85, description="ROI percentile", **percent),
+        "lower_percentile": widgets.IntSlider(
+            value=25, description="lower edge percentile", **percent
+        ),
+        "upper_percentile": widgets.IntSlider(
+            value=75, description="upper edge percentile", **percent
+        ),
+        "focal_scope": widgets.Dropdown(
+            options=refine.FOCAL_SCOPES, description="focal points", **wide
+        ),
+        "hole_area": widgets.IntSlider(
+            value=256, min=0, max=1024, step=32, description="fill holes up to (px)", **wide
+        ),
         "merge": widgets.Dropdown(options=refine.MERGE_TYPES, description="merge"),
-        "alpha": widgets.FloatSlider(value=0.5, min=0, max=1, step=0.05, description="alpha"),
-        "crop_mode": widgets.Dropdown(options=refine.CROP_MODES, description="crop"),
-        "crop_percentage": widgets.IntSlider(value=15, description="crop pct", **percent),
+        "alpha": widgets.FloatSlider(
+            value=0.5, min=0, max=1, step=0.05, description="blend weight", **wide
+        ),
+        "crop_mode": widgets.Dropdown(options=refine.CROP_MODES, description="crop by"),
+        "crop_percentage": widgets.IntSlider(value=15, description="crop top percent", **percent),
         "crop_threshold": widgets.FloatSlider(
-            value=0.6, min=0, max=1, step=0.05, description="crop thr"
+            value=0.6, min=0, max=1, step=0.05, description="crop threshold", **wide
         ),
     }
+
+    def only_active(_=None):
+        """A control that the current mode ignores is disabled, so it never looks broken."""
+        controls["alpha"].disabled = controls["merge"].value != "blend"
+        controls["crop_percentage"].disabled = controls["crop_mode"].value != "percentage"
+        controls["crop_threshold"].disabled = controls["crop_mode"].value != "threshold"
+
+    controls["merge"].observe(only_active, "value")
+    controls["crop_mode"].observe(only_active, "value")
+    only_active()
     return linked(compute, draw, **controls)
 
 

@@ -188,11 +188,19 @@ def test_map_types_and_explorers():
     explorer = widgets.refine_explorer(half, full, images)
     controls = {c.description: c for c in explorer.children[:-1]}
     before = explorer.result["steps"].merged.copy()
-    controls["alpha"].value = 1.0
+    controls["blend weight"].value = 1.0
     assert not np.allclose(explorer.result["steps"].merged, before)
-    controls["lower pct"].value = 90  # above the upper percentile: a message, no crash
+    controls["lower edge percentile"].value = 90  # above the upper one: a message, no crash
     assert explorer.result is None
-    controls["lower pct"].value = 25
+    controls["lower edge percentile"].value = 25
+    # controls the current mode ignores are disabled, and come back with their mode
+    assert not controls["blend weight"].disabled and controls["crop threshold"].disabled
+    controls["merge"].value = "multiply"
+    controls["crop by"].value = "threshold"
+    assert controls["blend weight"].disabled and controls["crop top percent"].disabled
+    assert not controls["crop threshold"].disabled
+    controls["merge"].value = "blend"
+    assert not controls["blend weight"].disabled
     controls["image"].value = 2
     assert explorer.result["image"] is not None
 
