@@ -184,7 +184,9 @@ def confusion_heatmap(
     import seaborn as sns
 
     col_names = row_names if col_names is None else col_names
-    side = 0.45 * max(len(row_names), len(col_names)) + 2
+    # at least 5 inches: a 3x3 matrix with long tick labels otherwise leaves its cells too
+    # small for their numbers
+    side = max(0.45 * max(len(row_names), len(col_names)) + 2, 5.0)
     fig, ax = plt.subplots(figsize=(side + 1, side))
     sns.heatmap(
         matrix,
