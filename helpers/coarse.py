@@ -201,12 +201,6 @@ class Comparison:
     validation_curve: np.ndarray  # SCSM accuracy on validation images for k = 1..classes
     correct: dict  # method -> (N,) 0/1 per test image
 
-    def paired(self, a: str, b: str):
-        """Paired bootstrap interval and McNemar test of method ``a`` vs ``b``."""
-        from helpers import stats
-
-        return stats.paired_comparison(self.correct[a], self.correct[b], a, b)
-
     def paired_against_scsm(self) -> list:
         """The SCSM head (the first method) paired with each baseline."""
         from helpers import stats

@@ -152,7 +152,7 @@ def test_compare_scores_every_test_image_and_picks_k_on_validation():
     assert list(result.table.columns) == ["accuracy", "accuracy low", "accuracy high"]
     assert (result.table["accuracy"] > 0.95).all()  # the groups are well separated
     names = list(result.correct)
-    paired = result.paired(names[0], names[1])
+    paired = result.paired_against_scsm()[0]  # SCSM vs post-hoc
     assert paired.difference == pytest.approx(
         result.correct[names[0]].mean() - result.correct[names[1]].mean()
     )
