@@ -17,12 +17,12 @@ def layer_outputs(
     progress: bool = True,
 ):
     """The outputs of ``layer`` for ``images``, one NumPy array per batch, with a progress bar."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    batch_size = checks.count(batch_size, "batch_size")
+    checks.model_batch(model, images[:1])  # shape and at least one image, before any work
     extractor = layers.feature_extractor(model, layer)
     starts = range(0, len(images), batch_size)
     for start in tqdm(starts, desc=f"outputs of {layer}", disable=not progress):
-        batch = np.asarray(images[start : start + batch_size], np.float32)
+        batch = checks.finite(np.asarray(images[start : start + batch_size], np.float32), "images")
         yield keras.ops.convert_to_numpy(extractor(batch, training=False))
 
 
@@ -48,7 +48,7 @@ def top_k(activations: np.ndarray, k: int) -> np.ndarray:
 
     Uses ``argpartition`` (linear time) and sorts only the ``k`` selected.
     """
-    activations = np.asarray(activations)
+    activations = checks.finite(activations, "activations")
     if activations.ndim != 2:
         raise ValueError(f"activations must be (N, units), got shape {activations.shape}")
     n = activations.shape[0]
@@ -67,9 +67,14 @@ def dominant_classes(top: np.ndarray, labels: np.ndarray, class_names, units):
     (ties: the lower class index)."""
     import pandas as pd
 
+    top = np.asarray(top)
+    labels = checks.labels(labels, len(class_names))
+    units = [checks.count(unit, "unit", 0, len(top) - 1) for unit in units]
+    if top.size and top.max() >= len(labels):
+        raise ValueError(f"top holds image index {top.max()} but there are {len(labels)} labels")
     rows = []
     for unit in units:
-        counts = np.bincount(np.asarray(labels)[top[unit]], minlength=len(class_names))
+        counts = np.bincount(labels[top[unit]], minlength=len(class_names))
         rows.append((unit, class_names[counts.argmax()], counts.max() / counts.sum()))
     return pd.DataFrame(rows, columns=["unit", "dominant class", "share of top-K"]).set_index(
         "unit"

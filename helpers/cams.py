@@ -61,20 +61,14 @@ def _class_targets(probabilities: np.ndarray, class_index) -> np.ndarray:
     return targets
 
 
-def _check_images(model: keras.Model, images) -> np.ndarray:
-    images = checks.finite(np.asarray(images, dtype=np.float32), "images")
-    expected = tuple(model.inputs[0].shape[1:])
-    if (
-        images.ndim != 4
-        or len(images) == 0
-        or any(e is not None and e != s for e, s in zip(expected, images.shape[1:], strict=True))
-    ):
-        raise ValueError(f"images must be a batch (N, *{expected}), got shape {images.shape}")
-    return images
-
-
 def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Bilinear resize of maps ``(N, h, w)`` to ``size``."""
+    """Bilinear resize of maps ``(N, h, w)`` to ``size`` (height, width)."""
+    maps = checks.finite(maps, "maps")
+    if maps.ndim != 3:
+        raise ValueError(f"maps must be a batch (N, h, w), got shape {maps.shape}")
+    if np.ndim(size) != 1 or len(size) != 2:
+        raise ValueError(f"size must be (height, width), got {size!r}")
+    size = tuple(checks.count(side, "size") for side in size)
     return tf.image.resize(maps[..., None], size, method="bilinear").numpy()[..., 0]
 
 
@@ -83,7 +77,7 @@ def cam(model: keras.Model, images, class_index=None, upsampled: bool = True):
 
     ``class_index``: an int, one per image, or None for each image's predicted class.
     """
-    images = _check_images(model, images)
+    images = checks.model_batch(model, images)
     gap, dense = gap_head(model)
     both = layers.with_intermediate(model, gap, use_input=True)
     features, probabilities = (np.asarray(t) for t in both(images, training=False))
@@ -126,8 +120,14 @@ def grad_cam(
     ending in a softmax, its pre-activation. ``score(outputs, targets) -> (N,)`` replaces it
     (``outputs``: the pre-softmax outputs as a tensor), e.g. to explain a probability.
     """
-    images = _check_images(model, images)
+    images = checks.model_batch(model, images)
     name = layer if layer is not None else layers.find_layer(model, kind="last_conv").name
+    shape = layers.find_layer(model, name=name).output.shape
+    if len(shape) != 4:
+        raise ValueError(
+            f"layer {name!r} has no spatial maps (output {shape}): Grad-CAM needs a conv or "
+            "pooling layer; leave layer=None for the last conv layer"
+        )
     with pre_softmax(model):
         both = layers.with_intermediate(model, name)
         with tf.GradientTape() as tape:
@@ -218,7 +218,7 @@ def build_full_model(half: keras.Model, name: str = "cam_full") -> keras.Model:
 def high_res_cam(full: keras.Model, half: keras.Model, images, class_index=None):
     """High-res CAMs ``(N, H, W)``: the decoder's full-resolution features dotted with the
     HalfModel's Dense weights; targets as in :func:`cam`."""
-    images = _check_images(half, images)
+    images = checks.model_batch(half, images)
     outputs = full(images, training=False)
     probabilities = half(images, training=False).numpy()
     targets = _class_targets(probabilities, class_index)
@@ -262,6 +262,7 @@ def train_half(
 
 def bottleneck_features(half: keras.Model, images, batch_size: int = 256) -> np.ndarray:
     """The HalfModel's bottleneck activations (the low-res CAM features)."""
+    images = checks.model_batch(half, images)
     extractor = layers.feature_extractor(half, "bottleneck")
     return extractor.predict(images, batch_size=batch_size, verbose=0)
 

@@ -37,3 +37,67 @@ def finite(array, name: str) -> np.ndarray:
             f"{name} holds {bad} NaN or infinite value(s): clean or drop those items first"
         )
     return array
+
+
+def count(value, name: str, low: int = 1, high: int | None = None) -> int:
+    """``value`` as an int in ``[low, high]`` (whole floats accepted), else an error naming
+    the argument and the range."""
+    value = integral(value, name)
+    if value < low or (high is not None and value > high):
+        span = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be {span}, got {value}")
+    return value
+
+
+def number(value, name: str, low: float, high: float, low_open: bool = False) -> float:
+    """``value`` as a float in ``[low, high]`` (``(low, high]`` with ``low_open``); NaN, text
+    and values outside are an error naming the argument."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    inside = (low < value if low_open else low <= value) and value <= high
+    if not inside:  # also NaN
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must be in {bracket}{low}, {high}], got {value}")
+    return value
+
+
+def labels(values, n_classes: int, name: str = "labels") -> np.ndarray:
+    """A 1-D int array of class indices in ``0..n_classes - 1``, else an error naming it."""
+    array = integral_array(values, name)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one class index per item (1-D), got shape {array.shape}")
+    outside = np.unique(array[(array < 0) | (array >= n_classes)])
+    if len(outside):
+        raise ValueError(
+            f"{name} hold class(es) {outside[:10].tolist()} outside 0..{n_classes - 1}"
+        )
+    return array
+
+
+def same_length(**named) -> int:
+    """The common length of the named sequences, or an error listing each length."""
+    lengths = {name: len(values) for name, values in named.items()}
+    if len(set(lengths.values())) > 1:
+        names = " and ".join(lengths)
+        listed = ", ".join(f"{name} {length}" for name, length in lengths.items())
+        raise ValueError(f"{names} must have one entry per item, but their lengths differ: {listed}")
+    return next(iter(lengths.values()))
+
+
+def model_batch(model, images, name: str = "images") -> np.ndarray:
+    """``images`` as a finite float32 batch ``(N, *input shape)`` of at least one item that
+    ``model`` accepts, else an error with the shape it expects."""
+    images = finite(np.asarray(images, dtype=np.float32), name)
+    expected = tuple(model.inputs[0].shape[1:])
+    if (
+        images.ndim != len(expected) + 1
+        or len(images) == 0
+        or any(e is not None and e != s for e, s in zip(expected, images.shape[1:], strict=True))
+    ):
+        shape = ", ".join("any" if e is None else str(e) for e in expected)
+        raise ValueError(
+            f"{name} must be a non-empty batch (N, {shape}) for model {model.name!r}, got shape "
+            f"{images.shape}; for one image use image[None]"
+        )
+    return images

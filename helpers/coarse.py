@@ -43,6 +43,8 @@ def head_weights(model: keras.Model) -> tuple[np.ndarray, np.ndarray]:
 def class_similarity(kernel: np.ndarray) -> np.ndarray:
     """CSM: cosine similarity ``(classes, classes)`` between the kernel's class columns."""
     kernel = checks.finite(np.asarray(kernel, float), "kernel")
+    if kernel.ndim != 2:
+        raise ValueError(f"kernel must be (features, classes), got shape {kernel.shape}")
     zero = np.flatnonzero(~kernel.any(axis=0))
     if len(zero):
         raise ValueError(
@@ -98,6 +100,11 @@ def coarse_weights(kernel: np.ndarray, bias: np.ndarray, init_classes: Sequence[
     """Kernel, bias and member classes of the coarse head: unit *j* averages the columns and
     biases of the first ``k`` SCSM entries of ``init_classes[j]`` (``k``: one int or one per
     initialisation class)."""
+    bias = checks.finite(bias, "bias")
+    if bias.shape != kernel.shape[1:]:
+        raise ValueError(
+            f"bias {bias.shape} must have one entry per class column of the kernel {kernel.shape}"
+        )
     ks = _validate(init_classes, k, kernel.shape[1])
     scsm = sorted_similarity(class_similarity(kernel))
     members = [scsm[c, :kc] for c, kc in zip(init_classes, ks, strict=True)]
@@ -126,11 +133,20 @@ def coarse_model(model: keras.Model, init_classes: Sequence[int], k) -> keras.Mo
 
 def coarse_probabilities(features: np.ndarray, coarse_kernel, coarse_bias) -> np.ndarray:
     """The coarse head as a matrix product on precomputed penultimate features."""
+    features = checks.finite(features, "features")
+    if features.ndim != 2 or features.shape[1] != np.shape(coarse_kernel)[0]:
+        raise ValueError(
+            f"features {features.shape} must be (N, {np.shape(coarse_kernel)[0]}): one row per "
+            "image of the penultimate layer the kernel was taken from"
+        )
     return softmax(features @ coarse_kernel + coarse_bias, axis=1)
 
 
 def posthoc_probabilities(fine_probabilities: np.ndarray, groups: Sequence[Sequence[int]]):
     """Baseline: sum the fine probabilities of each coarse group."""
+    fine_probabilities = checks.finite(fine_probabilities, "fine_probabilities")
+    for group in groups:
+        checks.labels(list(group), fine_probabilities.shape[1], "groups")
     return np.stack([fine_probabilities[:, list(g)].sum(axis=1) for g in groups], axis=1)
 
 
@@ -152,6 +168,9 @@ def trained_head(features: np.ndarray, coarse_labels: np.ndarray, seed: int = 0)
 
 def evaluate(probabilities: np.ndarray, coarse_labels: np.ndarray) -> tuple[float, np.ndarray]:
     """Accuracy and the row-normalised confusion matrix of coarse predictions."""
+    probabilities = checks.finite(probabilities, "probabilities")
+    coarse_labels = checks.labels(coarse_labels, probabilities.shape[1], "coarse_labels")
+    checks.same_length(probabilities=probabilities, coarse_labels=coarse_labels)
     predictions = probabilities.argmax(axis=1)
     matrix = confusion_matrix(
         coarse_labels, predictions, labels=range(probabilities.shape[1]), normalize="true"
@@ -178,6 +197,9 @@ def coarse_task(features, fine_labels, kernel, bias, groups, init_classes, k):
 def scsm_rows(kernel: np.ndarray, class_names, rows, top: int = 5) -> str:
     """The first ``top`` SCSM entries of some rows, with class names, one line per row."""
     scsm = sorted_similarity(class_similarity(kernel))
+    if len(class_names) != len(scsm):
+        raise ValueError(f"{len(class_names)} class names for a kernel of {len(scsm)} classes")
+    rows = checks.labels(list(rows), len(scsm), "rows")
     return "\n".join(
         f"{i:>3} {class_names[i]:<14} -> " + ", ".join(class_names[j] for j in scsm[i, :top])
         for i in rows
@@ -186,6 +208,8 @@ def scsm_rows(kernel: np.ndarray, class_names, rows, top: int = 5) -> str:
 
 def accuracy_vs_k(features, fine_labels, kernel, bias, groups, init_classes, ks) -> np.ndarray:
     """SCSM coarse accuracy for each k in ``ks``."""
+    if len(ks) == 0:
+        raise ValueError("give at least one k")
     return np.array(
         [coarse_task(features, fine_labels, kernel, bias, groups, init_classes, k)[0] for k in ks]
     )

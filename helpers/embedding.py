@@ -33,9 +33,10 @@ FFT_SETTINGS = {
 
 def reduce_pca(features: np.ndarray, max_dims: int = 50, seed: int = 0) -> np.ndarray:
     """PCA to at most ``max_dims`` dimensions (unchanged when already that small)."""
-    features = np.asarray(features, dtype=np.float32)
+    features = checks.finite(np.asarray(features, dtype=np.float32), "features")
     if features.ndim != 2:
         raise ValueError(f"features must be (N, dims), got shape {features.shape}")
+    max_dims = checks.count(max_dims, "max_dims")
     if features.shape[1] <= max_dims:
         return features
     return PCA(n_components=max_dims, random_state=seed).fit_transform(features)
@@ -72,16 +73,8 @@ def tsne(
             f"perplexity must be at least 1 and below a third of the points ({n / 3:.0f}), "
             f"got {perplexity}: use fewer neighbours or more points"
         )
+    iterations = checks.count(iterations, "iterations", low=300)
     reduced = reduce_pca(features, min(pca_dims, n), seed)
-    if not 1 <= perplexity < n / 3:
-        raise ValueError(
-            f"perplexity must be at least 1 and below a third of the points ({n / 3:.0f}), "
-            f"got {perplexity}: use fewer neighbours or more points"
-        )
-    if iterations < 300:
-        raise ValueError(
-            f"iterations must be at least 300 (250 of them exaggerated), got {iterations}"
-        )
     if backend == "opentsne":
         from openTSNE import TSNE
 
@@ -116,12 +109,10 @@ class KnnReport:
 
 def knn_accuracy(points: np.ndarray, labels: np.ndarray, k: int = 5) -> KnnReport:
     """Each point is classified by the majority label of its ``k`` nearest other points."""
-    points, labels = np.asarray(points), np.asarray(labels)
-    if len(points) != len(labels):
-        raise ValueError(f"{len(points)} points but {len(labels)} labels")
-    k = checks.integral(k, "k")
-    if not 1 <= k < len(points):
-        raise ValueError(f"k must be between 1 and {len(points) - 1}, got {k}")
+    points = checks.finite(points, "points")
+    labels = checks.labels(labels, n_classes=np.iinfo(np.int64).max)
+    checks.same_length(points=points, labels=labels)
+    k = checks.count(k, "k", 1, len(points) - 1)
     _, neighbours = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
     others = np.empty((len(points), k), dtype=int)
     for i, row in enumerate(neighbours):
@@ -136,6 +127,8 @@ def knn_accuracy(points: np.ndarray, labels: np.ndarray, k: int = 5) -> KnnRepor
 
 def knn_table(reports: dict[str, KnnReport], class_names) -> pd.DataFrame:
     """Per-class kNN accuracy, one column per space (e.g. features, t-SNE map)."""
+    if not reports:
+        raise ValueError("give at least one space's KnnReport")
     table = pd.DataFrame(
         {space: report.per_class for space, report in reports.items()}, index=list(class_names)
     )
@@ -145,6 +138,10 @@ def knn_table(reports: dict[str, KnnReport], class_names) -> pd.DataFrame:
 
 def confused_pairs(labels, predictions, class_names, top: int = 5) -> pd.DataFrame:
     """The ``top`` (true, predicted) class pairs with the most mistakes."""
+    labels = checks.labels(labels, len(class_names))
+    predictions = checks.labels(predictions, len(class_names), "predictions")
+    checks.same_length(labels=labels, predictions=predictions)
+    top = checks.count(top, "top")
     matrix = confusion_matrix(labels, predictions, labels=range(len(class_names)))
     np.fill_diagonal(matrix, 0)
     order = np.argsort(-matrix, axis=None, kind="stable")[:top]

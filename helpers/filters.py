@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from helpers import layers
+from helpers import checks, layers
 
 
 def conv_kernels(model: keras.Model, layer: str | int | None = None) -> np.ndarray:
@@ -30,12 +30,10 @@ def kernel_images(kernels: np.ndarray, channel: int | None = None) -> np.ndarray
     Three input channels give RGB images ``(filters, kh, kw, 3)``; other depths give grey
     images ``(filters, kh, kw)``: the mean over input channels, or the chosen ``channel``.
     """
-    if kernels.ndim != 4:
-        raise ValueError(f"kernels must be (kh, kw, in, filters), got shape {kernels.shape}")
+    kernels = _checked(kernels)
     depth = kernels.shape[2]
     if channel is not None:
-        if not 0 <= channel < depth:
-            raise ValueError(f"channel {channel} out of range: kernels have {depth} input channels")
+        channel = checks.count(channel, "channel", 0, depth - 1)
         images = kernels[:, :, channel, :]
     elif depth == 3:
         images = kernels
@@ -50,7 +48,7 @@ def kernel_images(kernels: np.ndarray, channel: int | None = None) -> np.ndarray
 
 def feature_maps(model: keras.Model, image: np.ndarray, layer: str | int) -> np.ndarray:
     """The ``(H, W, channels)`` output of ``layer`` for one ``image`` (H, W, C)."""
-    image = np.asarray(image, dtype=np.float32)
+    image = checks.finite(np.asarray(image, dtype=np.float32), "image")
     expected = tuple(model.inputs[0].shape[1:])
     if image.shape != expected:
         raise ValueError(f"image has shape {image.shape}; the model expects {expected}")
@@ -61,12 +59,17 @@ def feature_maps(model: keras.Model, image: np.ndarray, layer: str | int) -> np.
     return maps
 
 
-def _grey(kernels: np.ndarray) -> np.ndarray:
-    """Filters first, averaged over input channels: ``(filters, kh, kw)``."""
-    kernels = np.asarray(kernels, float)
+def _checked(kernels) -> np.ndarray:
+    """Finite kernels ``(kh, kw, in, filters)`` as floats, else an error saying which."""
+    kernels = checks.finite(kernels, "kernels")
     if kernels.ndim != 4:
         raise ValueError(f"kernels must be (kh, kw, in, filters), got shape {kernels.shape}")
-    return np.moveaxis(kernels.mean(axis=2), -1, 0)
+    return kernels
+
+
+def _grey(kernels: np.ndarray) -> np.ndarray:
+    """Filters first, averaged over input channels: ``(filters, kh, kw)``."""
+    return np.moveaxis(_checked(kernels).mean(axis=2), -1, 0)
 
 
 def orientation_coherence(kernels: np.ndarray) -> np.ndarray:
@@ -96,7 +99,8 @@ def structure_against_noise(kernels: np.ndarray, draws: int = 5000, seed: int = 
     of the same shape: a table with the count, the share and the random 95th percentile."""
     import pandas as pd
 
-    kernels = np.asarray(kernels, float)
+    kernels = _checked(kernels)
+    draws = checks.count(draws, "draws", low=100)
     noise = np.random.default_rng(seed).normal(size=(*kernels.shape[:3], draws))
     rows = {}
     for name, measure in (("orientation", orientation_coherence), ("smoothness", smoothness)):

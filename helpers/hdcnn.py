@@ -86,13 +86,19 @@ def confusion_clusters(
 
 def held_out_confusion(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Row-normalised confusion matrix of predictions on held-out data."""
+    probabilities = checks.finite(probabilities, "probabilities")
     n = probabilities.shape[1]
+    labels = checks.labels(labels, n)
+    checks.same_length(probabilities=probabilities, labels=labels)
     return confusion_matrix(labels, probabilities.argmax(axis=1), labels=range(n), normalize="true")
 
 
 def cluster_probabilities(fine_probabilities: np.ndarray, clusters) -> np.ndarray:
     """B: the coarse component's fine softmax summed per cluster, normalised to sum to 1
     (overlapping clusters count a shared class in each)."""
+    fine_probabilities = checks.finite(fine_probabilities, "fine_probabilities")
+    for cluster in clusters:
+        checks.labels(list(cluster), fine_probabilities.shape[1], "clusters")
     mass = np.stack([fine_probabilities[:, c].sum(axis=1) for c in clusters], axis=1)
     return mass / mass.sum(axis=1, keepdims=True)
 
@@ -109,12 +115,21 @@ def probabilistic_average(
     With ``top_m``, only each image's ``top_m`` most probable clusters count (their B
     renormalised); ``top_m`` = number of clusters is the full average.
     """
+    cluster_probs = checks.finite(cluster_probs, "cluster_probs")
+    component_probs = [checks.finite(p, "component_probs") for p in component_probs]
     n_images, n_clusters = cluster_probs.shape
     if len(component_probs) != n_clusters or len(clusters) != n_clusters:
         raise ValueError(
             f"{n_clusters} clusters in B but {len(component_probs)} components and "
             f"{len(clusters)} cluster lists"
         )
+    for probs, cluster in zip(component_probs, clusters, strict=True):
+        checks.labels(list(cluster), n_classes, "clusters")
+        if probs.shape != (n_images, len(cluster)):
+            raise ValueError(
+                f"a component's outputs are {probs.shape}, expected ({n_images}, {len(cluster)}): "
+                "one row per image, one column per class of its cluster"
+            )
     weights = top_m_weights(cluster_probs, n_clusters if top_m is None else top_m)
     out = np.zeros((n_images, n_classes))
     for k, (probs, cluster) in enumerate(zip(component_probs, clusters, strict=True)):
@@ -173,7 +188,10 @@ def fine_component(
 def cluster_training_data(features: np.ndarray, labels: np.ndarray, cluster: Sequence[int]):
     """The images (shared features) of ``cluster``'s classes, labels relabelled 0..len-1."""
     cluster = list(cluster)
+    checks.same_length(features=features, labels=labels)
     keep = np.isin(labels, cluster)
+    if not keep.any():
+        raise ValueError(f"no image has a class of cluster {cluster}: check the cluster's classes")
     relabel = {c: i for i, c in enumerate(cluster)}
     return features[keep], np.array([relabel[int(y)] for y in labels[keep]], dtype=np.int64)
 
@@ -252,8 +270,12 @@ CIFAR100_SEED_MAPPING = (
 
 def mapping_to_clusters(mapping) -> list[list[int]]:
     """A fine -> cluster list (e.g. the seed's) as cluster lists of fine classes."""
-    mapping = np.asarray(mapping)
-    return [np.flatnonzero(mapping == k).tolist() for k in range(int(mapping.max()) + 1)]
+    mapping = checks.labels(mapping, np.iinfo(np.int64).max, "mapping")
+    clusters = [np.flatnonzero(mapping == k).tolist() for k in range(int(mapping.max()) + 1)]
+    empty = [k for k, cluster in enumerate(clusters) if not cluster]
+    if empty:
+        raise ValueError(f"mapping gives no class to cluster(s) {empty}: number clusters 0..K-1")
+    return clusters
 
 
 class HDCNN:
@@ -351,6 +373,7 @@ def train_hdcnn(
 def reorder(confusion: np.ndarray, clusters) -> tuple[np.ndarray, list[int]]:
     """The confusion matrix with classes ordered cluster by cluster (first appearance)."""
     order = list(dict.fromkeys(c for cluster in clusters for c in cluster))
+    checks.labels(order, len(confusion), "clusters")
     return confusion[np.ix_(order, order)], order
 
 

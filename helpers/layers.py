@@ -134,6 +134,11 @@ def receptive_field(model: keras.Model, layer: str | int) -> int:
     multiplies the jump (input pixels between neighbouring units) by ``s``.
     """
     target = find_layer(model, name=layer)
+    if len(target.output.shape) != 4:
+        raise ValueError(
+            f"layer {target.name!r} ({type(target).__name__}) has no spatial maps: each of its "
+            "units sees the whole image. Pick a conv or pooling layer"
+        )
     field, jump = 1, 1
     for _, current in iter_layers(model):
         size = getattr(current, "kernel_size", None) or getattr(current, "pool_size", None)

@@ -37,15 +37,18 @@ def pointing_game(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
 def iou(a: np.ndarray, b: np.ndarray) -> float:
     """Intersection over union of two boolean masks (1.0 when both are empty)."""
     a, b = np.asarray(a, bool), np.asarray(b, bool)
+    if a.shape != b.shape:
+        raise ValueError(f"masks of different shapes {a.shape} and {b.shape} cannot be compared")
     union = np.logical_or(a, b).sum()
     return 1.0 if union == 0 else float(np.logical_and(a, b).sum() / union)
 
 
 def thresholded(maps: np.ndarray, fraction: float = 0.5) -> np.ndarray:
     """Each map above ``fraction`` of its own maximum (an all-zero map gives no pixel)."""
-    if not 0 <= fraction <= 1:
-        raise ValueError(f"fraction must be in [0, 1], got {fraction}")
-    maps = np.asarray(maps, float)
+    fraction = checks.number(fraction, "fraction", 0, 1)
+    maps = checks.finite(maps, "maps")
+    if maps.ndim != 3:
+        raise ValueError(f"maps must be a batch (N, H, W), got shape {maps.shape}")
     peaks = maps.reshape(len(maps), -1).max(axis=1)[:, None, None]
     return (maps >= fraction * peaks) & (peaks > 0)
 
@@ -59,6 +62,9 @@ def mask_iou(maps: np.ndarray, masks: np.ndarray, fraction: float = 0.5) -> np.n
 def map_box(saliency: np.ndarray, fraction: float = 0.2) -> np.ndarray:
     """Box (top, left, bottom, right) of the largest connected region above ``fraction`` of
     the map's max, as in the CAM paper; the whole map when nothing is above."""
+    saliency = np.asarray(saliency)
+    if saliency.ndim != 2:
+        raise ValueError(f"saliency must be one map (H, W), got shape {saliency.shape}")
     above = thresholded(saliency[None], fraction)[0]
     labels, count = ndimage.label(above)
     if count == 0:
@@ -69,6 +75,7 @@ def map_box(saliency: np.ndarray, fraction: float = 0.2) -> np.ndarray:
 
 def box_iou(a, b) -> float:
     """IoU of two (top, left, bottom, right) boxes with exclusive ends."""
+    a, b = _box(a, "a"), _box(b, "b")
     top, left = max(a[0], b[0]), max(a[1], b[1])
     bottom, right = min(a[2], b[2]), min(a[3], b[3])
     inter = max(0, bottom - top) * max(0, right - left)
@@ -76,8 +83,19 @@ def box_iou(a, b) -> float:
     return float(inter / area) if area > 0 else 0.0
 
 
+def _box(box, name: str) -> np.ndarray:
+    box = checks.finite(box, name)
+    if box.shape != (4,) or box[0] > box[2] or box[1] > box[3]:
+        raise ValueError(
+            f"box {name} must be (top, left, bottom, right) with top <= bottom and "
+            f"left <= right, got {box.tolist()}"
+        )
+    return box
+
+
 def box_accuracy(maps: np.ndarray, boxes: np.ndarray, fraction: float = 0.2) -> np.ndarray:
     """Per image: does the map's box overlap the true box with IoU >= :data:`BOX_IOU`?"""
+    checks.same_length(maps=maps, boxes=boxes)
     return np.array(
         [box_iou(map_box(m, fraction), b) >= BOX_IOU for m, b in zip(maps, boxes, strict=True)]
     )
@@ -102,12 +120,17 @@ def deletion_insertion(
     high area). ``score`` maps a batch of images to class probabilities. One batch of N
     images per step; ``steps`` >= 16.
     """
-    images = np.asarray(images, np.float32)
-    maps = np.asarray(maps, float)
-    if len(images) != len(maps) or images.shape[1:3] != maps.shape[1:]:
-        raise ValueError(f"images {images.shape} and maps {maps.shape} do not match")
-    if steps < 16:
-        raise ValueError(f"steps must be at least 16 for a smooth curve, got {steps}")
+    images = checks.finite(np.asarray(images, np.float32), "images")
+    maps = checks.finite(maps, "maps")
+    if images.ndim != 4 or len(images) != len(maps) or images.shape[1:3] != maps.shape[1:]:
+        raise ValueError(
+            f"images {images.shape} and maps {maps.shape} do not match: give (N, H, W, C) "
+            "images and one (H, W) map per image"
+        )
+    targets = checks.integral_array(targets, "targets")
+    if targets.shape != (len(images),):
+        raise ValueError(f"targets {targets.shape} must hold one class per image ({len(images)})")
+    steps = checks.count(steps, "steps", low=16)
     n, pixels = len(images), images.shape[1] * images.shape[2]
     tiebreak = np.random.default_rng(seed).random((n, pixels))
     order = np.lexsort((tiebreak, -maps.reshape(n, -1)), axis=-1)
@@ -119,7 +142,10 @@ def deletion_insertion(
         shown = rank < round(step / steps * pixels)
         for kind, keep in (("deletion", ~shown), ("insertion", shown)):
             batch = np.where(keep, images, baseline).astype(np.float32)
-            curves[kind].append(np.asarray(score(batch))[np.arange(n), targets])
+            scores = np.asarray(score(batch))
+            if step == 0 and kind == "deletion":
+                checks.labels(targets, scores.shape[1], "targets")
+            curves[kind].append(scores[np.arange(n), targets])
     out = {kind: np.stack(values, axis=1) for kind, values in curves.items()}
     out |= {
         f"{kind}_area": np.trapezoid(curve, dx=1 / steps, axis=1)
@@ -128,8 +154,15 @@ def deletion_insertion(
     return out
 
 
+def _maps_shape(shape) -> tuple[int, int, int]:
+    if np.ndim(shape) != 1 or len(shape) != 3:
+        raise ValueError(f"shape must be (N, H, W), got {shape!r}")
+    return tuple(checks.count(side, "shape") for side in shape)
+
+
 def random_maps(shape, seed: int = 0) -> np.ndarray:
     """Reference maps of uniform noise ``(N, H, W)``: the floor any real map must beat."""
+    shape = _maps_shape(shape)
     return np.random.default_rng(seed).random(shape)
 
 
@@ -137,7 +170,8 @@ def centre_prior_maps(shape, sigma_fraction: float = 0.25) -> np.ndarray:
     """Reference maps ``(N, H, W)``: the same Gaussian centred on the image (standard
     deviation ``sigma_fraction`` of the side) for every image; a map that knows nothing of
     the image but that objects tend to sit near the middle."""
-    n, height, width = shape
+    n, height, width = _maps_shape(shape)
+    checks.number(sigma_fraction, "sigma_fraction", 0, np.inf, low_open=True)
     rows = (np.arange(height) - (height - 1) / 2) / (sigma_fraction * height)
     cols = (np.arange(width) - (width - 1) / 2) / (sigma_fraction * width)
     prior = np.exp(-0.5 * (rows[:, None] ** 2 + cols[None, :] ** 2))
@@ -157,6 +191,8 @@ def per_image_quality(
     """Per image: pointing game hit, IoU (map > 50 % of its max vs mask), box hit (CAM
     paper's 20 % box, IoU >= 0.5) and, when ``score`` is given, deletion and insertion areas
     on the first ``curve_images`` images."""
+    if score is not None and (images is None or targets is None):
+        raise ValueError("score= needs images= and targets= to draw deletion/insertion curves")
     row = {
         "pointing game": pointing_game(saliency, masks).astype(float),
         "IoU": mask_iou(saliency, masks),

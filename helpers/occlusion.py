@@ -37,6 +37,9 @@ def _pair(value, name: str) -> tuple[int, int]:
 
 def window_starts(size: int, window: int, stride: int) -> list[int]:
     """Start offsets along one axis; the last window always touches the far edge."""
+    size = checks.count(size, "size")
+    window = checks.count(window, "window", 1, size)
+    stride = checks.count(stride, "stride")
     starts = list(range(0, size - window + 1, stride))
     if starts[-1] != size - window:
         starts.append(size - window)
@@ -174,12 +177,9 @@ def occlusion_maps(
     batch_size
         How many occluded images go through the network at once.
     """
-    images = checks.finite(np.asarray(images, dtype=np.float32), "images")
-    if images.ndim != 4 or len(images) == 0:
-        raise ValueError(f"images must be a non-empty (N, H, W, C) batch, got shape {images.shape}")
-    expected = tuple(model.inputs[0].shape[1:])
-    if any(e is not None and e != s for e, s in zip(expected, images.shape[1:], strict=True)):
-        raise ValueError(f"images are {images.shape[1:]} but the model expects {expected}")
+    images = checks.model_batch(model, images)
+    if images.ndim != 4:
+        raise ValueError(f"occlusion needs image batches (N, H, W, C), got shape {images.shape}")
     n, height, width, _ = images.shape
     win_h, win_w = _pair(window, "window")
     step_h, step_w = _pair(window if stride is None else stride, "stride")
@@ -193,8 +193,7 @@ def occlusion_maps(
             f"stride {(step_h, step_w)} is larger than the window {(win_h, win_w)}: some pixels "
             "would never be hidden; use a stride no larger than the window"
         )
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    batch_size = checks.count(batch_size, "batch_size")
     if layer is None and unit is not None:
         raise ValueError("unit= needs layer=: name the layer whose unit is the target")
     if layer is not None and class_index is not None:

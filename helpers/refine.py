@@ -45,18 +45,14 @@ class RefineParams:
 
     def __post_init__(self):
         for name in ("roi_percentile", "lower_percentile", "upper_percentile", "crop_percentage"):
-            value = getattr(self, name)
-            if not 0 <= value <= 100:
-                raise ValueError(f"{name} is a percentile: it must be in [0, 100], got {value}")
+            checks.number(getattr(self, name), f"{name} (a percentile)", 0, 100)
         if self.lower_percentile > self.upper_percentile:
             raise ValueError(
                 f"lower_percentile ({self.lower_percentile}) must not exceed "
                 f"upper_percentile ({self.upper_percentile})"
             )
         for name in ("alpha", "crop_threshold"):
-            value = getattr(self, name)
-            if not 0 <= value <= 1:
-                raise ValueError(f"{name} must be in [0, 1], got {value}")
+            checks.number(getattr(self, name), name, 0, 1)
         for name, allowed in (
             ("merge", MERGE_TYPES),
             ("focal_scope", FOCAL_SCOPES),
@@ -92,13 +88,15 @@ class RefineSteps:
 
 def normalise(values: np.ndarray) -> np.ndarray:
     """Min-max to [0, 1]; a constant map becomes all zeros."""
-    values = np.asarray(values, dtype=np.float64)
+    values = checks.finite(np.asarray(values, dtype=np.float64), "values")
     span = values.max() - values.min()
     return (values - values.min()) / span if span > 0 else np.zeros_like(values)
 
 
 def focal_points(low: np.ndarray, scope: str, min_distance: int = 3) -> np.ndarray:
     """``(k, 2)`` row/column seeds: the top sqrt(H*W) pixels (global) or local maxima."""
+    if scope not in FOCAL_SCOPES:
+        raise ValueError(f"unknown focal_scope {scope!r}; use one of {FOCAL_SCOPES}")
     if scope == "global":
         count = max(1, int(np.sqrt(low.size)))
         flat = np.argsort(-low, axis=None, kind="stable")[:count]
@@ -109,6 +107,11 @@ def focal_points(low: np.ndarray, scope: str, min_distance: int = 3) -> np.ndarr
 
 def region_grow(values: np.ndarray, seeds: np.ndarray, lower: float, upper: float) -> np.ndarray:
     """Connected threshold: the pixels within [lower, upper] connected to a seed inside it."""
+    seeds = checks.integral_array(seeds, "seeds")
+    if seeds.ndim != 2 or seeds.shape[1] != 2:
+        raise ValueError(f"seeds must be (k, 2) row/column pairs, got shape {seeds.shape}")
+    if ((seeds < 0) | (seeds >= np.array(np.shape(values)))).any():
+        raise ValueError(f"seeds must lie inside the {np.shape(values)} map")
     inside = (values >= lower) & (values <= upper)
     labels, _ = ndimage.label(inside)
     seeded = labels[seeds[:, 0], seeds[:, 1]]
@@ -138,9 +141,15 @@ def refine(
     params = RefineParams() if params is None else params
     low_map = checks.finite(np.asarray(low_map, float), "low_map")
     high_map = checks.finite(np.asarray(high_map, float), "high_map")
-    if low_map.ndim != 2 or high_map.ndim != 2:
-        raise ValueError(f"maps must be 2-D, got low {low_map.shape} and high {high_map.shape}")
-    if image is not None and np.asarray(image).shape[:2] != high_map.shape:
+    if low_map.ndim != 2 or high_map.ndim != 2 or min(*low_map.shape, *high_map.shape) < 2:
+        raise ValueError(
+            f"maps must be 2-D and at least 2 x 2, got low {low_map.shape} and high "
+            f"{high_map.shape}"
+        )
+    if image is not None:
+        checks.finite(image, "image")
+        image = np.asarray(image)  # its own dtype: the crop is shown as given
+    if image is not None and image.shape[:2] != high_map.shape:
         raise ValueError(
             f"image {np.asarray(image).shape[:2]} and high map {high_map.shape} "
             "must have the same height and width"
@@ -170,7 +179,7 @@ def refine(
     else:
         merged = normalise(high_kept * low)
     box = crop_box(merged, params)
-    cropped = None if image is None else np.asarray(image)[box[0] : box[2], box[1] : box[3]]
+    cropped = None if image is None else image[box[0] : box[2], box[1] : box[3]]
     return RefineSteps(
         low, blurred, edges, roi, bounds, seeds, segmented, full_segment, merged, box, cropped
     )

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import binomtest
 
+from helpers import checks
+
 DRAWS = 2000
 LEVEL = 0.95
 
@@ -106,8 +108,8 @@ def paired_comparison(
 def mcnemar_p(only_a: int, only_b: int) -> float:
     """Two-sided exact McNemar p-value: the discordant images should split 50/50 if the two
     methods are equally good (1.0 when there are none)."""
-    if only_a < 0 or only_b < 0:
-        raise ValueError(f"discordant counts must be non-negative, got {only_a}, {only_b}")
+    only_a = checks.count(only_a, "only_a (images only A gets right)", low=0)
+    only_b = checks.count(only_b, "only_b (images only B gets right)", low=0)
     total = only_a + only_b
     return 1.0 if total == 0 else float(binomtest(only_a, total, 0.5).pvalue)
 
@@ -117,6 +119,11 @@ def interval_table(per_image: dict, decimals: int = 4, draws: int = DRAWS, seed:
     and 95 % interval, as columns ``metric``, ``metric low``, ``metric high``."""
     import pandas as pd
 
+    if not per_image:
+        raise ValueError("per_image is empty: give {row: {metric: per-image scores}}")
+    columns = {row: list(metrics) for row, metrics in per_image.items()}
+    if len({tuple(c) for c in columns.values()}) > 1:
+        raise ValueError(f"every row must have the same metrics, got {columns}")
     table = {}
     for row, metrics in per_image.items():
         table[row] = {}
@@ -128,6 +135,9 @@ def interval_table(per_image: dict, decimals: int = 4, draws: int = DRAWS, seed:
 
 def accuracy_table(correct: dict, draws: int = DRAWS, seed: int = 0):
     """One row per method: accuracy (mean of 0/1 per image) and its 95 % bootstrap interval."""
+    for name, values in correct.items():
+        if not np.isin(np.asarray(values, float), (0, 1)).all():
+            raise ValueError(f"{name!r} must hold one 0/1 (wrong/right) per image")
     return interval_table({name: {"accuracy": v} for name, v in correct.items()}, 4, draws, seed)
 
 

@@ -62,6 +62,12 @@ def dense_head(
     input_dim: int, n_classes: int, hidden: int = 64, dropout: float = 0.5, name: str = "head"
 ) -> keras.Sequential:
     """The small classifier put on top of a base: Dense-ReLU, dropout, Dense-softmax."""
+    input_dim = checks.count(input_dim, "input_dim")
+    n_classes = checks.count(n_classes, "n_classes", low=2)
+    hidden = checks.count(hidden, "hidden")
+    dropout = checks.number(dropout, "dropout", 0, 1)
+    if dropout == 1:
+        raise ValueError("dropout must be below 1: dropping every unit leaves nothing to learn")
     return keras.Sequential(
         [
             keras.Input((input_dim,)),
@@ -112,10 +118,18 @@ def unfreeze_from(model: keras.Model, first_trainable: str) -> list[str]:
     """Make the nested base's layers from ``first_trainable`` on trainable (BatchNorm stays
     frozen, in inference mode); return the names of the trainable base layers."""
     trunk = next(
-        layer
-        for layer in model.layers
-        if isinstance(layer, keras.Model) and layer.name != "augmentation" and layer.name != "head"
+        (
+            layer
+            for layer in model.layers
+            if isinstance(layer, keras.Model) and layer.name not in ("augmentation", "head")
+        ),
+        None,
     )
+    if trunk is None:
+        raise ValueError(
+            f"model {model.name!r} holds no nested base model to unfreeze: build it with "
+            "frozen_base_model(base, ...)"
+        )
     trunk.trainable = True
     names = [layer.name for layer in trunk.layers]
     if first_trainable not in names:
@@ -183,6 +197,14 @@ def fit(
     """Compile with Adam and sparse cross-entropy and train until the validation loss has not
     improved for ``patience`` epochs (at most ``max_epochs``); the best epoch's weights are
     restored. Returns the history dict."""
+    n_classes = model.outputs[0].shape[-1]
+    y = checks.labels(y, n_classes, "y")
+    y_val = checks.labels(y_val, n_classes, "y_val")
+    checks.same_length(x=x, y=y)
+    checks.same_length(x_val=x_val, y_val=y_val)
+    max_epochs = checks.count(max_epochs, "max_epochs")
+    patience = checks.count(patience, "patience", low=0)
+    learning_rate = checks.number(learning_rate, "learning_rate", 0, 1, low_open=True)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",
@@ -275,6 +297,13 @@ class Schedule:
     patience: int = 3
     learning_rate: float = 1e-3
     fine_tune_rate: float = 1e-4
+
+    def __post_init__(self):
+        for name in ("head_epochs", "frozen_epochs", "fine_tune_epochs", "scratch_epochs"):
+            object.__setattr__(self, name, checks.count(getattr(self, name), name))  # frozen
+        object.__setattr__(self, "patience", checks.count(self.patience, "patience", low=0))
+        for name in ("learning_rate", "fine_tune_rate"):
+            checks.number(getattr(self, name), name, 0, 1, low_open=True)
 
 
 def compare_methods(

@@ -149,9 +149,9 @@ def test_fractional_class_index_and_nan_images_are_refused():
 def test_bad_inputs():
     with pytest.raises(ValueError, match=r"class_index out of range: the model has 2 classes"):
         cams.cam(gap_model(), IMAGES, class_index=2)
-    with pytest.raises(ValueError, match=r"images must be a batch \(N, \*\(4, 4, 1\)\)"):
+    with pytest.raises(ValueError, match=r"images must be a non-empty batch \(N, 4, 4, 1\)"):
         cams.cam(gap_model(), IMAGES[0])
-    with pytest.raises(ValueError, match=r"images must be a batch .* got shape \(0, 4, 4, 1\)"):
+    with pytest.raises(ValueError, match=r"images must be a non-empty batch .* got shape \(0, 4, 4, 1\)"):
         cams.grad_cam(gap_model(), IMAGES[:0])
 
 

@@ -34,7 +34,7 @@ def test_kernel_images_grey_rgb_and_chosen_channel():
 
 def test_kernel_images_flat_filter_and_errors():
     assert (filters.kernel_images(np.ones((3, 3, 1, 1))) == 0).all()
-    with pytest.raises(ValueError, match="channel 5 out of range"):
+    with pytest.raises(ValueError, match="channel must be between 0 and 1, got 5"):
         filters.kernel_images(np.ones((3, 3, 2, 1)), channel=5)
     with pytest.raises(ValueError, match=r"kernels must be \(kh, kw, in, filters\)"):
         filters.kernel_images(np.ones((3, 3, 1)))
