@@ -53,7 +53,7 @@ def _class_targets(probabilities: np.ndarray, class_index) -> np.ndarray:
     n, n_classes = probabilities.shape
     if class_index is None:
         return probabilities.argmax(axis=1)
-    targets = np.broadcast_to(checks.integral_array(class_index, "class_index"), (n,))
+    targets = checks.per_item(class_index, n, "class_index")
     if targets.min() < 0 or targets.max() >= n_classes:
         raise ValueError(
             f"class_index out of range: the model has {n_classes} classes (0..{n_classes - 1})"

@@ -81,7 +81,9 @@ def same_length(**named) -> int:
     if len(set(lengths.values())) > 1:
         names = " and ".join(lengths)
         listed = ", ".join(f"{name} {length}" for name, length in lengths.items())
-        raise ValueError(f"{names} must have one entry per item, but their lengths differ: {listed}")
+        raise ValueError(
+            f"{names} must have one entry per item, but their lengths differ: {listed}"
+        )
     return next(iter(lengths.values()))
 
 
@@ -101,3 +103,14 @@ def model_batch(model, images, name: str = "images") -> np.ndarray:
             f"{images.shape}; for one image use image[None]"
         )
     return images
+
+
+def per_item(values, n: int, name: str) -> np.ndarray:
+    """Whole numbers given once for all ``n`` items or once per item, as an ``(n,)`` int
+    array; any other length is an error naming the argument."""
+    array = integral_array(values, name)
+    if array.ndim > 1 or array.size not in (1, n):
+        raise ValueError(
+            f"{name} must be one number or one per item ({n}), got shape {array.shape}"
+        )
+    return np.broadcast_to(array.reshape(-1), (n,))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from helpers import checks
+
 MASK_THRESHOLD = 0.1
 
 
@@ -55,7 +57,7 @@ def make_cluttered(
     Deterministic for a seed. Raises ValueError when the largest scaled item does not fit on
     the canvas or an argument is out of range.
     """
-    items = np.asarray(images, dtype=np.float32)
+    items = checks.finite(np.asarray(images, dtype=np.float32), "images")
     if items.ndim == 4:
         items = items[..., 0]
     if items.ndim != 3 or len(items) != len(labels) or len(items) == 0:
@@ -68,8 +70,9 @@ def make_cluttered(
             f"an item scaled by {high} ({round(items.shape[1] * high)} px) does not fit a "
             f"{canvas}-px canvas: enlarge the canvas or lower the scale range"
         )
-    if n < 1 or distractors < 0:
-        raise ValueError("n must be >= 1 and distractors >= 0")
+    n = checks.count(n, "n")
+    distractors = checks.count(distractors, "distractors", low=0)
+    canvas = checks.count(canvas, "canvas")
     rng = np.random.default_rng(seed)
     out = np.zeros((n, canvas, canvas), np.float32)
     masks = np.zeros((n, canvas, canvas), bool)

@@ -351,10 +351,18 @@ def download_verified(url: str, dest: Path, sha256: str, decompress: bool = Fals
 def stratified_indices(
     labels: np.ndarray, per_class: int, seed: int = config.DEFAULT_SEED
 ) -> np.ndarray:
-    """Sorted indices of ``per_class`` random items of every label (all of them if fewer)."""
-    per_class = checks.integral(per_class, "per_class")
-    if per_class < 1:
-        raise ValueError(f"per_class must be at least 1, got {per_class}")
+    """Sorted indices of ``per_class`` random items of every label (all of them if fewer,
+    with a warning naming those labels)."""
+    per_class = checks.count(per_class, "per_class")
+    labels = np.asarray(labels)
+    values, counts = np.unique(labels, return_counts=True)
+    short = values[counts < per_class]
+    if len(short):
+        warnings.warn(
+            f"label(s) {short[:10].tolist()} have fewer than {per_class} items "
+            f"(as few as {counts.min()}): all of theirs are taken",
+            stacklevel=2,
+        )
     rng = np.random.default_rng(seed)
     chosen = []
     for label in np.unique(labels):
@@ -388,9 +396,16 @@ def make_fashion_subset(
 
 
 def select_classes(dataset: Dataset, classes) -> Dataset:
-    """Only the images of ``classes``, relabelled 0..len(classes)-1 in the order given."""
-    classes = [int(c) for c in classes]
+    """Only the images of ``classes`` (indices or names), relabelled 0..len(classes)-1 in the
+    order given."""
     n = len(dataset.class_names)
+    names = list(dataset.class_names)
+    unknown = [c for c in classes if isinstance(c, str) and c not in names]
+    if unknown:
+        raise ValueError(f"unknown class name(s) {unknown}; the classes are {names}")
+    classes = [
+        names.index(c) if isinstance(c, str) else checks.integral(c, "classes") for c in classes
+    ]
     if not classes or len(set(classes)) != len(classes) or not all(0 <= c < n for c in classes):
         raise ValueError(f"classes must be distinct indices in 0..{n - 1}, got {classes}")
     relabel = np.full(n, -1)

@@ -3,6 +3,8 @@ returns a bool. ``None`` (the placeholder in the notebooks) counts as "not answe
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 
@@ -34,14 +36,44 @@ def _unanswered(answer) -> bool:
     return False
 
 
+def _numbers(answer):
+    """Numbers as an array: text such as ``"10"``, ``"0, 1"`` or ``"(28, 28, 1)"`` is read
+    as the numbers it holds; True/False are not numbers."""
+    if isinstance(answer, str):
+        answer = [float(n) for n in re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", answer)]
+    array = np.asarray(answer)
+    if array.dtype.kind == "b" or array.size == 0:
+        raise ValueError("not numbers")
+    return array.astype(float)
+
+
 def _same(answer, expected) -> bool:
-    """Equal as values: numbers, numpy scalars and arrays, tuples and lists alike."""
-    if isinstance(expected, str) or isinstance(answer, str):
-        return str(answer).strip() == str(expected).strip()
+    """Equal as values: numbers, numpy scalars and arrays, tuples, lists and the same
+    numbers written as text alike."""
+    if isinstance(expected, str):
+        return str(answer).strip() == expected.strip()
     try:
-        return bool(np.array_equal(np.asarray(answer, dtype=float), np.asarray(expected, float)))
+        return bool(np.array_equal(_numbers(answer).ravel(), _numbers(expected).ravel()))
     except (TypeError, ValueError):
         return False
+
+
+def _one(answer):
+    """A single name given in a list or tuple of one (``["Shirt"]``) as that name."""
+    if isinstance(answer, list | tuple | np.ndarray) and len(answer) == 1:
+        return answer[0]
+    return answer
+
+
+def _names(answer) -> set[str]:
+    """A collection of names, or one text listing them (``"Shirt, Coat"``), as a lower-case
+    set."""
+    if isinstance(answer, str):
+        answer = answer.strip("()[]{} ").split(",")
+    try:
+        return {str(name).strip().strip("'\"").lower() for name in answer}
+    except TypeError:
+        return set()
 
 
 def check_equal(answer, expected, praise: str, hint: str) -> bool:
@@ -57,7 +89,8 @@ def check_close(answer, expected: float, tolerance: float, praise: str, hint: st
     if _unanswered(answer):
         return False
     try:
-        correct = abs(float(answer) - expected) <= tolerance
+        given = _numbers(answer)
+        correct = given.size == 1 and abs(float(given.ravel()[0]) - expected) <= tolerance
     except (TypeError, ValueError):
         return report(False, praise, f"give a number. {hint}")
     return report(correct, praise, hint)
@@ -67,11 +100,7 @@ def check_names(answer, expected, praise: str, hint: str) -> bool:
     """Right when a collection of names equals ``expected`` as a set (case ignored)."""
     if _unanswered(answer):
         return False
-    try:
-        given = {str(name).strip().lower() for name in answer}
-    except TypeError:
-        given = set()
-    return report(given == {name.lower() for name in expected}, praise, hint)
+    return report(_names(answer) == {name.lower() for name in expected}, praise, hint)
 
 
 # --- 00_start_here ---------------------------------------------------------------------------
@@ -100,7 +129,8 @@ def check_pixel_range(answer, images: np.ndarray) -> bool:
         return False
     expected = (float(images.min()), float(images.max()))
     try:
-        correct = np.allclose(np.asarray(answer, dtype=float), expected)
+        given = _numbers(answer)
+        correct = given.shape == (2,) and np.allclose(given, expected)
     except (TypeError, ValueError):
         correct = False
     return report(
@@ -114,7 +144,9 @@ def check_choice(answer, accepted, praise: str, hint: str) -> bool:
     if _unanswered(answer):
         return False
     names = [accepted] if isinstance(accepted, str) else list(accepted)
-    correct = str(answer).strip().lower() in {str(n).strip().lower() for n in names}
+    correct = str(_one(answer)).strip().strip("'\"").lower() in {
+        str(n).strip().lower() for n in names
+    }
     return report(correct, praise, hint)
 
 
@@ -230,10 +262,7 @@ def check_confused_pair(answer, pairs_table) -> bool:
     accepted = [
         {a.lower(), b.lower()} for a, b in zip(top["true class"], top["taken for"], strict=True)
     ]
-    try:
-        given = {str(name).strip().lower() for name in answer}
-    except TypeError:
-        given = set()
+    given = _names(answer)
     first = top.iloc[0]
     return report(
         given in accepted,

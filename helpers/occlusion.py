@@ -250,7 +250,7 @@ def _targets(base: np.ndarray, class_index, layer, unit, n: int) -> np.ndarray:
     elif class_index is None:
         return base.argmax(axis=1)
     else:
-        chosen = np.broadcast_to(checks.integral_array(class_index, "class_index"), (n,))
+        chosen = checks.per_item(class_index, n, "class_index")
         what = "class"
     if chosen.min() < 0 or chosen.max() >= units:
         raise ValueError(

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from helpers import checks
+
 STYLE = {
     "figure.dpi": 90,
     "figure.facecolor": "white",
@@ -49,7 +51,7 @@ def image_grid(
         raise ValueError("image_grid needs at least one image")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"{len(titles)} titles for {len(images)} images")
-    ncols = max(1, min(ncols, len(images)))
+    ncols = min(checks.count(ncols, "ncols"), len(images))
     nrows = int(np.ceil(len(images) / ncols))
     fig, axes = plt.subplots(
         nrows,
@@ -82,7 +84,11 @@ def feature_map_grid(maps: np.ndarray, max_maps: int = 32, title: str | None = N
 
 def topk_grid(images: np.ndarray, indices: np.ndarray, units, labels=None, class_names=None):
     """One row per unit: its top-K images, highest first; titles give the class."""
-    rows = [np.asarray(indices[u]) for u in units]
+    indices = np.asarray(indices)
+    units = [checks.count(unit, "unit", 0, len(indices) - 1) for unit in units]
+    if not units:
+        raise ValueError("give at least one unit to show")
+    rows = [indices[u] for u in units]
     flat = np.concatenate(rows)
     titles = None
     if labels is not None and class_names is not None:
@@ -114,9 +120,8 @@ def overlay_maps(
 
     ``symmetric`` centres the colour scale on 0 (red: the score drops when hidden).
     """
-    if len(images) != len(maps):
-        raise ValueError(f"{len(images)} images but {len(maps)} maps")
-    n = len(images)
+    maps = checks.finite(maps, "maps")
+    n = checks.same_length(images=images, maps=maps)
     fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 3.4), squeeze=False)
     for i in range(n):
         limit = float(np.abs(maps[i]).max()) or 1.0
@@ -144,6 +149,9 @@ def embedding_scatter(
     """2-D embedding coloured by class with a legend; optional image thumbnails on the map."""
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
+    points = checks.finite(points, "points")
+    labels = checks.labels(labels, len(class_names))
+    checks.same_length(points=points, labels=labels)
     fig, ax = plt.subplots(figsize=(6.5, 5.5))
     palette = plt.get_cmap("tab10" if len(class_names) <= 10 else "tab20")
     for c, name in enumerate(class_names):
@@ -184,6 +192,12 @@ def confusion_heatmap(
     import seaborn as sns
 
     col_names = row_names if col_names is None else col_names
+    matrix = checks.finite(matrix, "matrix")
+    if matrix.shape != (len(row_names), len(col_names)):
+        raise ValueError(
+            f"matrix {matrix.shape} needs one name per row and column, got "
+            f"{len(row_names)} row and {len(col_names)} column names"
+        )
     # at least 5 inches: a 3x3 matrix with long tick labels otherwise leaves its cells too
     # small for their numbers
     side = max(0.45 * max(len(row_names), len(col_names)) + 2, 5.0)
@@ -209,6 +223,8 @@ def confusion_heatmap(
 
 def curves(x, series: dict, xlabel: str, ylabel: str, title: str | None = None) -> plt.Figure:
     """Several named y-series over the same x, with markers and a legend."""
+    for name, ys in series.items():
+        checks.same_length(x=x, **{f"series {name!r}": ys})
     fig, ax = plt.subplots(figsize=(5.5, 3.5))
     for name, ys in series.items():
         ax.plot(x, ys, marker="o", label=name)
@@ -245,6 +261,12 @@ def interval_plot(table, xlabel: str, ylabel: str, min_span: float = 0.05, title
 
 def learning_curves(histories: dict, metric: str = "accuracy") -> plt.Figure:
     """Training vs validation ``metric`` per epoch, one panel per method."""
+    if not histories:
+        raise ValueError("histories is empty: give {method: Keras history dict}")
+    for name, history in histories.items():
+        missing = [key for key in (metric, f"val_{metric}") if key not in history]
+        if missing:
+            raise ValueError(f"history of {name!r} has no {missing}; it has {list(history)}")
     fig, axes = plt.subplots(
         1, len(histories), figsize=(3.2 * len(histories), 2.8), squeeze=False, sharey=True
     )
@@ -264,6 +286,8 @@ def learning_curves(histories: dict, metric: str = "accuracy") -> plt.Figure:
 def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> plt.Figure:
     """Rows = images; columns = the image (mask outlined) then each map type over it."""
     n, kinds = len(images), list(maps)
+    for kind in kinds:
+        checks.same_length(images=images, **{f"maps[{kind!r}]": maps[kind]})
     fig, axes = plt.subplots(
         n, len(kinds) + 1, figsize=(1.7 * (len(kinds) + 1), 1.7 * n), squeeze=False
     )

@@ -257,20 +257,19 @@ def small_split(dataset, per_class: int, val_per_class: int = 100, seed: int = 0
     the training images without overlap; the test set is kept whole."""
     from helpers.data import stratified_indices
 
-    per_class = checks.integral(per_class, "per_class")
-    val_per_class = checks.integral(val_per_class, "val_per_class")
-    if per_class < 1 or val_per_class < 1:
-        raise ValueError("per_class and val_per_class must be at least 1")
+    per_class = checks.count(per_class, "per_class")
+    val_per_class = checks.count(val_per_class, "val_per_class")
+    labels, counts = np.unique(dataset.y_train, return_counts=True)
+    if counts.min() < per_class + val_per_class:
+        raise ValueError(
+            f"class {labels[counts.argmin()]} has only {counts.min()} training images; "
+            f"{per_class} + {val_per_class} were asked for"
+        )
     pool = stratified_indices(dataset.y_train, per_class + val_per_class, seed)
     rng = np.random.default_rng(seed)
     train, val = [], []
-    for label in np.unique(dataset.y_train[pool]):
+    for label in labels:
         members = rng.permutation(pool[dataset.y_train[pool] == label])
-        if len(members) < per_class + val_per_class:
-            raise ValueError(
-                f"class {label} has only {len(members)} training images; "
-                f"{per_class} + {val_per_class} were asked for"
-            )
         train.append(members[:per_class])
         val.append(members[per_class:])
     train, val = np.sort(np.concatenate(train)), np.sort(np.concatenate(val))

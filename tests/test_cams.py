@@ -151,7 +151,9 @@ def test_bad_inputs():
         cams.cam(gap_model(), IMAGES, class_index=2)
     with pytest.raises(ValueError, match=r"images must be a non-empty batch \(N, 4, 4, 1\)"):
         cams.cam(gap_model(), IMAGES[0])
-    with pytest.raises(ValueError, match=r"images must be a non-empty batch .* got shape \(0, 4, 4, 1\)"):
+    with pytest.raises(
+        ValueError, match=r"images must be a non-empty batch .* got shape \(0, 4, 4, 1\)"
+    ):
         cams.grad_cam(gap_model(), IMAGES[:0])
 
 

@@ -29,7 +29,9 @@ def test_knn_leaves_the_point_itself_out():
 
 
 def test_knn_errors():
-    with pytest.raises(ValueError, match="points and labels must have one entry per item.*points 3, labels 2"):
+    with pytest.raises(
+        ValueError, match="points and labels must have one entry per item.*points 3, labels 2"
+    ):
         embedding.knn_accuracy(np.zeros((3, 2)), np.zeros(2, int))
     with pytest.raises(ValueError, match="k must be between 1 and 2"):
         embedding.knn_accuracy(np.zeros((3, 2)), np.zeros(3, int), k=3)

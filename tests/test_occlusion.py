@@ -171,11 +171,17 @@ def test_non_finite_pixels_and_fractional_targets_are_refused():
 
 
 def test_images_must_be_4d():
-    with pytest.raises(ValueError, match=r"images must be a non-empty batch \(N, 4, 4, 1\) .* got shape \(4, 4\); for one image use image\[None\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"batch \(N, 4, 4, 1\) .* got shape \(4, 4\); for one image use image\[None\]",
+    ):
         occlusion.occlusion_maps(mean_model(), np.zeros((4, 4)), window=2)
     with pytest.raises(ValueError, match=r"non-empty .* got shape \(0, 4, 4, 1\)"):
         occlusion.occlusion_maps(mean_model(), np.zeros((0, 4, 4, 1)), window=2)
-    with pytest.raises(ValueError, match=r"images must be a non-empty batch \(N, 4, 4, 1\) .* got shape \(\d+, 4, 4, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"images must be a non-empty batch \(N, 4, 4, 1\) .* got shape \(\d+, 4, 4, 3\)",
+    ):
         occlusion.occlusion_maps(mean_model(), np.zeros((1, 4, 4, 3)), window=2)
 
 

@@ -71,9 +71,15 @@ def test_whole_number_parameters_accept_floats_that_are_whole():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"roi_percentile": 101}, r"roi_percentile \(a percentile\) must be in \[0, 100\], got 101"),
+        (
+            {"roi_percentile": 101},
+            r"roi_percentile \(a percentile\) must be in \[0, 100\], got 101",
+        ),
         ({"lower_percentile": -1}, r"lower_percentile \(a percentile\) must be in \[0, 100\]"),
-        ({"crop_percentage": 0.15 * 1000}, r"crop_percentage \(a percentile\) must be in \[0, 100\]"),
+        (
+            {"crop_percentage": 0.15 * 1000},
+            r"crop_percentage \(a percentile\) must be in \[0, 100\]",
+        ),
         ({"lower_percentile": 80, "upper_percentile": 20}, "must not exceed upper_percentile"),
         ({"alpha": 1.5}, r"alpha must be in \[0, 1\], got 1.5"),
         ({"crop_threshold": -0.1}, r"crop_threshold must be in \[0, 1\]"),

@@ -89,7 +89,9 @@ def test_bad_arguments():
         stats.bootstrap_interval([1.0, 0.0], draws=10)
     with pytest.raises(ValueError, match=r"level must be in \(0, 1\)"):
         stats.bootstrap_interval([1.0, 0.0], level=95)
-    with pytest.raises(ValueError, match=r"discordant counts must be non-negative"):
+    with pytest.raises(
+        ValueError, match=r"only_a \(images only A gets right\) must be at least 0, got -1"
+    ):
         stats.mcnemar_p(-1, 2)
 
 
