@@ -89,7 +89,14 @@ def same_length(**named) -> int:
 
 def model_batch(model, images, name: str = "images") -> np.ndarray:
     """``images`` as a finite float32 batch ``(N, *input shape)`` of at least one item that
-    ``model`` accepts, else an error with the shape it expects."""
+    ``model`` accepts, else an error with the shape it expects; integer pixels (0..255 left
+    unscaled) are refused."""
+    if np.asarray(images).dtype.kind in "iub":
+        raise ValueError(
+            f"{name} hold whole numbers ({np.asarray(images).dtype}, e.g. 0..255) but the "
+            "models take floats: convert with images.astype('float32') / 255 (or the "
+            "model's preprocess_input)"
+        )
     images = finite(np.asarray(images, dtype=np.float32), name)
     expected = tuple(model.inputs[0].shape[1:])
     if (

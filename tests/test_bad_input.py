@@ -65,6 +65,10 @@ MODEL_CASES = {
         lambda m: activations.layer_activations(m, IMAGES[:0], "conv", progress=False),
         r"images must be a non-empty batch .* got shape \(0, 8, 8, 1\)",
     ),
+    "occlusion of unscaled 0..255 pixels": (
+        lambda m: occlusion.occlusion_maps(m, (IMAGES * 255).astype(np.uint8), window=4),
+        r"images hold whole numbers \(uint8, e.g. 0..255\) but the models take floats",
+    ),
     "activations, NaN pixel": (
         lambda m: activations.layer_activations(m, WITH_NAN, "conv", progress=False),
         r"images holds 1 NaN or infinite value",
