@@ -275,13 +275,25 @@ def train_full(
     batch_size: int = 128,
     seed: int = 0,
     verbose: int = 2,
+    reconstruction_weight: float = 1.0,
+    agreement_weight: float = 1.0,
 ):
-    """Train the decoder (classifier frozen): reconstruct the input, and agree with the
-    bottleneck when pooled. Return ``(model, history dict)``."""
+    """Train the decoder (classifier frozen) on ``reconstruction_weight`` x the error of
+    reconstructing the input (the reference's only loss) plus ``agreement_weight`` x the
+    error of the pooled high-res features against the bottleneck. Return ``(model, history
+    dict)``."""
+    weights = {
+        "reconstruction": checks.number(reconstruction_weight, "reconstruction_weight", 0, 1e6),
+        "pooled": checks.number(agreement_weight, "agreement_weight", 0, 1e6),
+    }
+    if not any(weights.values()):
+        raise ValueError("reconstruction_weight and agreement_weight are both 0: nothing to learn")
     keras.utils.set_random_seed(seed)
     full = build_full_model(half)
     full.compile(
-        optimizer=keras.optimizers.Adam(1e-3), loss={"reconstruction": "mse", "pooled": "mse"}
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss={"reconstruction": "mse", "pooled": "mse"},
+        loss_weights=weights,
     )
 
     def targets(split):
@@ -304,16 +316,24 @@ def train_full(
 
 
 def map_types(half: keras.Model, full: keras.Model, images, params=None, class_index=None):
-    """Low-res CAM (upsampled), high-res CAM, refined CAM and Grad-CAM of a batch, all for the
-    same target classes (predicted by default). Returns ``(dict name -> (N, H, W), targets)``."""
+    """Low-res CAM (upsampled), high-res CAM, the refined CAM as the reference merges it (the
+    binary segment with the low-res map) and with the high-res map inside the segment, and
+    Grad-CAM of a batch, all for the same target classes (predicted by default). ``params``:
+    the other refinement settings. Returns ``(dict name -> (N, H, W), targets)``."""
+    from dataclasses import replace
+
     from helpers import refine
 
+    params = refine.RefineParams() if params is None else params
     low, targets = cam(half, images, class_index, upsampled=False)
     high, _ = high_res_cam(full, half, images, targets)
     maps = {
         "low-res CAM": upsample(low, np.asarray(images).shape[1:3]),
         "high-res CAM": high,
-        "refined CAM": refine.refine_batch(low, high, params),
+        "refined CAM": refine.refine_batch(low, high, replace(params, merge_source="segment")),
+        "refined CAM, high-res in segment": refine.refine_batch(
+            low, high, replace(params, merge_source="high-res in segment")
+        ),
         "Grad-CAM": grad_cam(half, images, class_index=targets)[0],
     }
     return maps, targets

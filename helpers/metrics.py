@@ -59,6 +59,49 @@ def mask_iou(maps: np.ndarray, masks: np.ndarray, fraction: float = 0.5) -> np.n
     return np.array([iou(m, g) for m, g in zip(thresholded(maps, fraction), masks, strict=True)])
 
 
+def outline(regions: np.ndarray) -> np.ndarray:
+    """The boundary pixels of boolean regions ``(..., H, W)``: region pixels with a
+    4-neighbour outside the region (the image border counts as outside)."""
+    regions = np.asarray(regions, bool)
+    cross = ndimage.generate_binary_structure(2, 1)
+    footprint = cross.reshape((1,) * (regions.ndim - 2) + cross.shape)
+    inner = ndimage.binary_erosion(regions, footprint, border_value=0)
+    return regions & ~inner
+
+
+def boundary_f(
+    maps: np.ndarray, masks: np.ndarray, fraction: float = 0.5, tolerance: float = 1.0
+) -> np.ndarray:
+    """Per image: boundary F-score of the map thresholded at ``fraction`` of its max against
+    the mask. A boundary pixel counts as matched within ``tolerance`` pixels (Euclidean) of
+    the other outline; F = 2PR / (P + R), 0 when the map keeps no pixel. Sharp maps that
+    follow the object's outline score high; a blob at the right place does not."""
+    maps, masks = _check(maps, masks)
+    tolerance = checks.number(tolerance, "tolerance", 0, np.inf)
+    scores = np.zeros(len(maps))
+    for i, (kept, truth) in enumerate(zip(thresholded(maps, fraction), masks, strict=True)):
+        found, target = outline(kept), outline(truth)
+        if not found.any():
+            continue
+        near_target = ndimage.distance_transform_edt(~target) <= tolerance
+        near_found = ndimage.distance_transform_edt(~found) <= tolerance
+        precision = (found & near_target).sum() / found.sum()
+        recall = (target & near_found).sum() / target.sum()
+        if precision + recall > 0:
+            scores[i] = 2 * precision * recall / (precision + recall)
+    return scores
+
+
+def energy_in_mask(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """Per image: the share of the map's positive mass inside the mask (the energy-based
+    pointing game of Score-CAM); 0 for a map with no positive value."""
+    maps, masks = _check(maps, masks)
+    positive = np.clip(maps, 0, None).reshape(len(maps), -1)
+    inside = (positive * masks.reshape(len(masks), -1)).sum(axis=1)
+    total = positive.sum(axis=1)
+    return np.divide(inside, total, out=np.zeros_like(total), where=total > 0)
+
+
 def map_box(saliency: np.ndarray, fraction: float = 0.2) -> np.ndarray:
     """Box (top, left, bottom, right) of the largest connected region above ``fraction`` of
     the map's max, as in the CAM paper; the whole map when nothing is above."""
@@ -188,14 +231,17 @@ def per_image_quality(
     curve_images: int = 100,
     steps: int = 16,
 ) -> dict[str, np.ndarray]:
-    """Per image: pointing game hit, IoU (map > 50 % of its max vs mask), box hit (CAM
-    paper's 20 % box, IoU >= 0.5) and, when ``score`` is given, deletion and insertion areas
-    on the first ``curve_images`` images."""
+    """Per image: pointing game hit, IoU (map > 50 % of its max vs mask), boundary F (the
+    same thresholded map's outline vs the mask's, 1 px tolerance), energy in mask, box hit
+    (CAM paper's 20 % box, IoU >= 0.5) and, when ``score`` is given, deletion and insertion
+    areas on the first ``curve_images`` images."""
     if score is not None and (images is None or targets is None):
         raise ValueError("score= needs images= and targets= to draw deletion/insertion curves")
     row = {
         "pointing game": pointing_game(saliency, masks).astype(float),
         "IoU": mask_iou(saliency, masks),
+        "boundary F": boundary_f(saliency, masks),
+        "energy in mask": energy_in_mask(saliency, masks),
         "box accuracy": box_accuracy(saliency, boxes).astype(float),
     }
     if score is not None:
@@ -206,6 +252,23 @@ def per_image_quality(
             "insertion area (higher is better)": curves["insertion_area"],
         }
     return row
+
+
+def single_image_scores(maps: dict, mask: np.ndarray):
+    """A small table for one image: per map (rows), its pointing game hit, IoU, boundary F
+    and energy in mask against ``mask``."""
+    import pandas as pd
+
+    scores = {
+        name: {
+            "pointing game": bool(pointing_game(m[None], mask[None])[0]),
+            "IoU": mask_iou(m[None], mask[None])[0],
+            "boundary F": boundary_f(m[None], mask[None])[0],
+            "energy in mask": energy_in_mask(m[None], mask[None])[0],
+        }
+        for name, m in maps.items()
+    }
+    return pd.DataFrame(scores).T.round(3)
 
 
 def quality_table(maps: dict, masks, boxes, **curve_options):

@@ -1,11 +1,18 @@
 """The refinement pipeline that combines a low-res and a high-res CAM (ICIP 2019), with one
 consistent set of parameters: percentiles are 0-100 everywhere, fractions 0-1.
 
-Steps: normalise and blur the high map; Sobel edges; ROI = the resized low map above its
+Steps, as the reference (the ``high-res-mapping`` repository's ``pipeline``) defines them:
+normalise and blur the high map; Sobel edges; ROI = the resized low map above its
 ``roi_percentile``; region-growing bounds = percentiles of the edges inside the ROI; focal
-points from the low map (global: its top sqrt(H*W) pixels, local: its local maxima); region
-growing (connected threshold) from the focal points; add the ROI's strong edges; fill small
-holes; merge with the low map (blend or multiply); crop the image where the refined map is high.
+points from the low map (global: the resized map's top round(sqrt(side)) pixels; local: the
+low map's local maxima above the midpoint of the weakest and strongest, enlarged to full size
+and, for ``maxima_areas="small"``, thinned to their skeleton); region growing (connected
+threshold) from the focal points; add the ROI's strong edges; fill small holes; merge with
+the low map (blend or multiply); crop the image where the refined map is high.
+
+One named deviation: ``merge_source="high-res in segment"`` merges the blurred high-res map
+inside the segment instead of the reference's binary segment (``"segment"``); notebook 07
+measures both.
 """
 
 from __future__ import annotations
@@ -14,15 +21,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
-from skimage.feature import peak_local_max
 from skimage.filters import sobel
-from skimage.morphology import remove_small_holes
+from skimage.morphology import local_maxima, remove_small_holes, skeletonize
 from skimage.transform import resize
 
 from helpers import checks
 
 MERGE_TYPES = ("blend", "multiply")
 FOCAL_SCOPES = ("global", "local")
+MAXIMA_AREAS = ("small", "large")
+MERGE_SOURCES = ("segment", "high-res in segment")
 CROP_MODES = ("percentage", "threshold")
 
 
@@ -35,9 +43,10 @@ class RefineParams:
     lower_percentile: float = 25.0
     upper_percentile: float = 75.0
     focal_scope: str = "global"
-    local_min_distance: int = 3
+    maxima_areas: str = "small"
     hole_area: int = 256
     merge: str = "blend"
+    merge_source: str = "segment"
     alpha: float = 0.5
     crop_mode: str = "percentage"
     crop_percentage: float = 15.0
@@ -56,17 +65,14 @@ class RefineParams:
         for name, allowed in (
             ("merge", MERGE_TYPES),
             ("focal_scope", FOCAL_SCOPES),
+            ("maxima_areas", MAXIMA_AREAS),
+            ("merge_source", MERGE_SOURCES),
             ("crop_mode", CROP_MODES),
         ):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"unknown {name} {getattr(self, name)!r}; use one of {allowed}")
-        for name in ("blur_size", "local_min_distance", "hole_area"):
-            object.__setattr__(self, name, checks.integral(getattr(self, name), name))  # frozen
-        for name in ("blur_size", "local_min_distance"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.hole_area < 0:
-            raise ValueError(f"hole_area must be >= 0, got {self.hole_area}")
+        object.__setattr__(self, "blur_size", checks.count(self.blur_size, "blur_size"))  # frozen
+        object.__setattr__(self, "hole_area", checks.count(self.hole_area, "hole_area", low=0))
 
 
 @dataclass
@@ -93,16 +99,35 @@ def normalise(values: np.ndarray) -> np.ndarray:
     return (values - values.min()) / span if span > 0 else np.zeros_like(values)
 
 
-def focal_points(low: np.ndarray, scope: str, min_distance: int = 3) -> np.ndarray:
-    """``(k, 2)`` row/column seeds: the top sqrt(H*W) pixels (global) or local maxima."""
+def focal_points(
+    low_map: np.ndarray, shape: tuple[int, int], scope: str, maxima_areas: str = "small"
+) -> np.ndarray:
+    """``(k, 2)`` row/column seeds at ``shape`` (the high map's) from the low map.
+
+    global: the top round(sqrt(side)) pixels of the low map resized to ``shape`` (8 for a
+    64 x 64 map, 15 for 224 x 224). local: the low map's local maxima stronger than the
+    midpoint of its weakest and strongest maximum, enlarged to ``shape`` (nearest neighbour);
+    ``maxima_areas="small"`` thins each enlarged block to its skeleton, "large" keeps it.
+    """
     if scope not in FOCAL_SCOPES:
         raise ValueError(f"unknown focal_scope {scope!r}; use one of {FOCAL_SCOPES}")
+    if maxima_areas not in MAXIMA_AREAS:
+        raise ValueError(f"unknown maxima_areas {maxima_areas!r}; use one of {MAXIMA_AREAS}")
+    low_map = checks.finite(low_map, "low_map")
+    resized = resize(low_map, shape, order=1, mode="edge", anti_aliasing=False)
     if scope == "global":
-        count = max(1, int(np.sqrt(low.size)))
-        flat = np.argsort(-low, axis=None, kind="stable")[:count]
-        return np.column_stack(np.unravel_index(flat, low.shape))
-    peaks = peak_local_max(low, min_distance=min_distance, exclude_border=False)
-    return peaks if len(peaks) else np.array([np.unravel_index(low.argmax(), low.shape)])
+        count = max(1, round(np.sqrt(max(shape))))
+        flat = np.argsort(-resized, axis=None, kind="stable")[:count]
+        return np.column_stack(np.unravel_index(flat, shape))
+    candidates = local_maxima(low_map, allow_borders=True)
+    values = low_map[candidates]
+    if values.size == 0 or values.max() == values.min():  # a flat map: its maximum
+        return np.array([np.unravel_index(resized.argmax(), shape)])
+    kept = candidates & (low_map > (values.max() + values.min()) / 2)
+    enlarged = resize(kept.astype(float), shape, order=0, anti_aliasing=False) > 0.5
+    if maxima_areas == "small":
+        enlarged = skeletonize(enlarged)
+    return np.argwhere(enlarged)
 
 
 def region_grow(values: np.ndarray, seeds: np.ndarray, lower: float, upper: float) -> np.ndarray:
@@ -169,15 +194,15 @@ def refine(
         float(np.percentile(inside, params.lower_percentile)),
         float(np.percentile(inside, params.upper_percentile)),
     )
-    seeds = focal_points(low, params.focal_scope, params.local_min_distance)
+    seeds = focal_points(low_map, high_map.shape, params.focal_scope, params.maxima_areas)
     segmented = region_grow(edges, seeds, *bounds)
-    segmented |= roi & (edges > bounds[1])
+    segmented |= roi & (edges >= bounds[1])
     full_segment = remove_small_holes(segmented, max_size=params.hole_area)
-    high_kept = blurred * full_segment
+    kept = full_segment if params.merge_source == "segment" else blurred * full_segment
     if params.merge == "blend":
-        merged = params.alpha * high_kept + (1 - params.alpha) * low
+        merged = params.alpha * kept + (1 - params.alpha) * low
     else:
-        merged = normalise(high_kept * low)
+        merged = normalise(kept * low)
     box = crop_box(merged, params)
     cropped = None if image is None else image[box[0] : box[2], box[1] : box[3]]
     return RefineSteps(

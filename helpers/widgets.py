@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from helpers import plots
+from helpers import checks, plots
 from helpers.data import Dataset
 
 
@@ -344,22 +344,31 @@ def top_m_explorer(model, outputs: dict, labels: np.ndarray):
     )
 
 
-def refine_explorer(half, full, images: np.ndarray):
-    """Image and every refinement parameter -> the step-by-step pipeline figure."""
-    from helpers import cams, refine
+def refine_explorer(half, full, images: np.ndarray, masks=None):
+    """Image and every refinement parameter -> the step-by-step pipeline figure; with the
+    images' ``masks``, also the current image's scores of the low-res, high-res and refined
+    maps (pointing game, IoU, boundary F, energy in mask)."""
+    from helpers import cams, metrics, refine
 
     _at_least(images, 1, "image", "refine_explorer")
+    if masks is not None:
+        checks.same_length(images=images, masks=masks)
     low, targets = cams.cam(half, images, upsampled=False)
     high, _ = cams.high_res_cam(full, half, images, targets)
+    low_up = cams.upsample(low, images.shape[1:3])
 
     def compute(index: int, **params) -> dict:
         steps = refine.refine(
             low[index], high[index], image=images[index], params=refine.RefineParams(**params)
         )
-        return {"steps": steps, "image": images[index]}
+        return {"steps": steps, "index": index}
 
     def draw(result: dict):
-        return plots.pipeline_steps(result["steps"], result["image"])
+        index, steps = result["index"], result["steps"]
+        if masks is not None:
+            maps = {"low-res": low_up[index], "high-res": high[index], "refined": steps.merged}
+            display(metrics.single_image_scores(maps, masks[index]))
+        return plots.pipeline_steps(steps, images[index])
 
     percent = {"min": 0, "max": 100, "step": 5, "style": {"description_width": "initial"}}
     wide = {"style": {"description_width": "initial"}}
@@ -378,10 +387,16 @@ def refine_explorer(half, full, images: np.ndarray):
         "focal_scope": widgets.Dropdown(
             options=refine.FOCAL_SCOPES, description="focal points", **wide
         ),
+        "maxima_areas": widgets.Dropdown(
+            options=refine.MAXIMA_AREAS, description="local maxima areas", **wide
+        ),
         "hole_area": widgets.IntSlider(
             value=256, min=0, max=1024, step=32, description="fill holes up to (px)", **wide
         ),
-        "merge": widgets.Dropdown(options=refine.MERGE_TYPES, description="merge"),
+        "merge_source": widgets.Dropdown(
+            options=refine.MERGE_SOURCES, description="merge the low-res map with", **wide
+        ),
+        "merge": widgets.Dropdown(options=refine.MERGE_TYPES, description="merge by"),
         "alpha": widgets.FloatSlider(
             value=0.5, min=0, max=1, step=0.05, description="blend weight", **wide
         ),
@@ -394,10 +409,12 @@ def refine_explorer(half, full, images: np.ndarray):
 
     def only_active(_=None):
         """A control that the current mode ignores is disabled, so it never looks broken."""
+        controls["maxima_areas"].disabled = controls["focal_scope"].value != "local"
         controls["alpha"].disabled = controls["merge"].value != "blend"
         controls["crop_percentage"].disabled = controls["crop_mode"].value != "percentage"
         controls["crop_threshold"].disabled = controls["crop_mode"].value != "threshold"
 
+    controls["focal_scope"].observe(only_active, "value")
     controls["merge"].observe(only_active, "value")
     controls["crop_mode"].observe(only_active, "value")
     only_active()

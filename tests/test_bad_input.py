@@ -373,7 +373,7 @@ ARRAY_CASES = {
         r"image holds 256 NaN",
     ),
     "focal points of an unknown scope": (
-        lambda: refine.focal_points(MAPS[0], "everywhere"),
+        lambda: refine.focal_points(MAPS[0], (16, 16), "everywhere"),
         r"unknown focal_scope 'everywhere'; use one of \('global', 'local'\)",
     ),
     "region growing from a seed outside the map": (

@@ -180,31 +180,48 @@ def test_map_types_and_explorers():
     full = cams.build_full_model(half)
     images = np.random.default_rng(2).random((3, 32, 32, 1)).astype(np.float32)
     maps, targets = cams.map_types(half, full, images)
-    assert set(maps) == {"low-res CAM", "high-res CAM", "refined CAM", "Grad-CAM"}
+    assert set(maps) == {
+        "low-res CAM",
+        "high-res CAM",
+        "refined CAM",
+        "refined CAM, high-res in segment",
+        "Grad-CAM",
+    }
     assert all(m.shape == (3, 32, 32) for m in maps.values()) and targets.shape == (3,)
     params = refine.RefineParams(hole_area=16)
     np.testing.assert_allclose(
         cams.map_types(half, full, images, params)[0]["low-res CAM"], maps["low-res CAM"], rtol=1e-5
     )
 
-    explorer = widgets.refine_explorer(half, full, images)
+    masks = np.zeros((3, 32, 32), bool)
+    masks[:, 8:20, 8:20] = True
+    explorer = widgets.refine_explorer(half, full, images, masks)
     controls = {c.description: c for c in explorer.children[:-1]}
     before = explorer.result["steps"].merged.copy()
     controls["blend weight"].value = 1.0
     assert not np.allclose(explorer.result["steps"].merged, before)
+    segment = explorer.result["steps"].merged.copy()  # alpha 1: the binary segment itself
+    assert set(np.unique(segment)) <= {0.0, 1.0}
+    controls["merge the low-res map with"].value = "high-res in segment"
+    assert not np.allclose(explorer.result["steps"].merged, segment)
+    assert controls["local maxima areas"].disabled
+    controls["focal points"].value = "local"
+    assert not controls["local maxima areas"].disabled
     controls["lower edge percentile"].value = 90  # above the upper one: a message, no crash
     assert explorer.result is None
     controls["lower edge percentile"].value = 25
     # controls the current mode ignores are disabled, and come back with their mode
     assert not controls["blend weight"].disabled and controls["crop threshold"].disabled
-    controls["merge"].value = "multiply"
+    controls["merge by"].value = "multiply"
     controls["crop by"].value = "threshold"
     assert controls["blend weight"].disabled and controls["crop top percent"].disabled
     assert not controls["crop threshold"].disabled
-    controls["merge"].value = "blend"
+    controls["merge by"].value = "blend"
     assert not controls["blend weight"].disabled
     controls["image"].value = 2
-    assert explorer.result["image"] is not None
+    assert explorer.result["index"] == 2
+    with pytest.raises(ValueError, match=r"images and masks must have one entry per item"):
+        widgets.refine_explorer(half, full, images, masks[:2])
 
     classes = widgets.cam_explorer(half, full, images, ["a", "b", "c"])
     classes.children[1].value = 2

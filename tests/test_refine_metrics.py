@@ -20,10 +20,11 @@ def low_of(mask):
 def test_refine_recovers_a_disk(cy, cx, r):
     target = disk(cy, cx, r)
     image = np.random.default_rng(0).random((64, 64, 1))
-    steps = refine.refine(low_of(target), target.astype(float), image=image)
+    params = refine.RefineParams(merge_source="high-res in segment")
+    steps = refine.refine(low_of(target), target.astype(float), image=image, params=params)
     assert metrics.iou(metrics.thresholded(steps.merged[None], 0.5)[0], target) > 0.9
     assert steps.low_resized.shape == steps.blurred.shape == steps.edges.shape == (64, 64)
-    assert steps.roi.dtype == bool and steps.focal_points.shape == (64, 2)  # sqrt(64*64)
+    assert steps.roi.dtype == bool and steps.focal_points.shape == (8, 2)  # round(sqrt(64))
     assert steps.bounds[0] <= steps.bounds[1]
     top, left, bottom, right = steps.crop_box
     assert steps.cropped.shape == (bottom - top, right - left, 1)
@@ -40,9 +41,50 @@ def test_refine_local_scope_multiply_and_threshold_crop():
     assert steps.merged.max() == pytest.approx(1.0)
 
 
+def test_the_reference_merges_the_binary_segment_with_the_low_map():
+    target = disk(20, 40, 9)
+    for alpha in (0.0, 0.3, 1.0):
+        steps = refine.refine(
+            low_of(target), target.astype(float), params=refine.RefineParams(alpha=alpha)
+        )
+        expected = alpha * steps.full_segment + (1 - alpha) * steps.low_resized
+        np.testing.assert_allclose(steps.merged, expected)
+    multiplied = refine.refine(
+        low_of(target), target.astype(float), params=refine.RefineParams(merge="multiply")
+    )
+    expected = refine.normalise(multiplied.full_segment * multiplied.low_resized)
+    np.testing.assert_allclose(multiplied.merged, expected)
+
+
+def test_focal_points_as_the_reference_finds_them():
+    low = np.zeros((4, 4))
+    low[0, 0], low[2, 3], low[3, 0] = 1.0, 0.9, 0.2  # three local maxima, the last one weak
+    top = refine.focal_points(low, (8, 8), "global")
+    assert len(top) == 3  # round(sqrt(8))
+    assert [0, 0] in top.tolist()  # the strongest pixel of the resized map
+    large = refine.focal_points(low, (8, 8), "local", maxima_areas="large")
+    # maxima above (1.0 + 0.2) / 2 = 0.6, each enlarged to its 2 x 2 block
+    assert sorted(map(tuple, large)) == [
+        (0, 0),
+        (0, 1),
+        (1, 0),
+        (1, 1),
+        (4, 6),
+        (4, 7),
+        (5, 6),
+        (5, 7),
+    ]
+    small = refine.focal_points(low, (8, 8), "local", maxima_areas="small")
+    assert 2 <= len(small) < 8 and set(map(tuple, small)) <= set(map(tuple, large))
+    flat = refine.focal_points(np.ones((4, 4)), (8, 8), "local")
+    assert len(flat) == 1
+    with pytest.raises(ValueError, match=r"unknown maxima_areas 'medium'; use one of"):
+        refine.focal_points(low, (8, 8), "local", maxima_areas="medium")
+
+
 def test_all_zero_maps_do_not_crash():
     steps = refine.refine(np.zeros((8, 8)), np.zeros((64, 64)), image=np.zeros((64, 64, 1)))
-    assert steps.merged.max() == 0 and steps.crop_box == (0, 0, 64, 64)
+    assert np.ptp(steps.merged) == 0 and steps.crop_box == (0, 0, 64, 64)  # no place preferred
     # a blank map points nowhere: a miss, even on an object that fills the image
     assert metrics.pointing_game(np.zeros((1, 4, 4)), np.ones((1, 4, 4), bool)).tolist() == [False]
 
@@ -89,7 +131,7 @@ def test_whole_number_parameters_accept_floats_that_are_whole():
         ({"focal_scope": "all"}, "unknown focal_scope 'all'"),
         ({"crop_mode": "box"}, "unknown crop_mode 'box'"),
         ({"blur_size": 0}, "blur_size must be at least 1"),
-        ({"hole_area": -5}, "hole_area must be >= 0"),
+        ({"hole_area": -5}, "hole_area must be at least 0, got -5"),
     ],
 )
 def test_bad_parameters(kwargs, message):
@@ -203,3 +245,52 @@ def test_deletion_insertion_bad_inputs():
         metrics.deletion_insertion(brightness_score, images, good, np.zeros(2, int), steps=8)
     with pytest.raises(ValueError, match="do not match"):
         metrics.deletion_insertion(brightness_score, images, good[:1], np.zeros(2, int))
+
+
+def square_mask(top=2, left=2, side=4, size=8):
+    mask = np.zeros((size, size), bool)
+    mask[top : top + side, left : left + side] = True
+    return mask
+
+
+def test_outline_of_a_square_is_its_perimeter():
+    outline = metrics.outline(square_mask(side=3))
+    assert outline.sum() == 8 and not outline[3, 3]  # 3x3 block: all but its centre
+    assert metrics.outline(square_mask(side=4)).sum() == 12
+
+
+def test_boundary_f_by_hand():
+    mask = square_mask()[None]
+    same = square_mask().astype(float)[None]
+    shifted = square_mask(left=3).astype(float)[None]  # one pixel to the right
+    np.testing.assert_allclose(metrics.boundary_f(same, mask), [1.0])
+    # no tolerance: top and bottom rows share 3 of 4 pixels each -> 6 of 12 both ways
+    np.testing.assert_allclose(metrics.boundary_f(shifted, mask, tolerance=0), [0.5])
+    # 1 px tolerance: every outline pixel is within a pixel of the other outline
+    np.testing.assert_allclose(metrics.boundary_f(shifted, mask, tolerance=1), [1.0])
+    # a flat map keeps every pixel: its outline is the image border, 2 px from the square
+    np.testing.assert_allclose(metrics.boundary_f(np.ones((1, 8, 8)), mask), [0.0])
+    # a map with no positive value keeps no pixel: F = 0
+    np.testing.assert_allclose(metrics.boundary_f(np.zeros((1, 8, 8)), mask), [0.0])
+    with pytest.raises(ValueError, match=r"tolerance must be in \[0, inf\], got -1.0"):
+        metrics.boundary_f(same, mask, tolerance=-1)
+
+
+def test_energy_in_mask_by_hand():
+    mask = square_mask()[None]
+    saliency = np.zeros((1, 8, 8))
+    saliency[0, 3, 3], saliency[0, 0, 0], saliency[0, 7, 7] = 3.0, 1.0, -5.0
+    np.testing.assert_allclose(metrics.energy_in_mask(saliency, mask), [0.75])  # 3 of 4
+    np.testing.assert_allclose(metrics.energy_in_mask(-saliency.clip(0), mask), [0.0])
+    np.testing.assert_allclose(metrics.energy_in_mask(mask.astype(float), mask), [1.0])
+
+
+def test_single_image_scores_by_hand():
+    mask = square_mask()
+    scores = metrics.single_image_scores(
+        {"exact": mask.astype(float), "shifted": square_mask(left=3).astype(float)}, mask
+    )
+    assert scores.loc["exact"].tolist() == [True, 1.0, 1.0, 1.0]
+    # shifted right by one column: its max (first in reading order) at (2, 3) is inside;
+    # 12 of 20 pixels shared; outlines within 1 px; 12 of 16 units of mass inside
+    assert scores.loc["shifted"].tolist() == [True, 0.6, 1.0, 0.75]
