@@ -354,3 +354,26 @@ def course_models(profile: str | None = None) -> tuple[keras.Model, keras.Model]
             "cams.cam(zoo.pretrained('DenseNet121'), images) and cams.grad_cam(...) directly."
         )
     return zoo.load("cam_half"), zoo.load("cam_full")
+
+
+def decoder_ablation(models_dir=None):
+    """The decoder losses tried for the shipped ``cam_full`` (``scripts/train_zoo.py``), one
+    row each with its validation scores; the column ``shipped`` marks the one chosen."""
+    import pandas as pd
+
+    from helpers import config, zoo
+
+    entries = zoo.manifest_entries(config.MODELS_DIR if models_dir is None else models_dir)
+    entry = next((e for e in entries if e["name"] == "cam_full"), None)
+    if entry is None or "ablation" not in entry:
+        raise zoo.ModelUnavailableError(
+            "no decoder ablation is recorded for cam_full: run "
+            "`python scripts/train_zoo.py cam_decoder` to train and compare the decoders"
+        )
+    table = pd.DataFrame(entry["ablation"]["rows"]).set_index("variant")
+    table["shipped"] = [
+        (row["reconstruction weight"], row["agreement weight"])
+        == (entry["reconstruction_weight"], entry["agreement_weight"])
+        for _, row in table.iterrows()
+    ]
+    return table

@@ -228,3 +228,24 @@ def test_map_types_and_explorers():
     assert classes.result["target"] == 2
     classes.children[1].value = 0
     assert classes.result["target"] == 0
+
+
+def test_decoder_ablation_reads_the_manifest(tmp_path):
+    import json
+
+    from helpers import zoo
+
+    rows = [
+        {"variant": "a", "reconstruction weight": 1.0, "agreement weight": 0.0, "boundary F": 0.2},
+        {"variant": "b", "reconstruction weight": 1.0, "agreement weight": 0.3, "boundary F": 0.3},
+    ]
+    entry = {"name": "cam_full", "reconstruction_weight": 1.0, "agreement_weight": 0.3}
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"models": [entry | {"ablation": {"rows": rows}}]})
+    )
+    table = cams.decoder_ablation(tmp_path)
+    assert table["shipped"].tolist() == [False, True]
+    assert table.loc["b", "boundary F"] == 0.3
+    (tmp_path / "manifest.json").write_text(json.dumps({"models": [entry]}))
+    with pytest.raises(zoo.ModelUnavailableError, match=r"no decoder ablation is recorded"):
+        cams.decoder_ablation(tmp_path)

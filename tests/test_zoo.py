@@ -186,3 +186,28 @@ def test_a_manifest_write_that_fails_half_way_leaves_the_old_one_whole(tmp_path,
         config.write_atomically(path, json.dumps({"models": [{"name": "b"}] * 100}))
     assert path.read_text() == old
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]  # no partial file left
+
+
+def test_cam_job_ships_the_decoder_its_ablation_chose(tmp_path, monkeypatch):
+    write_idx_folder(tmp_path / "fm", n_train=64, n_test=16)
+    script = load_script("train_zoo")
+    monkeypatch.setattr(
+        script,
+        "DECODER_VARIANTS",
+        {"reconstruction only (reference)": (1.0, 0.0), "agreement only": (0.0, 1.0)},
+    )
+    infos = script.main(
+        ["cam", "--epochs", "1", "--max-train", "64"]
+        + ["--data", str(tmp_path / "fm"), "--out", str(tmp_path / "out")]
+    )
+    half_info, full_info = infos
+    assert half_info["name"] == "cam_half" and full_info["name"] == "cam_full"
+    rows = full_info["ablation"]["rows"]
+    assert [row["variant"] for row in rows] == list(script.DECODER_VARIANTS)
+    best = max(rows, key=lambda row: row["boundary F"])
+    assert full_info["reconstruction_weight"] == best["reconstruction weight"]
+    assert best["variant"] in full_info["description"]
+    for row in rows:
+        assert 0 <= row["boundary F"] <= 1 and 0 <= row["energy in mask"] <= 1
+    shipped = zoo.load("cam_full", models_dir=tmp_path / "out")
+    assert shipped.count_params() > 0
