@@ -204,7 +204,7 @@ def test_cam_job_ships_the_decoder_its_ablation_chose(tmp_path, monkeypatch):
     assert half_info["name"] == "cam_half" and full_info["name"] == "cam_full"
     rows = full_info["ablation"]["rows"]
     assert [row["variant"] for row in rows] == list(script.DECODER_VARIANTS)
-    best = max(rows, key=lambda row: row["boundary F"])
+    best = max(rows, key=lambda row: (row["IoU"] + row["boundary F"]) / 2)
     assert full_info["reconstruction_weight"] == best["reconstruction weight"]
     assert best["variant"] in full_info["description"]
     for row in rows:
