@@ -2,15 +2,18 @@
 
     python scripts/run_course.py [NOTEBOOK ...]   # a path, a name or a prefix: 03, 03_tsne
 
-Prints one line per notebook (name, seconds, ok/failed); exits 1 if any failed. Output in
-build/: <name>.ipynb and <name>.html per notebook, and index.html linking them.
+Notebooks run in parallel, one kernel per core (``COURSE_JOBS`` overrides the count). Prints
+one line per notebook as it finishes (name, seconds, ok/failed); exits 1 if any failed.
+Output in build/: <name>.ipynb and <name>.html per notebook, and index.html linking them.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
@@ -77,20 +80,39 @@ def select(arguments: list[str]) -> list[Path]:
     return chosen
 
 
+def run_and_write(path: Path) -> tuple[str, float, str | None]:
+    """Execute one notebook and write its executed copy and HTML page to build/."""
+    notebook, seconds, error = execute(path)
+    config.write_atomically(BUILD / path.name, nbformat.writes(notebook) + "\n")
+    config.write_atomically(
+        BUILD / f"{path.stem}.html", HTMLExporter().from_notebook_node(notebook)[0]
+    )
+    return path.stem, seconds, error
+
+
+def jobs() -> int:
+    """How many notebooks run at once: $COURSE_JOBS, else one per core."""
+    value = os.environ.get("COURSE_JOBS", "")
+    if value and (not value.isdigit() or int(value) < 1):
+        raise SystemExit(f"COURSE_JOBS must be a whole number of at least 1, got {value!r}")
+    return int(value) if value else os.cpu_count() or 1
+
+
 def main(argv: list[str]) -> int:
     paths = select(argv)
     BUILD.mkdir(exist_ok=True)
-    exporter = HTMLExporter()
-    rows = []
-    for path in paths:
-        notebook, seconds, error = execute(path)
-        config.write_atomically(BUILD / path.name, nbformat.writes(notebook) + "\n")
-        config.write_atomically(
-            BUILD / f"{path.stem}.html", exporter.from_notebook_node(notebook)[0]
-        )
-        rows.append((path.stem, seconds, error))
-        status = "ok" if error is None else f"FAILED ({error})"
-        print(f"{path.stem:<28} {seconds:6.1f} s  {status}", flush=True)
+    start = time.perf_counter()
+    finished = {}
+    with ProcessPoolExecutor(max_workers=min(jobs(), len(paths))) as pool:
+        for future in as_completed([pool.submit(run_and_write, path) for path in paths]):
+            name, seconds, error = future.result()
+            finished[name] = (name, seconds, error)
+            status = "ok" if error is None else f"FAILED ({error})"
+            print(f"{name:<28} {seconds:6.1f} s  {status}", flush=True)
+    rows = [finished[path.stem] for path in paths]
+    print(
+        f"all notebooks: {time.perf_counter() - start:.1f} s on {min(jobs(), len(paths))} workers"
+    )
     index = write_site(rows)
     failed = sum(error is not None for _, _, error in rows)
     print(f"{len(rows) - failed} ok, {failed} failed; site: {index}")

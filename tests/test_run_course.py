@@ -24,3 +24,14 @@ def test_select_by_prefix_name_or_path_and_all_by_default():
 def test_select_names_what_was_wrong_and_what_exists(argument, message):
     with pytest.raises(SystemExit, match=f"{message}.*one of: 00_start_here, 01_filters"):
         run_course.select([argument])
+
+
+def test_jobs_reads_course_jobs(monkeypatch):
+    monkeypatch.setenv("COURSE_JOBS", "3")
+    assert run_course.jobs() == 3
+    monkeypatch.delenv("COURSE_JOBS")
+    assert run_course.jobs() >= 1
+    for bad in ("0", "two", "1.5"):
+        monkeypatch.setenv("COURSE_JOBS", bad)
+        with pytest.raises(SystemExit, match=r"COURSE_JOBS must be a whole number of at least 1"):
+            run_course.jobs()
