@@ -114,6 +114,20 @@ def mcnemar_p(only_a: int, only_b: int) -> float:
     return 1.0 if total == 0 else float(binomtest(only_a, total, 0.5).pvalue)
 
 
+def noise_margin(n_images: int, level: float = LEVEL) -> float:
+    """The widest half-width of a ``level`` interval for the difference of two means of
+    ``n_images`` scores each in [0, 1], when only the means are known (no per-image scores):
+    each score's standard deviation is at most 0.5, so z * 0.5 * sqrt(2 / n). Two such
+    means further apart than this differ beyond sampling noise, whatever the scores."""
+    from scipy.stats import norm
+
+    n_images = checks.count(n_images, "n_images")
+    level = checks.number(level, "level", 0, 1, low_open=True)
+    if level == 1:
+        raise ValueError("level must be below 1")
+    return float(norm.ppf(0.5 + level / 2) * 0.5 * np.sqrt(2 / n_images))
+
+
 def interval_table(per_image: dict, decimals: int = 4, draws: int = DRAWS, seed: int = 0):
     """A table of per-image scores ``{row: {metric: (N,) scores}}``: for each metric its mean
     and 95 % interval, as columns ``metric``, ``metric low``, ``metric high``."""

@@ -102,3 +102,17 @@ def test_compare_to_pairs_every_other_method_with_the_reference():
     assert pairs[0].difference == 0.5 and pairs[1].difference == 0.0
     with pytest.raises(ValueError, match=r"reference 'z' is not one of \['a', 'b', 'c'\]"):
         stats.compare_to(correct, "z")
+
+
+def test_noise_margin_by_hand():
+    # 1.96 * 0.5 * sqrt(2 / 2000) = 0.031
+    assert stats.noise_margin(2000) == pytest.approx(1.959964 * 0.5 * np.sqrt(2 / 2000), rel=1e-6)
+    assert stats.noise_margin(2000) == pytest.approx(0.031, abs=5e-4)
+    assert stats.noise_margin(500) > stats.noise_margin(2000)
+    # the bound holds for the worst case: half the images score 0, half 1, in each method
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 2, (2, 4000, 2000)).astype(float)
+    wide = np.quantile(np.abs(a.mean(1) - b.mean(1)), 0.95)
+    assert wide <= stats.noise_margin(2000) * 1.05
+    with pytest.raises(ValueError, match=r"n_images must be at least 1, got 0"):
+        stats.noise_margin(0)

@@ -202,7 +202,8 @@ def test_cam_job_ships_the_decoder_its_ablation_chose(tmp_path, monkeypatch):
     )
     half_info, full_info = infos
     assert half_info["name"] == "cam_half" and full_info["name"] == "cam_full"
-    rows = full_info["ablation"]["rows"]
+    low, *rows = full_info["ablation"]["rows"]
+    assert low["variant"] == script.LOW_RES_ROW and "reconstruction weight" not in low
     assert [row["variant"] for row in rows] == list(script.DECODER_VARIANTS)
     best = max(rows, key=lambda row: (row["IoU"] + row["boundary F"]) / 2)
     assert full_info["reconstruction_weight"] == best["reconstruction weight"]
