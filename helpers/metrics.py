@@ -271,13 +271,43 @@ def single_image_scores(maps: dict, mask: np.ndarray):
     return pd.DataFrame(scores).T.round(3)
 
 
+def per_image_scores(maps: dict, masks, boxes, **curve_options) -> dict:
+    """``{map name: {metric: per-image scores}}``: :func:`per_image_quality` of each map."""
+    return {
+        name: per_image_quality(saliency, masks, boxes, **curve_options)
+        for name, saliency in maps.items()
+    }
+
+
 def quality_table(maps: dict, masks, boxes, **curve_options):
     """One row per map type: each metric of :func:`per_image_quality` with its 95 %
     bootstrap interval over the images (columns ``metric``, ``metric low``, ``metric high``)."""
     from helpers import stats
 
-    per_image = {
-        name: per_image_quality(saliency, masks, boxes, **curve_options)
-        for name, saliency in maps.items()
-    }
-    return stats.interval_table(per_image, decimals=3)
+    return stats.interval_table(per_image_scores(maps, masks, boxes, **curve_options), decimals=3)
+
+
+def paired_against(per_image: dict, reference: str, rows, metric_names):
+    """Each map of ``rows`` minus ``reference`` on each metric, paired over the same images
+    (:func:`helpers.stats.paired_comparison`): a table indexed by (map, metric) with the mean
+    difference, its 95 % interval and the call."""
+    import pandas as pd
+
+    from helpers import stats
+
+    unknown = [name for name in [reference, *rows] if name not in per_image]
+    if unknown:
+        raise ValueError(f"no per-image scores for {unknown}; there are {list(per_image)}")
+    table = {}
+    for row in rows:
+        for metric in metric_names:
+            paired = stats.paired_comparison(
+                per_image[row][metric], per_image[reference][metric], row, reference
+            )
+            table[(row, metric)] = {
+                f"minus {reference}": round(paired.difference, 4),
+                "low": round(paired.low, 4),
+                "high": round(paired.high, 4),
+                "call": paired.call(),
+            }
+    return pd.DataFrame(table).T.rename_axis(["map", "metric"])

@@ -78,14 +78,16 @@ class Paired:
             if np.isfinite(self.p_value)
             else ""
         )
+        return f"{self.name_a} - {self.name_b}: {interval}{test} -> {self.call()}"
+
+    def call(self) -> str:
+        """Which is better, or "no significant difference"."""
         if not self.significant:
-            call = "no significant difference"
-        else:
-            better, worse = (
-                (self.name_a, self.name_b) if self.difference > 0 else (self.name_b, self.name_a)
-            )
-            call = f"{better} is better than {worse}"
-        return f"{self.name_a} - {self.name_b}: {interval}{test} -> {call}"
+            return "no significant difference"
+        better, worse = (
+            (self.name_a, self.name_b) if self.difference > 0 else (self.name_b, self.name_a)
+        )
+        return f"{better} is better than {worse}"
 
 
 def paired_comparison(

@@ -294,3 +294,20 @@ def test_single_image_scores_by_hand():
     # shifted right by one column: its max (first in reading order) at (2, 3) is inside;
     # 12 of 20 pixels shared; outlines within 1 px; 12 of 16 units of mass inside
     assert scores.loc["shifted"].tolist() == [True, 0.6, 1.0, 0.75]
+
+
+def test_paired_against_compares_on_the_same_images():
+    masks = np.zeros((40, 8, 8), bool)
+    masks[:, 2:6, 2:6] = True
+    boxes = np.array([[2, 2, 6, 6]] * 40)
+    exact = masks.astype(float)
+    blob = metrics.centre_prior_maps(masks.shape, 0.4)
+    per_image = metrics.per_image_scores({"exact": exact, "blob": blob}, masks, boxes)
+    table = metrics.paired_against(per_image, "blob", ["exact"], ["IoU", "pointing game"])
+    iou = table.loc[("exact", "IoU")]
+    assert iou["minus blob"] == pytest.approx(1.0 - per_image["blob"]["IoU"].mean(), abs=1e-4)
+    assert iou["low"] > 0 and iou["call"] == "exact is better than blob"
+    # both point inside every mask: the same hits, no difference to call
+    assert table.loc[("exact", "pointing game"), "call"] == "no significant difference"
+    with pytest.raises(ValueError, match=r"no per-image scores for \['Grad-CAM'\]"):
+        metrics.paired_against(per_image, "blob", ["Grad-CAM"], ["IoU"])
