@@ -118,22 +118,27 @@ def overlay_maps(
 ) -> plt.Figure:
     """Each image in grey with its map on top; two rows: the image, then image + map.
 
-    ``symmetric`` centres the colour scale on 0 (red: the score drops when hidden).
+    Each map is divided by its own largest absolute value, so one colour bar reads for all:
+    ``symmetric`` centres it on 0 (red: the score drops when hidden), else it spans 0..1.
     """
     maps = checks.finite(maps, "maps")
     n = checks.same_length(images=images, maps=maps)
-    fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 3.4), squeeze=False)
+    fig, axes = plt.subplots(2, n, figsize=(1.6 * n + 0.6, 3.4), squeeze=False)
     for i in range(n):
-        limit = float(np.abs(maps[i]).max()) or 1.0
-        low = -limit if symmetric else float(maps[i].min())
+        scaled = maps[i] / (float(np.abs(maps[i]).max()) or 1.0)
         axes[0, i].imshow(_as_2d_or_rgb(images[i]), cmap="gray")
         axes[1, i].imshow(_as_2d_or_rgb(images[i]), cmap="gray")
-        axes[1, i].imshow(maps[i], cmap=cmap, alpha=alpha, vmin=low, vmax=limit)
+        shown = axes[1, i].imshow(
+            scaled, cmap=cmap, alpha=alpha, vmin=-1.0 if symmetric else 0.0, vmax=1.0
+        )
         if titles is not None:
             axes[0, i].set_title(titles[i], fontsize=7)
         for ax in axes[:, i]:
             ax.axis("off")
     fig.tight_layout()
+    bar = fig.colorbar(shown, ax=axes[1, :].tolist(), fraction=0.04, pad=0.02)
+    bar.set_label("map / its largest |value|", fontsize=7)
+    bar.ax.tick_params(labelsize=6)
     return fig
 
 
@@ -284,7 +289,10 @@ def learning_curves(histories: dict, metric: str = "accuracy") -> plt.Figure:
 
 
 def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> plt.Figure:
-    """Rows = images; columns = the image (mask outlined) then each map type over it."""
+    """Rows = images; columns = the image (mask outlined) then each map type over it, each
+    scaled to its own range under one colour bar."""
+    from helpers.refine import normalise
+
     n, kinds = len(images), list(maps)
     for kind in kinds:
         checks.same_length(images=images, **{f"maps[{kind!r}]": maps[kind]})
@@ -299,12 +307,17 @@ def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> p
             axes[i, 0].set_title(titles[i], fontsize=7)
         for j, kind in enumerate(kinds, start=1):
             axes[i, j].imshow(_as_2d_or_rgb(images[i]), cmap="gray")
-            axes[i, j].imshow(maps[kind][i], cmap="jet", alpha=0.5)
+            scaled = normalise(maps[kind][i])  # 0 at its minimum, 1 at its maximum
+            shown = axes[i, j].imshow(scaled, cmap="jet", alpha=0.5, vmin=0, vmax=1)
             if i == 0:
                 axes[i, j].set_title(kind, fontsize=8)
     for ax in axes.ravel():
         ax.axis("off")
     fig.tight_layout()
+    if kinds:
+        bar = fig.colorbar(shown, ax=axes[:, 1:].ravel().tolist(), fraction=0.03, pad=0.02)
+        bar.set_label("each map from its minimum (0) to its maximum (1)", fontsize=7)
+        bar.ax.tick_params(labelsize=6)
     return fig
 
 
@@ -325,10 +338,12 @@ def pipeline_steps(steps, image: np.ndarray) -> plt.Figure:
         ("holes filled", steps.full_segment, "gray"),
         ("refined CAM", steps.merged, "jet"),
     ]
-    fig, axes = plt.subplots(2, 5, figsize=(9, 4))
+    fig, axes = plt.subplots(2, 5, figsize=(9.6, 4))
     for ax, (title, panel, cmap) in zip(axes.ravel(), panels, strict=False):
-        ax.imshow(panel, cmap=cmap)
+        shown = ax.imshow(panel, cmap=cmap, **({"vmin": 0, "vmax": 1} if cmap == "jet" else {}))
         ax.set_title(title, fontsize=7)
+        if cmap == "jet":
+            maps_shown = shown
     axes.ravel()[1].scatter(steps.focal_points[:, 1], steps.focal_points[:, 0], s=2, c="white")
     top, left, bottom, right = steps.crop_box
     axes.ravel()[0].add_patch(
@@ -342,4 +357,7 @@ def pipeline_steps(steps, image: np.ndarray) -> plt.Figure:
     for ax in axes.ravel():
         ax.axis("off")
     fig.tight_layout()
+    bar = fig.colorbar(maps_shown, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01)
+    bar.set_label("map value (the maps are 0..1)", fontsize=7)
+    bar.ax.tick_params(labelsize=6)
     return fig
