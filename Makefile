@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m helpers.site || echo "widget scripts for the offline site not fetched (no network?): build/*.html will load them from a CDN"
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -20,7 +20,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
-from helpers import config
+from helpers import config, site
 
 BUILD = config.REPO_ROOT / "build"
 CELL_TIMEOUT_S = 240
@@ -80,12 +80,13 @@ def select(arguments: list[str]) -> list[Path]:
     return chosen
 
 
-def run_and_write(path: Path) -> tuple[str, float, str | None]:
-    """Execute one notebook and write its executed copy and HTML page to build/."""
+def run_and_write(path: Path, page_settings: dict) -> tuple[str, float, str | None]:
+    """Execute one notebook and write its executed copy and HTML page (nbconvert's
+    ``HTMLExporter`` with ``page_settings``) to build/."""
     notebook, seconds, error = execute(path)
     config.write_atomically(BUILD / path.name, nbformat.writes(notebook) + "\n")
     config.write_atomically(
-        BUILD / f"{path.stem}.html", HTMLExporter().from_notebook_node(notebook)[0]
+        BUILD / f"{path.stem}.html", HTMLExporter(**page_settings).from_notebook_node(notebook)[0]
     )
     return path.stem, seconds, error
 
@@ -101,10 +102,18 @@ def jobs() -> int:
 def main(argv: list[str]) -> int:
     paths = select(argv)
     BUILD.mkdir(exist_ok=True)
+    page_settings = site.page_urls(BUILD)
+    if not page_settings:
+        print(
+            "widget scripts not fetched (run `python -m helpers.site` once online): the pages "
+            "draw their widgets only when a CDN can be reached"
+        )
     start = time.perf_counter()
     finished = {}
     with ProcessPoolExecutor(max_workers=min(jobs(), len(paths))) as pool:
-        for future in as_completed([pool.submit(run_and_write, path) for path in paths]):
+        for future in as_completed(
+            [pool.submit(run_and_write, path, page_settings) for path in paths]
+        ):
             name, seconds, error = future.result()
             finished[name] = (name, seconds, error)
             status = "ok" if error is None else f"FAILED ({error})"
