@@ -9,8 +9,10 @@ Output in build/: <name>.ipynb and <name>.html per notebook, and index.html link
 
 from __future__ import annotations
 
+import base64
 import html
 import os
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -44,18 +46,58 @@ def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
     return notebook, time.perf_counter() - start, error
 
 
-def write_site(rows: list[tuple[str, float, str | None]]) -> Path:
-    items = "\n".join(
-        f'<li><a href="{html.escape(name)}.html">{html.escape(name)}</a> '
-        f"({seconds:.0f} s{', FAILED' if error else ''})</li>"
-        for name, seconds, error in rows
-    )
+def summary(notebook: nbformat.NotebookNode) -> dict:
+    """Title, learning objectives and time estimate from a notebook's first cell."""
+    text = notebook.cells[0].source if notebook.cells else ""
+    title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), "")
+    objectives = []
+    if "**Learning objectives**" in text:
+        for line in text.split("**Learning objectives**", 1)[1].strip().splitlines():
+            if not line.startswith("* "):
+                break
+            objectives.append(line[2:].strip())
+    time_estimate = re.search(r"\*\*Time\*\*:\s*([^.]+)", text)
+    return {
+        "title": title,
+        "objectives": objectives,
+        "time": time_estimate.group(1).strip() if time_estimate else "",
+    }
+
+
+def first_figure(notebook: nbformat.NotebookNode) -> bytes | None:
+    """The PNG bytes of the first figure a notebook's outputs show, if any."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                return base64.b64decode(png)
+    return None
+
+
+def write_site(rows: list[dict]) -> Path:
+    """build/index.html: per notebook its title, objectives, time estimate, run time and a
+    thumbnail of its first figure (``rows``: what :func:`run_and_write` returned)."""
+    items = []
+    for row in rows:
+        name = html.escape(row["name"])
+        thumbnail = (
+            f'<img src="thumbnails/{name}.png" alt="first figure of {name}" width="240">'
+            if row["thumbnail"]
+            else ""
+        )
+        objectives = "".join(f"<li>{html.escape(o)}</li>" for o in row["objectives"])
+        status = "FAILED" if row["error"] else f"ran in {row['seconds']:.0f} s"
+        items.append(
+            f'<li><h2><a href="{name}.html">{html.escape(row["title"] or row["name"])}</a></h2>'
+            f"{thumbnail}<p>{html.escape(row['time'])} to work through; {status}.</p>"
+            f"<ul>{objectives}</ul></li>"
+        )
     index = BUILD / "index.html"
     config.write_atomically(
         index,
         "<!doctype html><html><head><meta charset='utf-8'><title>CNN course</title></head>"
         "<body><h1>What CNNs learn and how to reuse them</h1>"
-        f"<p>Executed notebooks (profile {config.get_profile()}).</p><ol>{items}</ol>"
+        f"<p>Executed notebooks (profile {config.get_profile()}).</p><ol>{''.join(items)}</ol>"
         "</body></html>\n",
     )
     return index
@@ -80,15 +122,26 @@ def select(arguments: list[str]) -> list[Path]:
     return chosen
 
 
-def run_and_write(path: Path, page_settings: dict) -> tuple[str, float, str | None]:
-    """Execute one notebook and write its executed copy and HTML page (nbconvert's
-    ``HTMLExporter`` with ``page_settings``) to build/."""
+def run_and_write(path: Path, page_settings: dict) -> dict:
+    """Execute one notebook and write its executed copy, HTML page (nbconvert's
+    ``HTMLExporter`` with ``page_settings``) and first figure to build/; return what the
+    index shows of it."""
     notebook, seconds, error = execute(path)
     config.write_atomically(BUILD / path.name, nbformat.writes(notebook) + "\n")
     config.write_atomically(
         BUILD / f"{path.stem}.html", HTMLExporter(**page_settings).from_notebook_node(notebook)[0]
     )
-    return path.stem, seconds, error
+    figure = first_figure(notebook)
+    if figure is not None:
+        (BUILD / "thumbnails").mkdir(exist_ok=True)
+        config.write_atomically(BUILD / "thumbnails" / f"{path.stem}.png", figure)
+    return {
+        "name": path.stem,
+        "seconds": seconds,
+        "error": error,
+        "thumbnail": figure is not None,
+        **summary(notebook),
+    }
 
 
 def jobs() -> int:
@@ -114,16 +167,16 @@ def main(argv: list[str]) -> int:
         for future in as_completed(
             [pool.submit(run_and_write, path, page_settings) for path in paths]
         ):
-            name, seconds, error = future.result()
-            finished[name] = (name, seconds, error)
-            status = "ok" if error is None else f"FAILED ({error})"
-            print(f"{name:<28} {seconds:6.1f} s  {status}", flush=True)
+            row = future.result()
+            finished[row["name"]] = row
+            status = "ok" if row["error"] is None else f"FAILED ({row['error']})"
+            print(f"{row['name']:<28} {row['seconds']:6.1f} s  {status}", flush=True)
     rows = [finished[path.stem] for path in paths]
     print(
         f"all notebooks: {time.perf_counter() - start:.1f} s on {min(jobs(), len(paths))} workers"
     )
     index = write_site(rows)
-    failed = sum(error is not None for _, _, error in rows)
+    failed = sum(row["error"] is not None for row in rows)
     print(f"{len(rows) - failed} ok, {failed} failed; site: {index}")
     return 1 if failed else 0
 
