@@ -261,14 +261,14 @@ def single_image_scores(maps: dict, mask: np.ndarray):
 
     scores = {
         name: {
-            "pointing game": bool(pointing_game(m[None], mask[None])[0]),
-            "IoU": mask_iou(m[None], mask[None])[0],
-            "boundary F": boundary_f(m[None], mask[None])[0],
-            "energy in mask": energy_in_mask(m[None], mask[None])[0],
+            "pointing game": "hit" if pointing_game(m[None], mask[None])[0] else "miss",
+            "IoU": round(float(mask_iou(m[None], mask[None])[0]), 3),
+            "boundary F": round(float(boundary_f(m[None], mask[None])[0]), 3),
+            "energy in mask": round(float(energy_in_mask(m[None], mask[None])[0]), 3),
         }
         for name, m in maps.items()
     }
-    return pd.DataFrame(scores).T.round(3)
+    return pd.DataFrame(scores).T
 
 
 def per_image_scores(maps: dict, masks, boxes, **curve_options) -> dict:

@@ -347,7 +347,7 @@ def top_m_explorer(model, outputs: dict, labels: np.ndarray):
 def refine_explorer(half, full, images: np.ndarray, masks=None):
     """Image and every refinement parameter -> the step-by-step pipeline figure; with the
     images' ``masks``, also the current image's scores of the low-res, high-res and refined
-    maps (pointing game, IoU, boundary F, energy in mask)."""
+    maps (pointing game hit or miss, IoU, boundary F, energy in mask)."""
     from helpers import cams, metrics, refine
 
     _at_least(images, 1, "image", "refine_explorer")

@@ -290,10 +290,10 @@ def test_single_image_scores_by_hand():
     scores = metrics.single_image_scores(
         {"exact": mask.astype(float), "shifted": square_mask(left=3).astype(float)}, mask
     )
-    assert scores.loc["exact"].tolist() == [True, 1.0, 1.0, 1.0]
+    assert scores.loc["exact"].tolist() == ["hit", 1.0, 1.0, 1.0]
     # shifted right by one column: its max (first in reading order) at (2, 3) is inside;
     # 12 of 20 pixels shared; outlines within 1 px; 12 of 16 units of mass inside
-    assert scores.loc["shifted"].tolist() == [True, 0.6, 1.0, 0.75]
+    assert scores.loc["shifted"].tolist() == ["hit", 0.6, 1.0, 0.75]
 
 
 def test_paired_against_compares_on_the_same_images():
