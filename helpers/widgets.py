@@ -105,7 +105,10 @@ def feature_map_explorer(model, images: np.ndarray, layer_names, max_maps: int =
         compute,
         draw,
         layer=widgets.Dropdown(options=list(layer_names), description="layer"),
-        index=widgets.IntSlider(min=0, max=len(images) - 1, description="image"),
+        # a second per draw: update when the handle is released, not at every step passed
+        index=widgets.IntSlider(
+            min=0, max=len(images) - 1, description="image", continuous_update=False
+        ),
     )
 
 
@@ -193,6 +196,7 @@ def tsne_explorer(
             options=list(perplexities),
             value=perplexities[max(0, len(perplexities) - 2)],
             description="perplexity",
+            continuous_update=False,  # an uncached perplexity runs t-SNE: on release only
         ),
     )
     explorer.cache = cache
@@ -290,7 +294,10 @@ def sample_size_explorer(
         compute,
         draw,
         per_class=widgets.SelectionSlider(
-            options=list(sizes), value=start, description="per class"
+            options=list(sizes),
+            value=start,
+            description="per class",
+            continuous_update=False,  # a new size retrains: on release only
         ),
     )
     explorer.cache = cache

@@ -136,6 +136,7 @@ def test_sample_size_explorer_caches_each_size():
         base, tiny_dataset(), "features", sizes=(5, 10), schedule=schedule, val_per_class=10
     )
     assert list(explorer.result) == [5]
+    assert not explorer.children[0].continuous_update  # a new size retrains
     explorer.children[0].value = 10
     assert list(explorer.result) == [5, 10] and len(explorer.cache) == 2
     explorer.children[0].value = 5

@@ -13,6 +13,7 @@ def test_feature_map_explorer():
     images = np.random.default_rng(0).random((3, 6, 6, 1)).astype(np.float32)
     explorer = widgets.feature_map_explorer(conv_model(), images, ["c1", "c2"])
     layer, index = explorer.children[:2]
+    assert not index.continuous_update  # a redraw per release, not per step dragged past
     assert explorer.result.shape == (6, 6, 4)
     before = explorer.result.copy()
     index.value = 2
@@ -60,6 +61,7 @@ def test_tsne_explorer_caches_each_setting():
         {"a": points, "b": points * 2}, labels, ["x", "y", "z"], perplexities=(5, 10)
     )
     layer, perplexity = explorer.children[:2]
+    assert not perplexity.continuous_update  # an uncached perplexity runs t-SNE
     first = explorer.result
     perplexity.value = 10
     assert explorer.result is not first and len(explorer.cache) == 2
