@@ -221,6 +221,18 @@ def centre_prior_maps(shape, sigma_fraction: float = 0.25) -> np.ndarray:
     return np.broadcast_to(prior, (n, height, width)).copy()
 
 
+def localisation_scores(maps: np.ndarray, masks: np.ndarray) -> dict[str, np.ndarray]:
+    """Per image, against the masks: pointing game hit (0/1), IoU (map > 50 % of its max vs
+    mask), boundary F (that thresholded map's outline vs the mask's, 1 px tolerance) and
+    energy in mask."""
+    return {
+        "pointing game": pointing_game(maps, masks).astype(float),
+        "IoU": mask_iou(maps, masks),
+        "boundary F": boundary_f(maps, masks),
+        "energy in mask": energy_in_mask(maps, masks),
+    }
+
+
 def per_image_quality(
     saliency: np.ndarray,
     masks,
@@ -231,18 +243,13 @@ def per_image_quality(
     curve_images: int = 100,
     steps: int = 16,
 ) -> dict[str, np.ndarray]:
-    """Per image: pointing game hit, IoU (map > 50 % of its max vs mask), boundary F (the
-    same thresholded map's outline vs the mask's, 1 px tolerance), energy in mask, box hit
-    (CAM paper's 20 % box, IoU >= 0.5) and, when ``score`` is given, deletion and insertion
-    areas on the first ``curve_images`` images."""
+    """Per image: the :func:`localisation_scores`, box hit (CAM paper's 20 % box, IoU >= 0.5)
+    and, when ``score`` is given, deletion and insertion areas on the first ``curve_images``
+    images."""
     if score is not None and (images is None or targets is None):
         raise ValueError("score= needs images= and targets= to draw deletion/insertion curves")
-    row = {
-        "pointing game": pointing_game(saliency, masks).astype(float),
-        "IoU": mask_iou(saliency, masks),
-        "boundary F": boundary_f(saliency, masks),
-        "energy in mask": energy_in_mask(saliency, masks),
-        "box accuracy": box_accuracy(saliency, boxes).astype(float),
+    row = localisation_scores(saliency, masks) | {
+        "box accuracy": box_accuracy(saliency, boxes).astype(float)
     }
     if score is not None:
         n = min(curve_images, len(saliency))
@@ -255,20 +262,18 @@ def per_image_quality(
 
 
 def single_image_scores(maps: dict, mask: np.ndarray):
-    """A small table for one image: per map (rows), its pointing game hit, IoU, boundary F
-    and energy in mask against ``mask``."""
+    """A small table for one image: per map (rows), its :func:`localisation_scores` against
+    ``mask``, the pointing game as hit or miss."""
     import pandas as pd
 
-    scores = {
-        name: {
-            "pointing game": "hit" if pointing_game(m[None], mask[None])[0] else "miss",
-            "IoU": round(float(mask_iou(m[None], mask[None])[0]), 3),
-            "boundary F": round(float(boundary_f(m[None], mask[None])[0]), 3),
-            "energy in mask": round(float(energy_in_mask(m[None], mask[None])[0]), 3),
+    rows = {}
+    for name, m in maps.items():
+        scores = {
+            metric: round(float(v[0]), 3)
+            for metric, v in localisation_scores(m[None], mask[None]).items()
         }
-        for name, m in maps.items()
-    }
-    return pd.DataFrame(scores).T
+        rows[name] = scores | {"pointing game": "hit" if scores["pointing game"] else "miss"}
+    return pd.DataFrame(rows).T
 
 
 def per_image_scores(maps: dict, masks, boxes, **curve_options) -> dict:

@@ -105,12 +105,7 @@ def validation_quality(maps: np.ndarray, masks: np.ndarray) -> dict:
     """The ablation's scores of maps against masks, rounded, with DECODER_CHOICE."""
     from helpers import metrics
 
-    quality = {
-        "pointing game": metrics.pointing_game(maps, masks).mean(),
-        "IoU": metrics.mask_iou(maps, masks).mean(),
-        "boundary F": metrics.boundary_f(maps, masks).mean(),
-        "energy in mask": metrics.energy_in_mask(maps, masks).mean(),
-    }
+    quality = {name: v.mean() for name, v in metrics.localisation_scores(maps, masks).items()}
     quality[DECODER_CHOICE] = (quality["IoU"] + quality["boundary F"]) / 2
     return {name: round(float(value), 4) for name, value in quality.items()}
 
