@@ -121,15 +121,19 @@ def grad_cam(
     (``outputs``: the pre-softmax outputs as a tensor), e.g. to explain a probability.
     """
     images = checks.model_batch(model, images)
-    name = layer if layer is not None else layers.find_layer(model, kind="last_conv").name
-    shape = layers.find_layer(model, name=name).output.shape
+    target = (
+        layers.find_layer(model, kind="last_conv")
+        if layer is None
+        else layers.find_layer(model, name=layer)
+    )
+    name, shape = target.name, target.output.shape
     if len(shape) != 4:
         raise ValueError(
             f"layer {name!r} has no spatial maps (output {shape}): Grad-CAM needs a conv or "
             "pooling layer; leave layer=None for the last conv layer"
         )
     with pre_softmax(model):
-        both = layers.with_intermediate(model, name)
+        both = layers.with_intermediate(model, target)
         with tf.GradientTape() as tape:
             features, outputs = both(tf.convert_to_tensor(images), training=False)
             tape.watch(features)

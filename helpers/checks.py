@@ -62,16 +62,17 @@ def number(value, name: str, low: float, high: float, low_open: bool = False) ->
     return value
 
 
-def labels(values, n_classes: int, name: str = "labels") -> np.ndarray:
-    """A 1-D int array of class indices in ``0..n_classes - 1``, else an error naming it."""
+def labels(values, n_classes: int | None, name: str = "labels") -> np.ndarray:
+    """A 1-D int array of class indices in ``0..n_classes - 1`` (any index >= 0 when
+    ``n_classes`` is None), else an error naming it."""
     array = integral_array(values, name)
     if array.ndim != 1:
         raise ValueError(f"{name} must be one class index per item (1-D), got shape {array.shape}")
-    outside = np.unique(array[(array < 0) | (array >= n_classes)])
+    too_high = np.zeros_like(array, bool) if n_classes is None else array >= n_classes
+    outside = np.unique(array[(array < 0) | too_high])
     if len(outside):
-        raise ValueError(
-            f"{name} hold class(es) {outside[:10].tolist()} outside 0..{n_classes - 1}"
-        )
+        allowed = ">= 0" if n_classes is None else f"0..{n_classes - 1}"
+        raise ValueError(f"{name} hold class(es) {outside[:10].tolist()} outside {allowed}")
     return array
 
 
@@ -91,13 +92,14 @@ def model_batch(model, images, name: str = "images") -> np.ndarray:
     """``images`` as a finite float32 batch ``(N, *input shape)`` of at least one item that
     ``model`` accepts, else an error with the shape it expects; integer pixels (0..255 left
     unscaled) are refused."""
-    if np.asarray(images).dtype.kind in "iub":
+    images = np.asarray(images)
+    if images.dtype.kind in "iub":
         raise ValueError(
-            f"{name} hold whole numbers ({np.asarray(images).dtype}, e.g. 0..255) but the "
-            "models take floats: convert with images.astype('float32') / 255 (or the "
-            "model's preprocess_input)"
+            f"{name} hold whole numbers ({images.dtype}, e.g. 0..255) but the models take "
+            "floats: convert with images.astype('float32') / 255 (or the model's "
+            "preprocess_input)"
         )
-    images = finite(np.asarray(images, dtype=np.float32), name)
+    images = finite(images.astype(np.float32, copy=False), name)
     expected = tuple(model.inputs[0].shape[1:])
     if (
         images.ndim != len(expected) + 1

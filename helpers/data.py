@@ -365,7 +365,7 @@ def stratified_indices(
         )
     rng = np.random.default_rng(seed)
     chosen = []
-    for label in np.unique(labels):
+    for label in values:
         members = np.flatnonzero(labels == label)
         take = min(per_class, len(members))
         chosen.append(rng.choice(members, size=take, replace=False))

@@ -110,7 +110,7 @@ class KnnReport:
 def knn_accuracy(points: np.ndarray, labels: np.ndarray, k: int = 5) -> KnnReport:
     """Each point is classified by the majority label of its ``k`` nearest other points."""
     points = checks.finite(points, "points")
-    labels = checks.labels(labels, n_classes=np.iinfo(np.int64).max)
+    labels = checks.labels(labels, n_classes=None)
     checks.same_length(points=points, labels=labels)
     k = checks.count(k, "k", 1, len(points) - 1)
     _, neighbours = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)

@@ -270,7 +270,7 @@ CIFAR100_SEED_MAPPING = (
 
 def mapping_to_clusters(mapping) -> list[list[int]]:
     """A fine -> cluster list (e.g. the seed's) as cluster lists of fine classes."""
-    mapping = checks.labels(mapping, np.iinfo(np.int64).max, "mapping")
+    mapping = checks.labels(mapping, None, "mapping")
     clusters = [np.flatnonzero(mapping == k).tolist() for k in range(int(mapping.max()) + 1)]
     empty = [k for k, cluster in enumerate(clusters) if not cluster]
     if empty:

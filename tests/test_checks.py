@@ -43,3 +43,13 @@ def test_counts_across_the_package_refuse_fractions_by_name():
         data.stratified_indices(np.arange(10) % 2, 0.5)
     with pytest.raises(ValueError, match=r"val_per_class must be a whole number, got 2.2"):
         transfer.small_split(tiny_dataset(), per_class=5, val_per_class=2.2)
+
+
+def test_labels_without_a_class_count_refuse_only_negative_indices():
+    assert checks.labels([0, 7, 123], None).tolist() == [0, 7, 123]
+    with pytest.raises(ValueError, match=r"labels hold class\(es\) \[-1\] outside >= 0"):
+        checks.labels([0, -1], None)
+    with pytest.raises(ValueError, match=r"mapping hold class\(es\) \[-2\] outside >= 0"):
+        from helpers import hdcnn
+
+        hdcnn.mapping_to_clusters([0, -2, 1])
