@@ -4,10 +4,16 @@ The pattern: a *numeric* function computes a result from the control values, a *
 function draws it; :func:`linked` wires them with ``ipywidgets.interactive``. The callback runs
 synchronously when a control's value changes, and the result is kept in ``widget.result``, so
 tests set a control's value and check the result changed, with no browser and no stubs.
+
+With ``$COURSE_WIDGET_LOG`` set to a file, each callback appends one JSON line to it: the
+widget's factory and the seconds it took (read by the widget latency bench).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -28,6 +34,7 @@ def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive
     """
 
     def update(**values):
+        start = time.perf_counter()
         try:
             result = compute(**values)
             shown = draw(result)
@@ -37,9 +44,19 @@ def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive
         display(shown)
         if isinstance(shown, plt.Figure):
             plt.close(shown)
+        _log_callback(compute, time.perf_counter() - start)
         return result
 
     return widgets.interactive(update, **controls)
+
+
+def _log_callback(compute: Callable, seconds: float) -> None:
+    """One JSON line to ``$COURSE_WIDGET_LOG``, if set: which widget, how long its callback."""
+    path = os.environ.get("COURSE_WIDGET_LOG")
+    if path:
+        widget = compute.__qualname__.split(".")[0]
+        with open(path, "a") as log:
+            log.write(json.dumps({"widget": widget, "seconds": round(seconds, 4)}) + "\n")
 
 
 def _at_least(items, count: int, what: str, factory: str) -> None:
@@ -136,7 +153,7 @@ def occlusion_explorer(model, images: np.ndarray, class_names, dataset_mean: flo
     """Window, stride, target and baseline (zero, the dataset's mean, or the blurred image)
     -> the occlusion maps overlaid on ``images``.
 
-    A stride above the window is used as the window (no pixel is left unhidden).
+    A stride above the window is refused with a message (it would leave pixels never hidden).
     """
     from helpers import occlusion
 
@@ -149,7 +166,7 @@ def occlusion_explorer(model, images: np.ndarray, class_names, dataset_mean: flo
             model,
             images,
             window=window,
-            stride=min(stride, window),
+            stride=stride,
             baseline=fills[baseline],
             class_index=None if target < 0 else target,
         )

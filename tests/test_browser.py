@@ -1,6 +1,10 @@
-"""The course as a learner sees it: JupyterLab in headless Chromium (Debian's ``chromium``,
-driven by Playwright). For each notebook: run all cells, no error output, every declared
-widget rendered, one control changed through the page changes the output, a screenshot.
+"""The course as a learner sees it: JupyterLab in headless Chromium (``bench/labdriver.py``).
+
+For each notebook: run all cells, no error output, every declared widget rendered, and every
+control of every widget moved through the page; each move must change the widget's output,
+show no error there, and redraw the figure (not only the text). Screenshots of the page and
+of each widget go to build/screenshots/, also when a check fails. A notebook of broken
+widgets proves the checks catch each way a widget can fail.
 
 Skipped with a message when Chromium is missing: `sudo apt-get install chromium`.
 """
@@ -8,228 +12,118 @@ Skipped with a message when Chromium is missing: `sudo apt-get install chromium`
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 
+from bench import labdriver as browser
 from helpers import config
 
-CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 NOTEBOOKS = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = config.REPO_ROOT / "build" / "screenshots"
-WIDGET_FACTORY = re.compile(r"widgets\.\w+_(explorer|browser)\(")
-RUN_TIMEOUT_MS = 300_000
-LAB_SETTINGS = {
-    # every cell in the page (no virtual scrolling), no news pop-up over the notebook
-    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
-}
-KERNEL_IDLE = """() => {
-    const session = window.jupyterapp.shell.currentWidget.sessionContext.session;
-    return Boolean(session && session.kernel && session.kernel.status === 'idle');
-}"""
-ALL_EXECUTED = """() => {
-    const panel = window.jupyterapp.shell.currentWidget;
-    const cells = panel.content.model.cells;
-    for (let i = 0; i < cells.length; i++) {
-        const cell = cells.get(i);
-        if (cell.type === 'code' && !cell.executionCount) return false;
-    }
-    return panel.sessionContext.session.kernel.status === 'idle';
-}"""
-ERROR_OUTPUTS = """() => {
-    const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
-    const errors = [];
-    for (let i = 0; i < cells.length; i++) {
-        const cell = cells.get(i);
-        if (cell.type !== 'code') continue;
-        for (const output of cell.outputs.toJSON())
-            if (output.output_type === 'error')
-                errors.push(`cell ${i}: ${output.ename}: ${output.evalue}`);
-    }
-    return errors;
-}"""
+WIDGET_FACTORY = re.compile(r"widgets\.(\w+_(?:explorer|browser))\(")
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"no Chromium at {CHROMIUM}: install it "
+        not browser.CHROMIUM.exists(),
+        reason=f"no Chromium at {browser.CHROMIUM}: install it "
         "with `sudo apt-get install chromium` (or set COURSE_CHROMIUM) to run the "
         "browser tests",
     ),
 ]
 
+BROKEN_WIDGETS = [  # one cell each; every slider starts at 3
+    """import matplotlib.pyplot as plt
+from helpers import widgets
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def figure(n):
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot(range(n + 1))
+    return fig
+
+def stale(n):  # prints the new value, redraws the old figure
+    print(f"n = {n}")
+    return figure(3)""",
+    "widgets.linked(lambda n: n, figure, n=(1, 5))  # works",
+    "widgets.linked(lambda n: 3, figure, n=(1, 5))  # ignores its control",
+    "widgets.linked(lambda n: n if n == 3 else [][n], figure, n=(1, 5))  # raises on change",
+    "widgets.linked(lambda n: n, stale, n=(1, 5))  # stops drawing",
+]
 
 
-def declared_widgets(path: Path) -> int:
-    """How many interactive widgets a notebook's cells create."""
+def declared_widgets(path: Path) -> list[str]:
+    """The interactive widget factories a notebook's cells call, in order."""
     cells = json.loads(path.read_text())["cells"]
-    return sum(
-        len(WIDGET_FACTORY.findall("".join(c["source"]))) for c in cells if c["cell_type"] == "code"
-    )
+    return [
+        name
+        for cell in cells
+        if cell["cell_type"] == "code"
+        for name in WIDGET_FACTORY.findall("".join(cell["source"]))
+    ]
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab on 127.0.0.1 (random port, token) over a copy of the notebooks; always
-    stopped at the end, even when a test fails."""
+    notebooks = config.REPO_ROOT / "notebooks"
     root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(config.REPO_ROOT / "notebooks", root / "notebooks")
-    for plugin, settings in LAB_SETTINGS.items():
-        path = root / "settings" / f"{plugin}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(settings))
-    port, token = _free_port(), secrets.token_hex(16)
-    env = {
-        **os.environ,
-        "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
-        "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
-        "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
-        "COURSE_PROFILE": "quick",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "lab",
-            "--no-browser",
-            "--expose-app-in-browser",
-            "--allow-root",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}",
-        ],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("JupyterLab did not start within 90 s")
-                time.sleep(0.5)
-        yield base, token
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with browser.jupyterlab(notebooks, root, {"COURSE_PROFILE": "quick"}) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--headless"]
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def chromium():
+    with browser.chromium() as launched:
+        yield launched
 
 
-def _run_all(page) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    page.wait_for_function(
-        "() => window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000
-    )
-    try:  # a fresh JupyterLab asks which kernel to start: take the proposed Python 3
-        page.locator(".jp-Dialog .jp-mod-accept").click(timeout=15_000)
-    except PlaywrightTimeout:
-        pass
-    page.wait_for_function(KERNEL_IDLE, timeout=90_000, polling=500)
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    page.wait_for_function(ALL_EXECUTED, timeout=RUN_TIMEOUT_MS, polling=1000)
-
-
-def _output_signature(output) -> str:
-    """What the learner sees in a widget's output: its images and its text."""
-    return output.evaluate(
-        "el => [...el.querySelectorAll('img')].map(i => i.src).join('|') + '\\n' + el.innerText"
-    )
-
-
-def _change_first_control(page, notebook) -> tuple[str, str]:
-    """Change the first control of the first interactive widget as a learner would (pick
-    another dropdown entry, or press an arrow key on a slider's handle, towards the side
-    with room), let the kernel finish the callback, and return the widget's output as seen
-    before and after."""
-    interact = notebook.locator(".widget-interact").first
-    interact.scroll_into_view_if_needed()
-    output = interact.locator(".widget-output").first
-    before = _output_signature(output)
-    control = interact.locator(".widget-dropdown select, .widget-slider .noUi-handle").first
-    if control.evaluate("el => el.tagName") == "SELECT":
-        options = control.locator("option").all_inner_texts()
-        control.select_option(label=options[1])
-    else:
-        control.focus()
-        at_max = control.get_attribute("aria-valuenow") == control.get_attribute("aria-valuemax")
-        control.press("ArrowLeft" if at_max else "ArrowRight")
-    page.wait_for_timeout(1000)  # the change reaches the kernel, which turns busy
-    page.wait_for_function(KERNEL_IDLE, timeout=120_000, polling=500)
-    page.wait_for_timeout(1500)  # the new output arrives and renders
-    return before, _output_signature(output)
+def widget_problems(page, names: list[str]) -> tuple[list[str], int]:
+    """Move every control of every widget; the problems found (notebook's widget named) and
+    how many moves were made."""
+    problems, moves = [], 0
+    for name, widget in zip(names, browser.widgets(page), strict=True):
+        for change in browser.move_every_control(page, widget):
+            moves += 1
+            if change.problem():
+                problems.append(f"{name}: {change.problem()}")
+    return problems, moves
 
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_in_jupyterlab(lab, browser, notebook):
-    base, token = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:  # a workspace of its own, so no other notebook's tab is in the page
-        page.goto(
-            f"{base}/lab/workspaces/{notebook.stem}/tree/notebooks/{notebook.name}?token={token}"
-        )
-        _run_all(page)
-        assert page.evaluate(ERROR_OUTPUTS) == []
-        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-        expected = declared_widgets(notebook)
-        assert panel.locator(".widget-interact").count() == expected
-        controls = panel.locator(
-            ".widget-interact .widget-dropdown select, .widget-interact .widget-slider .noUi-handle"
-        ).count()
-        assert controls >= expected
-        if expected:
-            before, after = _change_first_control(page, panel)
-            assert before != after
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"))
-    finally:
-        page.evaluate("() => window.jupyterapp?.shell.currentWidget?.sessionContext?.shutdown()")
-        page.close()
+def test_notebook_in_jupyterlab(lab, chromium, notebook):
+    with browser.notebook_page(chromium, lab, notebook.name) as page:
+        try:
+            assert browser.run_all(page) == []
+            names = declared_widgets(notebook)
+            assert len(browser.widgets(page)) == len(names)
+            problems, moves = widget_problems(page, names)
+            assert problems == [], f"{notebook.stem}: " + "; ".join(problems)
+            assert moves >= sum(len(browser.controls(w)) for w in browser.widgets(page))
+        finally:
+            browser.screenshots(page, SCREENSHOTS, notebook.stem)
 
 
-def test_declared_widgets_counts_factories(tmp_path):
+@pytest.mark.timeout(300)
+def test_checks_catch_each_broken_widget(lab, chromium):
+    path = lab.root / "notebooks" / "broken_widgets.ipynb"
+    cells = [nbformat.v4.new_code_cell(source) for source in BROKEN_WIDGETS]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    with browser.notebook_page(chromium, lab, path.name) as page:
+        assert browser.run_all(page) == []
+        found = [
+            [change.problem() for change in browser.move_every_control(page, widget)]
+            for widget in browser.widgets(page)
+        ]
+    assert found[0] == [None]
+    assert found[1] == ["'n': the output did not change"]
+    assert len(found[2]) == 1 and "the output shows an error: IndexError" in found[2][0]
+    assert found[3] == ["'n': only the text changed, the figure stayed stale"]
+
+
+def test_declared_widgets_names_factories(tmp_path):
     path = tmp_path / "n.ipynb"
     path.write_text(
         json.dumps(
@@ -242,4 +136,4 @@ def test_declared_widgets_counts_factories(tmp_path):
             }
         )
     )
-    assert declared_widgets(path) == 2
+    assert declared_widgets(path) == ["tsne_explorer", "dataset_browser"]

@@ -36,12 +36,15 @@ def test_topk_explorer():
     assert figure.axes[0].texts[0].get_text() == "unit 2"  # the row names the unit shown
 
 
-def test_occlusion_explorer():
+def test_occlusion_explorer(capsys):
     images = np.random.default_rng(2).random((2, 8, 8, 1)).astype(np.float32)
     explorer = widgets.occlusion_explorer(mean_model(8, 8), images, ["up", "down"], 0.5)
     window, stride, target, fill = explorer.children[:4]
     first = explorer.result.copy()
-    window.value = 2
+    window.value = 2  # below the stride (3): refused, not silently reduced
+    assert explorer.result is None
+    assert "stride (3, 3) is larger than the window (2, 2)" in capsys.readouterr().out
+    stride.value = 2
     assert not np.allclose(explorer.result, first)
     target.value = 1  # the other class: drops change sign
     assert (explorer.result < 0).all()
