@@ -1,6 +1,30 @@
-"""pytest settings for the notebooks (``tests/conftest.py`` holds the unit tests' fixtures)."""
+"""pytest settings for the notebooks (``tests/conftest.py`` holds the unit tests' fixtures).
+
+Each notebook is run once per ``make test``. With Chromium present, ``tests/test_browser.py``
+runs it in JupyterLab and checks what nbval checks (no error output; each
+``# NBVAL_CHECK_OUTPUT`` cell prints what it stored), so nbval's own run of ``notebooks/`` is
+skipped. Without Chromium, or with the browser tests deselected (``-m "not browser"``), nbval
+runs the notebooks.
+"""
 
 import pytest
+
+from bench.labdriver import CHROMIUM
+
+
+def _browser_runs_notebooks(config) -> bool:
+    return CHROMIUM.exists() and "browser" not in (config.option.markexpr or "")
+
+
+def pytest_ignore_collect(collection_path, config):
+    if collection_path.suffix == ".ipynb" and _browser_runs_notebooks(config):
+        return True
+    return None
+
+
+def pytest_report_header(config):
+    runner = "tests/test_browser.py in JupyterLab" if _browser_runs_notebooks(config) else "nbval"
+    return f"notebooks run by: {runner}"
 
 
 def pytest_itemcollected(item):

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import labdriver as browser  # bench/ is on the path when a bench runs
+
 from helpers import config
 
 REPEATS = 3

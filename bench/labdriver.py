@@ -45,6 +45,16 @@ ALL_EXECUTED = """() => {
     }
     return panel.sessionContext.session.kernel.status === 'idle';
 }"""
+CODE_CELLS = """() => {
+    const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+    const code = [];
+    for (let i = 0; i < cells.length; i++) {
+        const cell = cells.get(i);
+        if (cell.type === 'code')
+            code.push({source: cell.sharedModel.getSource(), outputs: cell.outputs.toJSON()});
+    }
+    return code;
+}"""
 ERROR_OUTPUTS = """() => {
     const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
     const errors = [];
@@ -242,6 +252,11 @@ def run_all(page, timeout_s: float = 300) -> list[str]:
     return page.evaluate(ERROR_OUTPUTS)
 
 
+def code_cells(page) -> list[dict]:
+    """The open notebook's code cells as run: ``{"source", "outputs"}`` (nbformat's JSON)."""
+    return page.evaluate(CODE_CELLS)
+
+
 def widgets(page) -> list:
     """The interactive widgets of the open notebook, in page order."""
     found = page.locator(f"{PANEL} .widget-interact")
@@ -286,9 +301,9 @@ def _log_lines(path: Path | None) -> int:
 
 def move(page, widget, control, forward: bool = True, log: Path | None = None,
          timeout_s: float = 120, value: str | None = None) -> Change:  # fmt: skip
-    """Move ``control`` one step (or to dropdown entry ``value``) and watch ``widget``'s output until it has changed, the
-    kernel is idle and nothing has moved for 0.3 s. ``log``: the ``COURSE_WIDGET_LOG`` file
-    the kernel writes each callback's time to."""
+    """Move ``control`` one step (or to dropdown entry ``value``); wait until the kernel has
+    run the callback, is idle, and neither it nor ``widget``'s output changed for 0.3 s.
+    ``log``: the ``COURSE_WIDGET_LOG`` file the kernel writes each callback's time to."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     output = widget.locator(".widget-output").first.element_handle()
@@ -341,7 +356,10 @@ def move_every_control(page, widget, repeats: int = 1, log: Path | None = None) 
         for j in reversed([j for j in dropdowns if j < i]):  # nearest first
             if not shown[i].evaluate(DISABLED):
                 break
-            if not shown[j].evaluate(DISABLED) and shown[j].evaluate("el => el.value") != initial[j]:
+            if (
+                not shown[j].evaluate(DISABLED)
+                and shown[j].evaluate("el => el.value") != initial[j]
+            ):
                 changes.append(move(page, widget, shown[j], log=log, value=initial[j]))
         if shown[i].evaluate(DISABLED):
             changes.append(Change(label(shown[i]), False, "none", "", float("nan"), None))

@@ -434,6 +434,7 @@ class Setting:
     earlier_cut: str
     per_class: int
     description: str
+    shipped: str | None = None  # the shipped base whose measurements come with the course
 
 
 HELD_OUT = (2, 4)  # Pullover, Coat: never seen by fashion_base8
@@ -454,6 +455,7 @@ def setting(profile: str | None = None) -> Setting:
             "pool2",
             200,
             "fashion_base8 (8 Fashion-MNIST classes) -> Pullover vs Coat",
+            shipped="fashion_base8",
         )
     return _pets_setting()
 

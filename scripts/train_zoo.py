@@ -6,8 +6,9 @@
 
 Jobs: the plain classifiers of helpers.zoo.RECIPES, ``cam`` (cam_half, then the decoder
 ablation that picks cam_full, on cluttered Fashion-MNIST), ``cam_decoder`` (the decoder
-ablation alone, on the cam_half in --out) and ``hdcnn`` (HD-CNN fine components on top of
-fashion_cnn). Needs the full Fashion-MNIST offline (e.g. `apt-get install
+ablation alone, on the cam_half in --out), ``hdcnn`` (HD-CNN fine components on top of
+fashion_cnn) and ``transfer`` (notebook 04's measurements on the shipped fashion_base8).
+Needs the full Fashion-MNIST offline (e.g. `apt-get install
 dataset-fashion-mnist`) or network.
 """
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import cams, cluttered, config, data, hdcnn, zoo
+from helpers import cams, cluttered, comparison, config, data, hdcnn, transfer, zoo
 
 
 def classifier_job(name: str):
@@ -210,8 +211,21 @@ def hdcnn_job(dataset, args):
     return results
 
 
+def transfer_job(dataset, args):
+    """Notebook 04's measurements on the shipped fashion_base8 (quick profile), written to
+    ``--out``/transfer_quick.json; no model."""
+    setting = transfer.setting("quick")
+    split = transfer.small_split(setting.dataset, setting.per_class)
+    measured = comparison.measure(setting, split, sizes=comparison.SAMPLE_SIZES)
+    entry = next(e for e in zoo.manifest_entries() if e["name"] == setting.shipped)
+    path = comparison.save(measured, split, entry["sha256"], args.out / comparison.SHIPPED.name)
+    print(f"saved {path}: sizes {measured.sizes}", flush=True)
+    return []
+
+
 JOBS = {name: classifier_job(name) for name, spec in zoo.RECIPES.items() if spec.shipped}
 JOBS |= {"cam": cam_job, "cam_decoder": cam_decoder_job, "hdcnn": hdcnn_job}
+JOBS |= {"transfer": transfer_job}
 DEFAULT_JOBS = [name for name in JOBS if name != "cam_decoder"]  # "cam" runs the decoder
 
 

@@ -1,16 +1,19 @@
 """The course as a learner sees it: JupyterLab in headless Chromium (``bench/labdriver.py``).
 
-For each notebook: run all cells, no error output, every declared widget rendered, and every
-control of every widget moved through the page; each move must change the widget's output,
-show no error there, and redraw the figure (not only the text). Screenshots of the page and
-of each widget go to build/screenshots/, also when a check fails. A notebook of broken
-widgets proves the checks catch each way a widget can fail.
+For each notebook: run all cells, no error output, each ``# NBVAL_CHECK_OUTPUT`` cell prints
+what the notebook stored (as nbval checks it, with ``tests/nbval_sanitize.cfg``; the root
+``conftest.py`` then skips nbval's second run of the notebooks), every declared widget
+rendered, and every control of every widget moved through the page; each move must change
+the widget's output, show no error there, and redraw the figure (not only the text).
+Screenshots of the page and of each widget go to build/screenshots/, also when a check
+fails. A notebook of broken widgets proves the checks catch each way a widget can fail.
 
 Skipped with a message when Chromium is missing: `sudo apt-get install chromium`.
 """
 
 from __future__ import annotations
 
+import configparser
 import json
 import re
 from pathlib import Path
@@ -24,6 +27,7 @@ from helpers import config
 NOTEBOOKS = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = config.REPO_ROOT / "build" / "screenshots"
 WIDGET_FACTORY = re.compile(r"widgets\.(\w+_(?:explorer|browser))\(")
+CHECKED = "# NBVAL_CHECK_OUTPUT"
 
 pytestmark = [
     pytest.mark.browser,
@@ -65,6 +69,36 @@ def declared_widgets(path: Path) -> list[str]:
     ]
 
 
+def sanitized(text: str) -> str:
+    """``text`` with nbval's replacements from tests/nbval_sanitize.cfg applied."""
+    rules = configparser.ConfigParser(interpolation=None)
+    rules.read(config.REPO_ROOT / "tests" / "nbval_sanitize.cfg")
+    for section in rules.sections():
+        text = re.sub(rules[section]["regex"], rules[section]["replace"], text, flags=re.M)
+    return text
+
+
+def printed(outputs: list[dict]) -> str:
+    """What a cell's outputs show as text: streams and plain-text results, in order."""
+    parts = []
+    for output in outputs:
+        text = output.get("text") or output.get("data", {}).get("text/plain", "")
+        parts.append("".join(text) if isinstance(text, list) else text)
+    return sanitized("".join(parts))
+
+
+def checked_outputs_differing(notebook: Path, cells: list[dict]) -> list[str]:
+    """The ``# NBVAL_CHECK_OUTPUT`` cells whose output (``cells``: as run) differs from the
+    one stored in ``notebook``; each named by its first lines."""
+    stored = [c for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
+    return [
+        "".join(kept["source"])[:80]
+        for kept, run in zip(stored, cells, strict=True)
+        if "".join(kept["source"]).startswith(CHECKED)
+        and printed(kept["outputs"]) != printed(run["outputs"])
+    ]
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     notebooks = config.REPO_ROOT / "notebooks"
@@ -97,6 +131,7 @@ def test_notebook_in_jupyterlab(lab, chromium, notebook):
     with browser.notebook_page(chromium, lab, notebook.name) as page:
         try:
             assert browser.run_all(page) == []
+            assert checked_outputs_differing(notebook, browser.code_cells(page)) == []
             names = declared_widgets(notebook)
             assert len(browser.widgets(page)) == len(names)
             problems, moves = widget_problems(page, names)
@@ -137,3 +172,21 @@ def test_declared_widgets_names_factories(tmp_path):
         )
     )
     assert declared_widgets(path) == ["tsne_explorer", "dataset_browser"]
+
+
+def test_checked_outputs_are_compared_as_nbval_does(tmp_path):
+    notebook = tmp_path / "n.ipynb"
+    stored = [
+        {"cell_type": "code", "source": [CHECKED + "\n", "print(1)"],
+         "outputs": [{"output_type": "stream", "name": "stdout", "text": ["took 1.5 s\n"]}]},
+        {"cell_type": "markdown", "source": ["text"]},
+        {"cell_type": "code", "source": ["print(2)"], "outputs": []},
+    ]  # fmt: skip
+    notebook.write_text(json.dumps({"cells": stored}))
+    run = [
+        {"outputs": [{"output_type": "stream", "name": "stdout", "text": "took 2 s\n"}]},
+        {"outputs": [{"output_type": "stream", "name": "stdout", "text": "anything\n"}]},
+    ]
+    assert checked_outputs_differing(notebook, run) == []  # timings sanitised, cell 2 unchecked
+    run[0]["outputs"][0]["text"] = "took 2 s\nmore\n"
+    assert checked_outputs_differing(notebook, run) == [CHECKED + "\nprint(1)"]

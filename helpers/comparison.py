@@ -1,0 +1,151 @@
+"""Notebook 04's measurements, measured here or read from the record shipped with the course.
+
+Training the four transfer methods, the earlier cut and five training-set sizes takes about
+two minutes on a laptop CPU, so ``scripts/train_zoo.py transfer`` measures them once for the
+``quick`` profile and writes ``data/models/transfer_quick.json``. The record carries the
+sha256 of its own content and of the base model it was measured with, like the shipped
+models: a damaged or hand-edited record, or one measured on another base, is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from helpers import config, transfer
+
+SHIPPED = config.MODELS_DIR / "transfer_quick.json"
+SAMPLE_SIZES = (10, 25, 50, 100, 200)
+RERUN = "python scripts/train_zoo.py transfer"
+
+
+@dataclass
+class Comparison:
+    """The four methods, feature extraction at an earlier cut, and test accuracy of feature
+    extraction vs from scratch per labelled training images per class; ``source`` says
+    where and when they were measured."""
+
+    methods: list[transfer.Result]
+    earlier: transfer.Result
+    sizes: dict[int, tuple[float, float]]
+    source: str
+
+
+def measure(
+    setting, split, cache=None, sizes=(), schedule: transfer.Schedule | None = None
+) -> Comparison:
+    """Train and score everything notebook 04 shows, on ``split``; the sample-size sweep
+    for each of ``sizes`` (as :func:`helpers.widgets.sample_size_explorer` computes it)."""
+    cache = transfer.FeatureCache() if cache is None else cache
+    schedule = transfer.Schedule() if schedule is None else schedule
+    base, cut = setting.base, setting.cut_layer
+    methods = transfer.compare_methods(base, split, cut, setting.fine_tune_from, schedule, cache)
+    earlier = transfer.feature_extraction(base, split, setting.earlier_cut, schedule, cache)
+    by_size = {setting.per_class: (methods[0].test_accuracy, methods[-1].test_accuracy)}
+    for size in sizes:
+        if size not in by_size:
+            small = transfer.small_split(setting.dataset, size)
+            by_size[size] = (
+                transfer.feature_extraction(base, small, cut, schedule, cache).test_accuracy,
+                transfer.from_scratch(base, small, cut, schedule).test_accuracy,
+            )
+    return Comparison(methods, earlier, dict(sorted(by_size.items())), "measured here")
+
+
+def _split_record(split) -> dict:
+    return {
+        "train_images": len(split.y_train),
+        "validation_images": len(split.y_val),
+        "test_labels_sha256": hashlib.sha256(np.asarray(split.y_test).tobytes()).hexdigest(),
+    }
+
+
+def _digest(payload: dict) -> str:
+    body = {k: v for k, v in payload.items() if k != "sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _result_record(result: transfer.Result) -> dict:
+    return {
+        "method": result.method,
+        "correct": "".join("1" if c else "0" for c in result.correct),
+        "seconds": round(result.seconds, 2),
+        "history": {k: [round(float(v), 6) for v in vs] for k, vs in result.history.items()},
+    }
+
+
+def _result(record: dict) -> transfer.Result:
+    correct = np.array([c == "1" for c in record["correct"]], dtype=np.float64)
+    return transfer.Result(record["method"], correct, record["seconds"], record["history"])
+
+
+def save(comparison: Comparison, split, base_sha256: str, path: Path = SHIPPED) -> Path:
+    """Write ``comparison`` (measured on ``split`` with the base whose file has
+    ``base_sha256``) as a record with its own sha256."""
+    payload = {
+        "base_sha256": base_sha256,
+        "split": _split_record(split),
+        "measured": f"{datetime.date.today()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPU cores, by `{RERUN}`",
+        "methods": [_result_record(r) for r in comparison.methods],
+        "earlier": _result_record(comparison.earlier),
+        "sizes": {str(size): list(pair) for size, pair in comparison.sizes.items()},
+    }
+    payload["sha256"] = _digest(payload)
+    config.write_atomically(Path(path), json.dumps(payload, indent=1) + "\n")
+    return Path(path)
+
+
+def load(split, base_sha256: str, path: Path = SHIPPED) -> Comparison:
+    """The record at ``path``, checked: whole, measured with this base, on this split."""
+    from helpers.zoo import ModelUnavailableError
+
+    path = Path(path)
+    fix = f"Restore it with `git checkout -- {path}` or measure again with `{RERUN}`."
+    try:
+        payload = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ModelUnavailableError(f"The measurements file {path} is missing. {fix}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ModelUnavailableError(
+            f"The measurements file {path} is damaged ({error}). {fix}"
+        ) from None
+    if not isinstance(payload, dict) or payload.get("sha256") != _digest(payload):
+        raise ModelUnavailableError(
+            f"The measurements file {path} was changed by hand or damaged (its sha256 does "
+            f"not match its content). {fix}"
+        )
+    if payload["base_sha256"] != base_sha256:
+        raise ModelUnavailableError(
+            f"The measurements in {path} were made with another version of the base model; "
+            f"measure again with `{RERUN}`."
+        )
+    if payload["split"] != _split_record(split):
+        raise ModelUnavailableError(
+            f"The measurements in {path} were made on another split ({payload['split']}); "
+            f"measure again with `{RERUN}`."
+        )
+    return Comparison(
+        [_result(r) for r in payload["methods"]],
+        _result(payload["earlier"]),
+        {int(size): tuple(pair) for size, pair in payload["sizes"].items()},
+        f"measured {payload['measured']}",
+    )
+
+
+def course_comparison(setting, split, cache=None, live: bool = False) -> Comparison:
+    """What notebook 04 shows: in the ``quick`` profile the shipped record (``live=True``
+    trains everything here instead, about 40 s); in ``full``, measured here."""
+    from helpers import zoo
+
+    if setting.shipped is not None and not live:
+        entry = next(e for e in zoo.manifest_entries() if e["name"] == setting.shipped)
+        return load(split, entry["sha256"])
+    return measure(setting, split, cache)

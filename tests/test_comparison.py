@@ -1,0 +1,78 @@
+"""Notebook 04's measurements: measured, written with their checksums, read back, refused when
+damaged, hand-edited, or measured with another base or split."""
+
+import json
+
+import numpy as np
+import pytest
+
+from helpers import comparison, data, transfer, zoo
+from helpers.zoo import ModelUnavailableError
+from tests.test_transfer import base_model, tiny_dataset
+
+FAST = transfer.Schedule(
+    head_epochs=3, frozen_epochs=1, fine_tune_epochs=1, scratch_epochs=3, learning_rate=1e-2
+)
+
+
+@pytest.fixture(scope="module")
+def measured():
+    dataset = tiny_dataset(n_per_class=130)  # each size also takes 100 validation images
+    setting = transfer.Setting(base_model(), dataset, "features", "conv_b", "conv_b", 20, "tiny")
+    split = transfer.small_split(dataset, per_class=20)
+    return comparison.measure(setting, split, sizes=(10, 20), schedule=FAST), split
+
+
+def test_measure_gives_every_number_the_notebook_shows(measured):
+    result, split = measured
+    assert len(result.methods) == 4 and result.earlier.method == "feature extraction + dense head"
+    assert list(result.sizes) == [10, 20]  # the split's own size is taken from the methods
+    assert result.sizes[20] == (result.methods[0].test_accuracy, result.methods[-1].test_accuracy)
+    assert all(r.correct.shape == split.y_test.shape for r in [*result.methods, result.earlier])
+
+
+def test_a_saved_record_reads_back_equal(measured, tmp_path):
+    result, split = measured
+    path = comparison.save(result, split, "abc", tmp_path / "record.json")
+    back = comparison.load(split, "abc", path)
+    assert [r.method for r in back.methods] == [r.method for r in result.methods]
+    for kept, read in zip(
+        [*result.methods, result.earlier], [*back.methods, back.earlier], strict=True
+    ):
+        np.testing.assert_array_equal(read.correct, kept.correct)
+        assert read.epochs == kept.epochs and read.seconds == round(kept.seconds, 2)
+    assert back.sizes == result.sizes and back.source.startswith("measured 20")
+
+
+def test_bad_records_are_refused_with_the_command_that_remeasures(measured, tmp_path):
+    result, split = measured
+    path = comparison.save(result, split, "abc", tmp_path / "record.json")
+    with pytest.raises(ModelUnavailableError, match="another version of the base model"):
+        comparison.load(split, "other", path)
+    other_split = transfer.small_split(tiny_dataset(n_per_class=130), per_class=10)
+    with pytest.raises(ModelUnavailableError, match="on another split"):
+        comparison.load(other_split, "abc", path)
+    record = json.loads(path.read_text())
+    record["methods"][0]["correct"] = "0" * len(record["methods"][0]["correct"])  # was all 1
+    path.write_text(json.dumps(record))
+    with pytest.raises(ModelUnavailableError, match="changed by hand or damaged.*train_zoo.py"):
+        comparison.load(split, "abc", path)
+    path.write_text('{"methods": [')
+    with pytest.raises(ModelUnavailableError, match="is damaged"):
+        comparison.load(split, "abc", path)
+    with pytest.raises(ModelUnavailableError, match="is missing.*git checkout"):
+        comparison.load(split, "abc", tmp_path / "nothing.json")
+
+
+def test_the_shipped_record_fits_the_shipped_base_and_the_quick_split():
+    dataset = data.select_classes(data.load_fashion_mnist("quick"), transfer.HELD_OUT)
+    split = transfer.small_split(dataset, per_class=200)
+    entry = next(e for e in zoo.manifest_entries() if e["name"] == "fashion_base8")
+    shipped = comparison.load(split, entry["sha256"])
+    assert tuple(shipped.sizes) == comparison.SAMPLE_SIZES
+    assert shipped.sizes[200] == (
+        shipped.methods[0].test_accuracy,
+        shipped.methods[-1].test_accuracy,
+    )
+    assert shipped.methods[0].method == "feature extraction + dense head"
+    assert len(shipped.methods) == 4 and "train_zoo.py transfer" in shipped.source
