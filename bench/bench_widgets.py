@@ -14,6 +14,7 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import labdriver as browser  # bench/ is on the path when a bench runs
@@ -64,7 +65,12 @@ def main(prefixes: list[str]) -> None:
         env = {"COURSE_PROFILE": "quick", "COURSE_WIDGET_LOG": str(log)}
         with browser.jupyterlab(config.REPO_ROOT / "notebooks", Path(folder), env) as lab:
             with browser.chromium() as chromium:
-                rows = [r for n in notebooks for r in bench_notebook(chromium, lab, n, log)]
+                rows = []
+                for notebook in notebooks:
+                    start = time.perf_counter()
+                    rows += bench_notebook(chromium, lab, notebook, log)
+                    seconds = time.perf_counter() - start
+                    print(f"{notebook.stem}: run and measured in {seconds:.0f} s", flush=True)
     print(f"{'nb':<3} {'widget':<26} {'control':<28} {'median s':>8} {'callback s':>10} changed")
     for nb, widget, control, latency, callback, changed, problems in rows:
         flag = " over 1 s" if latency > LIMIT_S else " over 0.3 s" if latency > TARGET_S else ""

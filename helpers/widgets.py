@@ -275,7 +275,8 @@ def sample_size_explorer(
 ):
     """Labelled images per class -> test accuracy of feature extraction vs from scratch.
 
-    Each size is trained once and cached; the plot shows every size computed so far. Pass
+    Each size is trained once and cached; the plot shows every size computed so far, the
+    chosen one marked and its two accuracies in the title. Pass
     the ``features`` cache of a previous comparison to reuse its extracted features, and
     ``known`` results ``{size: (feature extraction, from scratch)}`` to start from them.
     """
@@ -292,11 +293,13 @@ def sample_size_explorer(
             extracted = transfer.feature_extraction(base, split, cut_layer, schedule, features)
             scratch = transfer.from_scratch(base, split, cut_layer, schedule, seed)
             cache[per_class] = (extracted.test_accuracy, scratch.test_accuracy)
-        return dict(sorted(cache.items()))
+        return {"per_class": per_class, "results": dict(sorted(cache.items()))}
 
-    def draw(results: dict):
+    def draw(result: dict):
+        results, chosen = result["results"], result["per_class"]
         sizes_done = list(results)
-        return plots.curves(
+        extracted, scratch = results[chosen]
+        figure = plots.curves(
             sizes_done,
             {
                 "feature extraction": [results[s][0] for s in sizes_done],
@@ -304,7 +307,11 @@ def sample_size_explorer(
             },
             "labelled training images per class",
             "test accuracy",
+            title=f"{chosen} per class: feature extraction {extracted:.3f}, "
+            f"from scratch {scratch:.3f}",
         )
+        figure.axes[0].axvline(chosen, color="grey", linestyle=":")
+        return figure
 
     start = max(cache) if cache else sizes[0]
     explorer = linked(

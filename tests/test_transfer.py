@@ -135,11 +135,12 @@ def test_sample_size_explorer_caches_each_size():
     explorer = widgets.sample_size_explorer(
         base, tiny_dataset(), "features", sizes=(5, 10), schedule=schedule, val_per_class=10
     )
-    assert list(explorer.result) == [5]
+    assert list(explorer.result["results"]) == [5]
     assert not explorer.children[0].continuous_update  # a new size retrains
     explorer.children[0].value = 10
-    assert list(explorer.result) == [5, 10] and len(explorer.cache) == 2
+    assert list(explorer.result["results"]) == [5, 10] and len(explorer.cache) == 2
     explorer.children[0].value = 5
+    assert explorer.result["per_class"] == 5 and len(explorer.cache) == 2  # from the cache
     assert all(np.array_equal(b, a) for b, a in zip(before, base.get_weights(), strict=True))
 
 
@@ -152,4 +153,5 @@ def test_sample_size_explorer_starts_from_known_results():
         known={10: (0.9, 0.6)},
         val_per_class=10,
     )
-    assert explorer.result == {10: (0.9, 0.6)} and explorer.children[0].value == 10
+    assert explorer.result == {"per_class": 10, "results": {10: (0.9, 0.6)}}
+    assert explorer.children[0].value == 10
