@@ -99,6 +99,9 @@ IDLE_COUNT = """() => {
     }
     return window.__idles;
 }"""
+# The kernel turned idle since the ``n``-th time, and stayed so for ``ms``
+SETTLED = """([n, ms]) => window.__idles > n && window.__status === 'idle'
+    && performance.now() - window.__statusChange > ms"""
 # Settled: the kernel idle, and neither it nor the output changed for ``ms``
 QUIET = """([el, ms]) => window.__status === 'idle'
     && performance.now() - Math.max(el.__lastChange, window.__statusChange) > ms"""
@@ -114,6 +117,7 @@ class Change:
     changed: bool  # the output's images or text changed
     figure: str  # "new", "same" (stale), "gone", or "none" (the output showed no figure)
     error: str  # error text (a traceback) in the widget's output, '' if none
+    text: str  # the output's last line of text after the change
     seconds: float  # from the change to the last update of the output; nan if none
     callback: dict | None  # the kernel's log line of the callback: widget name and seconds
 
@@ -126,7 +130,7 @@ class Change:
         if self.figure == "same":
             return f"{self.control!r}: only the text changed, the figure stayed stale"
         if self.figure == "gone":
-            return f"{self.control!r}: the figure disappeared"
+            return f"{self.control!r}: the figure disappeared; the output reads {self.text!r}"
         return None
 
 
@@ -301,11 +305,11 @@ def _log_lines(path: Path | None) -> int:
 
 def move(page, widget, control, forward: bool = True, log: Path | None = None,
          timeout_s: float = 120, value: str | None = None) -> Change:  # fmt: skip
-    """Move ``control`` one step (or to dropdown entry ``value``); wait until the kernel has
-    run the callback, is idle, and neither it nor ``widget``'s output changed for 0.3 s.
-    ``log``: the ``COURSE_WIDGET_LOG`` file the kernel writes each callback's time to."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
+    """Move ``control`` one step (or to dropdown entry ``value``); wait until the callback
+    has finished, the kernel is idle, and neither it nor ``widget``'s output changed for
+    0.3 s. ``log``: the ``COURSE_WIDGET_LOG`` file where the kernel notes each callback that
+    finished drawing; without it (or for a callback that fails), "finished" is the kernel
+    turning idle and staying so for 2 s."""
     output = widget.locator(".widget-output").first.element_handle()
     output.evaluate(WATCH)
     before = output.evaluate(SHOWN)
@@ -313,12 +317,11 @@ def move(page, widget, control, forward: bool = True, log: Path | None = None,
     idles = page.evaluate(IDLE_COUNT)
     start = page.evaluate("() => performance.now()")
     _press(control, forward, value)
-    try:  # the kernel ran the callback (a change that sends nothing times out)
-        page.wait_for_function(
-            "n => window.__idles > n", arg=idles, timeout=timeout_s * 1000, polling=50
-        )
-    except PlaywrightTimeout:
-        pass
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and _log_lines(log) == logged:
+        if page.evaluate(SETTLED, arg=[idles, 2000]):
+            break  # ran without finishing a drawing (an error, a refusal), or no log kept
+        time.sleep(0.05)
     page.wait_for_function(QUIET, arg=[output, 300], timeout=timeout_s * 1000, polling=100)
     after = output.evaluate(SHOWN)
     changed = (after["images"], after["text"]) != (before["images"], before["text"])
@@ -329,6 +332,7 @@ def move(page, widget, control, forward: bool = True, log: Path | None = None,
         changed=changed,
         figure=_figure_state(before["images"], after["images"]),
         error=after["error"],
+        text=(after["text"].strip().splitlines() or [""])[-1][:200],
         seconds=(last - start) / 1000 if changed else float("nan"),
         callback=json.loads(lines[-1]) if lines else None,
     )
@@ -362,7 +366,7 @@ def move_every_control(page, widget, repeats: int = 1, log: Path | None = None) 
             ):
                 changes.append(move(page, widget, shown[j], log=log, value=initial[j]))
         if shown[i].evaluate(DISABLED):
-            changes.append(Change(label(shown[i]), False, "none", "", float("nan"), None))
+            changes.append(Change(label(shown[i]), False, "none", "", "", float("nan"), None))
             continue
         changes += [
             move(page, widget, shown[i], forward=r % 2 == 0, log=log) for r in range(repeats)

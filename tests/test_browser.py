@@ -28,6 +28,7 @@ NOTEBOOKS = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = config.REPO_ROOT / "build" / "screenshots"
 WIDGET_FACTORY = re.compile(r"widgets\.(\w+_(?:explorer|browser))\(")
 CHECKED = "# NBVAL_CHECK_OUTPUT"
+CALLBACK_LOG = "callbacks.jsonl"  # each finished callback notes itself: a move waits for it
 
 pytestmark = [
     pytest.mark.browser,
@@ -103,7 +104,8 @@ def checked_outputs_differing(notebook: Path, cells: list[dict]) -> list[str]:
 def lab(tmp_path_factory):
     notebooks = config.REPO_ROOT / "notebooks"
     root = tmp_path_factory.mktemp("lab")
-    with browser.jupyterlab(notebooks, root, {"COURSE_PROFILE": "quick"}) as running:
+    env = {"COURSE_PROFILE": "quick", "COURSE_WIDGET_LOG": str(root / CALLBACK_LOG)}
+    with browser.jupyterlab(notebooks, root, env) as running:
         yield running
 
 
@@ -113,12 +115,12 @@ def chromium():
         yield launched
 
 
-def widget_problems(page, names: list[str]) -> tuple[list[str], int]:
+def widget_problems(page, names: list[str], log: Path) -> tuple[list[str], int]:
     """Move every control of every widget; the problems found (notebook's widget named) and
     how many moves were made."""
     problems, moves = [], 0
     for name, widget in zip(names, browser.widgets(page), strict=True):
-        for change in browser.move_every_control(page, widget):
+        for change in browser.move_every_control(page, widget, log=log):
             moves += 1
             if change.problem():
                 problems.append(f"{name}: {change.problem()}")
@@ -134,7 +136,7 @@ def test_notebook_in_jupyterlab(lab, chromium, notebook):
             assert checked_outputs_differing(notebook, browser.code_cells(page)) == []
             names = declared_widgets(notebook)
             assert len(browser.widgets(page)) == len(names)
-            problems, moves = widget_problems(page, names)
+            problems, moves = widget_problems(page, names, lab.root / CALLBACK_LOG)
             assert problems == [], f"{notebook.stem}: " + "; ".join(problems)
             assert moves >= sum(len(browser.controls(w)) for w in browser.widgets(page))
         finally:
@@ -149,7 +151,10 @@ def test_checks_catch_each_broken_widget(lab, chromium):
     with browser.notebook_page(chromium, lab, path.name) as page:
         assert browser.run_all(page) == []
         found = [
-            [change.problem() for change in browser.move_every_control(page, widget)]
+            [
+                change.problem()
+                for change in browser.move_every_control(page, widget, log=lab.root / CALLBACK_LOG)
+            ]
             for widget in browser.widgets(page)
         ]
     assert found[0] == [None]
