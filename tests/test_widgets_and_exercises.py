@@ -50,6 +50,26 @@ def test_linked_logs_each_callback_when_asked(tmp_path, monkeypatch):
     assert len(log.read_text().splitlines()) == 2  # no log file asked for: nothing written
 
 
+def test_feature_map_grid_tiles_each_channel_scaled_to_its_own_range():
+    maps = np.zeros((2, 2, 3))
+    maps[..., 0] = [[0, 1], [2, 3]]
+    maps[..., 1] = [[-5, -5], [-5, 5]]
+    maps[..., 2] = 7.0  # constant: shown dark, not a division by zero
+    fig = plots.feature_map_grid(maps, title="t")
+    (ax,) = fig.axes
+    mosaic = ax.images[0].get_array()
+    assert mosaic.shape == (2, 8)  # three 2x2 tiles, one-pixel gaps
+    np.testing.assert_allclose(mosaic[:, :2], [[0, 1 / 3], [2 / 3, 1]])
+    np.testing.assert_allclose(mosaic[:, 3:5], [[0, 0], [0, 1]])
+    np.testing.assert_allclose(mosaic[:, 6:], 0)
+    assert mosaic.mask[:, [2, 5]].all()  # the gaps are blank
+    assert [t.get_text() for t in ax.texts] == ["0", "1", "2"] and ax.get_title() == "t"
+    assert (
+        plots.feature_map_grid(np.zeros((4, 4, 40)), max_maps=32).axes[0].texts[-1].get_text()
+        == "31"
+    )
+
+
 def test_image_grid():
     fig = plots.image_grid(np.zeros((5, 4, 4, 1)), titles=list("abcde"), ncols=3)
     assert len(fig.axes) == 6 and fig.axes[4].get_title() == "e"
