@@ -11,6 +11,7 @@ widget's factory and the seconds it took (read by the widget latency bench).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
@@ -19,7 +20,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
+from IPython.display import Image, display
 
 from helpers import checks, plots
 from helpers.data import Dataset
@@ -28,7 +29,8 @@ from helpers.data import Dataset
 def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive:
     """``controls`` -> ``compute(**values)`` -> ``draw(result)`` shown below the controls.
 
-    ``draw`` returns a matplotlib Figure (shown, then closed) or any displayable object.
+    ``draw`` returns a matplotlib Figure (shown as a PNG, then closed) or any displayable
+    object.
     A ``ValueError`` from ``compute`` or ``draw`` (a setting that makes no sense) is shown as a
     message and the result becomes None.
     """
@@ -41,13 +43,20 @@ def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive
         except ValueError as error:  # a setting that makes no sense, while computing or drawing
             print(f"This setting does not work: {error}")
             return None
-        display(shown)
-        if isinstance(shown, plt.Figure):
-            plt.close(shown)
+        display(_png(shown) if isinstance(shown, plt.Figure) else shown)
         _log_callback(compute, time.perf_counter() - start)
         return result
 
     return widgets.interactive(update, **controls)
+
+
+def _png(figure: plt.Figure) -> Image:
+    """The figure as a PNG, then closed. Rendered once: the inline backend's tight bounding
+    box renders every figure twice, which a widget redrawing on each move feels."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return Image(buffer.getvalue())
 
 
 def _log_callback(compute: Callable, seconds: float) -> None:
