@@ -115,7 +115,7 @@ class Change:
 
     control: str  # the control's label
     changed: bool  # the output's images or text changed
-    figure: str  # "new", "same" (stale), "gone", or "none" (the output showed no figure)
+    figure: str  # "new", "same" (stale), "blank", "gone", or "none" (no figure before)
     error: str  # error text (a traceback) in the widget's output, '' if none
     text: str  # the output's last line of text after the change
     seconds: float  # from the change to the last update of the output; nan if none
@@ -129,15 +129,34 @@ class Change:
             return f"{self.control!r}: the output did not change"
         if self.figure == "same":
             return f"{self.control!r}: only the text changed, the figure stayed stale"
+        if self.figure == "blank":
+            return f"{self.control!r}: the new figure came out (nearly) blank"
         if self.figure == "gone":
             return f"{self.control!r}: the figure disappeared; the output reads {self.text!r}"
         return None
 
 
+def _ink(images: str) -> float:
+    """The fraction of pixels that are not white in the first ``data:`` PNG of ``images``."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    encoded = images.split("|")[0].split(",", 1)[-1]
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded))).convert("L"))
+    return float((pixels < 245).mean())
+
+
 def _figure_state(before: str, after: str) -> str:
     if not before:
         return "none"
-    return "gone" if not after else "same" if after == before else "new"
+    if not after:
+        return "gone"
+    if after == before:
+        return "same"
+    return "blank" if _ink(after) < 0.3 * _ink(before) else "new"
 
 
 @dataclass

@@ -11,7 +11,6 @@ widget's factory and the seconds it took (read by the widget latency bench).
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import time
@@ -20,7 +19,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import Image, display
+from IPython.display import display
 
 from helpers import checks, plots
 from helpers.data import Dataset
@@ -29,8 +28,7 @@ from helpers.data import Dataset
 def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive:
     """``controls`` -> ``compute(**values)`` -> ``draw(result)`` shown below the controls.
 
-    ``draw`` returns a matplotlib Figure (shown as a PNG, then closed) or any displayable
-    object.
+    ``draw`` returns a matplotlib Figure (shown, then closed) or any displayable object.
     A ``ValueError`` from ``compute`` or ``draw`` (a setting that makes no sense) is shown as a
     message and the result becomes None.
     """
@@ -43,20 +41,18 @@ def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive
         except ValueError as error:  # a setting that makes no sense, while computing or drawing
             print(f"This setting does not work: {error}")
             return None
-        display(_png(shown) if isinstance(shown, plt.Figure) else shown)
+        if isinstance(shown, plt.Figure):
+            # drawn before display: without it, a figure redrawn from a control in JupyterLab
+            # sometimes came out blank but for a strip of titles (seen by the browser test)
+            shown.canvas.draw()
+            display(shown)
+            plt.close(shown)
+        else:
+            display(shown)
         _log_callback(compute, time.perf_counter() - start)
         return result
 
     return widgets.interactive(update, **controls)
-
-
-def _png(figure: plt.Figure) -> Image:
-    """The figure as a PNG, then closed. Rendered once: the inline backend's tight bounding
-    box renders every figure twice, which a widget redrawing on each move feels."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    return Image(buffer.getvalue())
 
 
 def _log_callback(compute: Callable, seconds: float) -> None:
