@@ -357,24 +357,39 @@ def move(page, widget, control, forward: bool = True, log: Path | None = None,
     )
 
 
-def move_every_control(page, widget, repeats: int = 1, log: Path | None = None) -> list[Change]:
+def move_every_control(
+    page, widget, repeats: int = 1, log: Path | None = None, steps: int = 1
+) -> list[Change]:
     """Move each control of ``widget`` ``repeats`` times (back and forth), in the order shown.
 
-    A control disabled when its turn comes (the current mode ignores it) is tried again after
-    the pass, once the dropdowns changed before it are set back one by one, nearest first; a
-    control still disabled then is reported as a change that did nothing.
+    ``steps``: a move that changes nothing is repeated, one step further each time, up to
+    this many steps (a fill-holes threshold one step up may meet no hole in this image); only
+    the last is reported. A control disabled when its turn comes (the current mode ignores
+    it) is tried again after the pass, once the dropdowns changed before it are set back one
+    by one, nearest first; a control still disabled then is reported as a change that did
+    nothing.
     """
     shown = controls(widget)
     initial = {i: c.evaluate("el => el.value") for i, c in enumerate(shown)}
     dropdowns = [i for i, c in enumerate(shown) if c.evaluate("el => el.tagName") == "SELECT"]
+
+    def moves(control) -> list[Change]:
+        done = []
+        for r in range(repeats):
+            change = move(page, widget, control, forward=r % 2 == 0, log=log)
+            for _ in range(steps - 1):
+                if change.changed or change.error:
+                    break
+                change = move(page, widget, control, forward=r % 2 == 0, log=log)
+            done.append(change)
+        return done
+
     changes, waiting = [], []
     for i, control in enumerate(shown):
         if control.evaluate(DISABLED):
             waiting.append(i)
             continue
-        changes += [
-            move(page, widget, control, forward=r % 2 == 0, log=log) for r in range(repeats)
-        ]
+        changes += moves(control)
     for i in waiting:
         for j in reversed([j for j in dropdowns if j < i]):  # nearest first
             if not shown[i].evaluate(DISABLED):
@@ -387,9 +402,7 @@ def move_every_control(page, widget, repeats: int = 1, log: Path | None = None) 
         if shown[i].evaluate(DISABLED):
             changes.append(Change(label(shown[i]), False, "none", "", "", float("nan"), None))
             continue
-        changes += [
-            move(page, widget, shown[i], forward=r % 2 == 0, log=log) for r in range(repeats)
-        ]
+        changes += moves(shown[i])
     return changes
 
 

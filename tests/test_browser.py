@@ -120,7 +120,7 @@ def widget_problems(page, names: list[str], log: Path) -> tuple[list[str], int]:
     how many moves were made."""
     problems, moves = [], 0
     for name, widget in zip(names, browser.widgets(page), strict=True):
-        for change in browser.move_every_control(page, widget, log=log):
+        for change in browser.move_every_control(page, widget, log=log, steps=3):
             moves += 1
             if change.problem():
                 problems.append(f"{name}: {change.problem()}")
@@ -153,7 +153,9 @@ def test_checks_catch_each_broken_widget(lab, chromium):
         found = [
             [
                 change.problem()
-                for change in browser.move_every_control(page, widget, log=lab.root / CALLBACK_LOG)
+                for change in browser.move_every_control(
+                    page, widget, log=lab.root / CALLBACK_LOG, steps=3
+                )
             ]
             for widget in browser.widgets(page)
         ]
