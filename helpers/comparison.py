@@ -140,12 +140,16 @@ def load(split, base_sha256: str, path: Path = SHIPPED) -> Comparison:
     )
 
 
+def base_sha256(setting) -> str:
+    """The sha256 that the model manifest records for the setting's shipped base."""
+    from helpers import zoo
+
+    return next(e["sha256"] for e in zoo.manifest_entries() if e["name"] == setting.shipped)
+
+
 def course_comparison(setting, split, cache=None, live: bool = False) -> Comparison:
     """What notebook 04 shows: in the ``quick`` profile the shipped record (``live=True``
     trains everything here instead, about 40 s); in ``full``, measured here."""
-    from helpers import zoo
-
     if setting.shipped is not None and not live:
-        entry = next(e for e in zoo.manifest_entries() if e["name"] == setting.shipped)
-        return load(split, entry["sha256"])
+        return load(split, base_sha256(setting))
     return measure(setting, split, cache)

@@ -217,8 +217,8 @@ def transfer_job(dataset, args):
     setting = transfer.setting("quick")
     split = transfer.small_split(setting.dataset, setting.per_class)
     measured = comparison.measure(setting, split, sizes=comparison.SAMPLE_SIZES)
-    entry = next(e for e in zoo.manifest_entries() if e["name"] == setting.shipped)
-    path = comparison.save(measured, split, entry["sha256"], args.out / comparison.SHIPPED.name)
+    base = comparison.base_sha256(setting)
+    path = comparison.save(measured, split, base, args.out / comparison.SHIPPED.name)
     print(f"saved {path}: sizes {measured.sizes}", flush=True)
     return []
 

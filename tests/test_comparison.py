@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from helpers import comparison, data, transfer, zoo
+from helpers import comparison, transfer
 from helpers.zoo import ModelUnavailableError
 from tests.test_transfer import base_model, tiny_dataset
 
@@ -65,10 +65,9 @@ def test_bad_records_are_refused_with_the_command_that_remeasures(measured, tmp_
 
 
 def test_the_shipped_record_fits_the_shipped_base_and_the_quick_split():
-    dataset = data.select_classes(data.load_fashion_mnist("quick"), transfer.HELD_OUT)
-    split = transfer.small_split(dataset, per_class=200)
-    entry = next(e for e in zoo.manifest_entries() if e["name"] == "fashion_base8")
-    shipped = comparison.load(split, entry["sha256"])
+    setting = transfer.setting("quick")
+    split = transfer.small_split(setting.dataset, per_class=setting.per_class)
+    shipped = comparison.load(split, comparison.base_sha256(setting))
     assert tuple(shipped.sizes) == comparison.SAMPLE_SIZES
     assert shipped.sizes[200] == (
         shipped.methods[0].test_accuracy,
