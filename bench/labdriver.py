@@ -298,9 +298,10 @@ def label(control) -> str:
     return row.locator("label").first.inner_text().strip()
 
 
-def _press(control, forward: bool, value: str | None = None) -> None:
+def _press(control, forward: bool, value: str | None = None, far: bool = False) -> None:
     """Change a control by one step: the next (or previous) dropdown entry, or an arrow key
-    on a slider's handle, towards the side with room; or pick dropdown entry ``value``."""
+    on a slider's handle, towards the side with room (``far``: End or Home, to that end of
+    the slider); or pick dropdown entry ``value``."""
     if value is not None:
         control.select_option(value=value)
         return
@@ -315,7 +316,8 @@ def _press(control, forward: bool, value: str | None = None) -> None:
         control.get_attribute(name) for name in ("aria-valuenow", "aria-valuemin", "aria-valuemax")
     )
     right = (forward and now != high) or now == low
-    control.press("ArrowRight" if right else "ArrowLeft")
+    keys = ("End", "Home") if far else ("ArrowRight", "ArrowLeft")
+    control.press(keys[0] if right else keys[1])
 
 
 def _log_lines(path: Path | None) -> int:
@@ -323,8 +325,10 @@ def _log_lines(path: Path | None) -> int:
 
 
 def move(page, widget, control, forward: bool = True, log: Path | None = None,
-         timeout_s: float = 120, value: str | None = None) -> Change:  # fmt: skip
-    """Move ``control`` one step (or to dropdown entry ``value``); wait until the callback
+         timeout_s: float = 120, value: str | None = None,
+         far: bool = False) -> Change:  # fmt: skip
+    """Move ``control`` one step (to the slider's end with ``far``, or to dropdown entry
+    ``value``); wait until the callback
     has finished, the kernel is idle, and neither it nor ``widget``'s output changed for
     0.3 s. ``log``: the ``COURSE_WIDGET_LOG`` file where the kernel notes each callback that
     finished drawing; without it (or for a callback that fails), "finished" is the kernel
@@ -335,7 +339,7 @@ def move(page, widget, control, forward: bool = True, log: Path | None = None,
     logged = _log_lines(log)
     idles = page.evaluate(IDLE_COUNT)
     start = page.evaluate("() => performance.now()")
-    _press(control, forward, value)
+    _press(control, forward, value, far)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and _log_lines(log) == logged:
         if page.evaluate(SETTLED, arg=[idles, 2000]):
@@ -363,11 +367,11 @@ def move_every_control(
     """Move each control of ``widget`` ``repeats`` times (back and forth), in the order shown.
 
     ``steps``: a move that changes nothing is repeated, one step further each time, up to
-    this many steps (a fill-holes threshold one step up may meet no hole in this image); only
-    the last is reported. A control disabled when its turn comes (the current mode ignores
-    it) is tried again after the pass, once the dropdowns changed before it are set back one
-    by one, nearest first; a control still disabled then is reported as a change that did
-    nothing.
+    this many moves, the last to the slider's end (a fill-holes threshold a few steps up may
+    meet no hole in this image); only the last is reported. A control disabled when its turn
+    comes (the current mode ignores it) is tried again after the pass, once the dropdowns
+    changed before it are set back one by one, nearest first; a control still disabled then
+    is reported as a change that did nothing.
     """
     shown = controls(widget)
     initial = {i: c.evaluate("el => el.value") for i, c in enumerate(shown)}
@@ -377,10 +381,11 @@ def move_every_control(
         done = []
         for r in range(repeats):
             change = move(page, widget, control, forward=r % 2 == 0, log=log)
-            for _ in range(steps - 1):
+            for attempt in range(2, steps + 1):
                 if change.changed or change.error:
                     break
-                change = move(page, widget, control, forward=r % 2 == 0, log=log)
+                far = attempt == steps
+                change = move(page, widget, control, forward=r % 2 == 0, log=log, far=far)
             done.append(change)
         return done
 
