@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from helpers import checks
 
@@ -28,6 +30,15 @@ def apply_style() -> None:
     sns.set_theme(style="white", context="notebook", rc=STYLE)
 
 
+def new_figure(nrows: int = 1, ncols: int = 1, *, figsize, **subplots) -> tuple[Figure, object]:
+    """A figure and its axes, outside pyplot's list of open figures: shown where it is
+    returned or displayed, never by pyplot. (JupyterLab sends some widget messages to a kernel
+    subshell; after each, matplotlib's inline hook shows and closes every figure pyplot holds,
+    from that thread, so a widget's figure drawn through pyplot came out blank or half-drawn.)"""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **subplots)
+
+
 def _as_2d_or_rgb(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 1:
@@ -44,7 +55,7 @@ def image_grid(
     suptitle: str | None = None,
     vmin: float | None = None,
     vmax: float | None = None,
-) -> plt.Figure:
+) -> Figure:
     """A grid of images (grey or RGB), each with an optional title; axes hidden."""
     images = list(images)
     if not images:
@@ -53,7 +64,7 @@ def image_grid(
         raise ValueError(f"{len(titles)} titles for {len(images)} images")
     ncols = min(checks.count(ncols, "ncols"), len(images))
     nrows = int(np.ceil(len(images) / ncols))
-    fig, axes = plt.subplots(
+    fig, axes = new_figure(
         nrows,
         ncols,
         figsize=(size * ncols, size * nrows + (0.3 if suptitle else 0)),
@@ -74,7 +85,7 @@ def image_grid(
 
 def feature_map_grid(
     maps: np.ndarray, max_maps: int = 32, title: str | None = None, ncols: int = 8
-) -> plt.Figure:
+) -> Figure:
     """The channels of one feature map ``(H, W, C)``, up to ``max_maps`` of them, each scaled
     to its own range (a constant channel shows dark), numbered, tiled into one image: one
     axes instead of one per channel, so a widget redraws it in a tenth of the time."""
@@ -89,12 +100,12 @@ def feature_map_grid(
     nrows = -(-count // ncols)
     gap = max(1, height // 8)
     mosaic = np.full((nrows * (height + gap) - gap, ncols * (width + gap) - gap), np.nan)
-    fig, ax = plt.subplots(figsize=(1.2 * ncols, 1.2 * nrows + (0.3 if title else 0)))
+    fig, ax = new_figure(figsize=(1.2 * ncols, 1.2 * nrows + (0.3 if title else 0)))
     for index, channel in enumerate(scaled):
         top, left = (index // ncols) * (height + gap), (index % ncols) * (width + gap)
         mosaic[top : top + height, left : left + width] = channel
         ax.text(left, top, str(index), color="white", fontsize=7, va="top", ha="left")
-    colours = plt.get_cmap("viridis").with_extremes(bad="white")
+    colours = matplotlib.colormaps["viridis"].with_extremes(bad="white")
     ax.imshow(mosaic, cmap=colours, vmin=0, vmax=1, interpolation="nearest")
     ax.axis("off")
     if title:
@@ -136,7 +147,7 @@ def overlay_maps(
     alpha: float = 0.55,
     cmap: str = "coolwarm",
     symmetric: bool = True,
-) -> plt.Figure:
+) -> Figure:
     """Each image in grey with its map on top; two rows: the image, then image + map.
 
     Each map is divided by its own largest absolute value, so one colour bar reads for all:
@@ -144,7 +155,7 @@ def overlay_maps(
     """
     maps = checks.finite(maps, "maps")
     n = checks.same_length(images=images, maps=maps)
-    fig, axes = plt.subplots(2, n, figsize=(1.6 * n + 0.6, 3.4), squeeze=False)
+    fig, axes = new_figure(2, n, figsize=(1.6 * n + 0.6, 3.4), squeeze=False)
     for i in range(n):
         scaled = maps[i] / (float(np.abs(maps[i]).max()) or 1.0)
         axes[0, i].imshow(_as_2d_or_rgb(images[i]), cmap="gray")
@@ -171,15 +182,15 @@ def embedding_scatter(
     thumbnails: int = 0,
     seed: int = 0,
     title: str | None = None,
-) -> plt.Figure:
+) -> Figure:
     """2-D embedding coloured by class with a legend; optional image thumbnails on the map."""
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
     points = checks.finite(points, "points")
     labels = checks.labels(labels, len(class_names))
     checks.same_length(points=points, labels=labels)
-    fig, ax = plt.subplots(figsize=(6.5, 5.5))
-    palette = plt.get_cmap("tab10" if len(class_names) <= 10 else "tab20")
+    fig, ax = new_figure(figsize=(6.5, 5.5))
+    palette = matplotlib.colormaps["tab10" if len(class_names) <= 10 else "tab20"]
     for c, name in enumerate(class_names):
         chosen = labels == c
         ax.scatter(
@@ -199,7 +210,7 @@ def embedding_scatter(
     return fig
 
 
-def filter_grid(kernel_images: np.ndarray, ncols: int = 8) -> plt.Figure:
+def filter_grid(kernel_images: np.ndarray, ncols: int = 8) -> Figure:
     """First-layer filters as images (from :func:`helpers.filters.kernel_images`)."""
     return image_grid(
         kernel_images,
@@ -213,7 +224,7 @@ def filter_grid(kernel_images: np.ndarray, ncols: int = 8) -> plt.Figure:
 
 def confusion_heatmap(
     matrix: np.ndarray, row_names, col_names=None, title: str | None = None, fmt: str = ".2f"
-) -> plt.Figure:
+) -> Figure:
     """A (normalised) confusion matrix as an annotated heatmap; rows = true classes."""
     import seaborn as sns
 
@@ -227,7 +238,7 @@ def confusion_heatmap(
     # at least 5 inches: a 3x3 matrix with long tick labels otherwise leaves its cells too
     # small for their numbers
     side = max(0.45 * max(len(row_names), len(col_names)) + 2, 5.0)
-    fig, ax = plt.subplots(figsize=(side + 1, side))
+    fig, ax = new_figure(figsize=(side + 1, side))
     sns.heatmap(
         matrix,
         annot=len(row_names) <= 12,
@@ -247,11 +258,11 @@ def confusion_heatmap(
     return fig
 
 
-def curves(x, series: dict, xlabel: str, ylabel: str, title: str | None = None) -> plt.Figure:
+def curves(x, series: dict, xlabel: str, ylabel: str, title: str | None = None) -> Figure:
     """Several named y-series over the same x, with markers and a legend."""
     for name, ys in series.items():
         checks.same_length(x=x, **{f"series {name!r}": ys})
-    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    fig, ax = new_figure(figsize=(5.5, 3.5))
     for name, ys in series.items():
         ax.plot(x, ys, marker="o", label=name)
     ax.set_xlabel(xlabel)
@@ -271,7 +282,7 @@ def interval_plot(table, xlabel: str, ylabel: str, min_span: float = 0.05, title
     value = table.columns[0]
     x = np.asarray(table.index, dtype=int)
     y, low, high = (table[c].to_numpy() for c in (value, f"{value} low", f"{value} high"))
-    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    fig, ax = new_figure(figsize=(5.5, 3.5))
     ax.errorbar(x, y, yerr=[y - low, high - y], marker="o", capsize=4)
     ax.set_xticks(x)
     centre, span = (low.min() + high.max()) / 2, max(min_span, high.max() - low.min())
@@ -285,7 +296,7 @@ def interval_plot(table, xlabel: str, ylabel: str, min_span: float = 0.05, title
     return fig
 
 
-def learning_curves(histories: dict, metric: str = "accuracy") -> plt.Figure:
+def learning_curves(histories: dict, metric: str = "accuracy") -> Figure:
     """Training vs validation ``metric`` per epoch, one panel per method."""
     if not histories:
         raise ValueError("histories is empty: give {method: Keras history dict}")
@@ -293,7 +304,7 @@ def learning_curves(histories: dict, metric: str = "accuracy") -> plt.Figure:
         missing = [key for key in (metric, f"val_{metric}") if key not in history]
         if missing:
             raise ValueError(f"history of {name!r} has no {missing}; it has {list(history)}")
-    fig, axes = plt.subplots(
+    fig, axes = new_figure(
         1, len(histories), figsize=(3.2 * len(histories), 2.8), squeeze=False, sharey=True
     )
     for ax, (name, history) in zip(axes[0], histories.items(), strict=True):
@@ -309,7 +320,7 @@ def learning_curves(histories: dict, metric: str = "accuracy") -> plt.Figure:
     return fig
 
 
-def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> plt.Figure:
+def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> Figure:
     """Rows = images; columns = the image (mask outlined) then each map type over it, each
     scaled to its own range under one colour bar."""
     from helpers.refine import normalise
@@ -317,7 +328,7 @@ def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> p
     n, kinds = len(images), list(maps)
     for kind in kinds:
         checks.same_length(images=images, **{f"maps[{kind!r}]": maps[kind]})
-    fig, axes = plt.subplots(
+    fig, axes = new_figure(
         n, len(kinds) + 1, figsize=(1.7 * (len(kinds) + 1), 1.7 * n), squeeze=False
     )
     for i in range(n):
@@ -342,7 +353,7 @@ def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> p
     return fig
 
 
-def pipeline_steps(steps, image: np.ndarray) -> plt.Figure:
+def pipeline_steps(steps, image: np.ndarray) -> Figure:
     """Every intermediate of :func:`helpers.refine.refine`, in order, on one figure."""
     panels = [
         ("image", _as_2d_or_rgb(image), "gray"),
@@ -359,7 +370,7 @@ def pipeline_steps(steps, image: np.ndarray) -> plt.Figure:
         ("holes filled", steps.full_segment, "gray"),
         ("refined CAM", steps.merged, "jet"),
     ]
-    fig, axes = plt.subplots(2, 5, figsize=(9.6, 4))
+    fig, axes = new_figure(2, 5, figsize=(9.6, 4))
     for ax, (title, panel, cmap) in zip(axes.ravel(), panels, strict=False):
         shown = ax.imshow(panel, cmap=cmap, **({"vmin": 0, "vmax": 1} if cmap == "jet" else {}))
         ax.set_title(title, fontsize=7)
@@ -368,7 +379,7 @@ def pipeline_steps(steps, image: np.ndarray) -> plt.Figure:
     axes.ravel()[1].scatter(steps.focal_points[:, 1], steps.focal_points[:, 0], s=2, c="white")
     top, left, bottom, right = steps.crop_box
     axes.ravel()[0].add_patch(
-        plt.Rectangle(
+        Rectangle(
             (left - 0.5, top - 0.5), right - left, bottom - top, fill=False, color="yellow"
         )
     )

@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
@@ -28,7 +27,7 @@ from helpers.data import Dataset
 def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive:
     """``controls`` -> ``compute(**values)`` -> ``draw(result)`` shown below the controls.
 
-    ``draw`` returns a matplotlib Figure (shown, then closed) or any displayable object.
+    ``draw`` returns a matplotlib Figure or any displayable object.
     A ``ValueError`` from ``compute`` or ``draw`` (a setting that makes no sense) is shown as a
     message and the result becomes None.
     """
@@ -41,14 +40,7 @@ def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive
         except ValueError as error:  # a setting that makes no sense, while computing or drawing
             print(f"This setting does not work: {error}")
             return None
-        if isinstance(shown, plt.Figure):
-            # drawn before display: without it, a figure redrawn from a control in JupyterLab
-            # sometimes came out blank but for a strip of titles (seen by the browser test)
-            shown.canvas.draw()
-            display(shown)
-            plt.close(shown)
-        else:
-            display(shown)
+        display(shown)
         _log_callback(compute, time.perf_counter() - start)
         return result
 

@@ -30,14 +30,6 @@ WIDGET_FACTORY = re.compile(r"widgets\.(\w+_(?:explorer|browser))\(")
 CHECKED = "# NBVAL_CHECK_OUTPUT"
 
 
-def known_bug(problem: str) -> bool:
-    """A known bug, not yet understood: in JupyterLab the refine explorer's figure, redrawn
-    from a control, sometimes comes out blank but for a strip of titles (drawing before
-    display and a colour bar in its own axes made it rarer, not gone). It is reported as
-    XFAIL, never as a pass; any other problem in the same notebook still fails."""
-    return problem.startswith("refine_explorer: ") and problem.endswith("came out (nearly) blank")
-
-
 CALLBACK_LOG = "callbacks.jsonl"  # each finished callback notes itself: a move waits for it
 
 pytestmark = [
@@ -51,11 +43,10 @@ pytestmark = [
 ]
 
 BROKEN_WIDGETS = [  # one cell each; every slider starts at 3
-    """import matplotlib.pyplot as plt
-from helpers import widgets
+    """from helpers import plots, widgets
 
 def figure(n):
-    fig, ax = plt.subplots(figsize=(2, 1.5))
+    fig, ax = plots.new_figure(figsize=(2, 1.5))
     ax.plot(range(n + 1))
     return fig
 
@@ -148,12 +139,7 @@ def test_notebook_in_jupyterlab(lab, chromium, notebook):
             assert len(browser.widgets(page)) == len(names)
             problems, moves = widget_problems(page, names, lab.root / CALLBACK_LOG)
             assert moves >= sum(len(browser.controls(w)) for w in browser.widgets(page))
-            known = [p for p in problems if known_bug(p)]
-            assert [p for p in problems if p not in known] == [], f"{notebook.stem}: " + "; ".join(
-                problems
-            )
-            if known:
-                pytest.xfail(f"known bug, root cause open: {'; '.join(known)}")
+            assert problems == [], f"{notebook.stem}: " + "; ".join(problems)
         finally:
             browser.screenshots(page, SCREENSHOTS, notebook.stem)
 
@@ -213,9 +199,3 @@ def test_checked_outputs_are_compared_as_nbval_does(tmp_path):
     run[0]["outputs"][0]["text"] = "took 2 s\nmore\n"
     assert checked_outputs_differing(notebook, run) == [CHECKED + "\nprint(1)"]
 
-
-def test_only_the_refine_explorers_blank_figure_is_a_known_bug():
-    blank = "the new figure came out (nearly) blank"
-    assert known_bug(f"refine_explorer: 'blur size (px)': {blank}")
-    assert not known_bug("refine_explorer: 'blur size (px)': the output did not change")
-    assert not known_bug(f"cam_explorer: 'image': {blank}")

@@ -20,6 +20,19 @@ def test_dataset_browser_callback_updates_result(subset):
     assert not np.array_equal(browser.result["indices"], before)
 
 
+def test_course_figures_stay_out_of_pyplots_open_figures(subset):
+    # after a widget message on a kernel subshell, matplotlib's inline hook shows and closes
+    # every figure pyplot holds, from that thread: a figure there can be taken mid-drawing
+    import matplotlib.pyplot as plt
+
+    open_before = plt.get_fignums()
+    browser = widgets.dataset_browser(subset, per_page=4)  # draws its first page
+    browser.children[0].value = 3
+    grid = plots.image_grid(np.zeros((2, 4, 4, 1)))
+    assert plt.get_fignums() == open_before
+    assert len(grid.axes) == 2  # a figure all the same, shown wherever it is displayed
+
+
 def test_dataset_browser_rejects_bad_split(subset):
     with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
         widgets.dataset_browser(subset, split="val")
