@@ -379,9 +379,7 @@ def pipeline_steps(steps, image: np.ndarray) -> Figure:
     axes.ravel()[1].scatter(steps.focal_points[:, 1], steps.focal_points[:, 0], s=2, c="white")
     top, left, bottom, right = steps.crop_box
     axes.ravel()[0].add_patch(
-        Rectangle(
-            (left - 0.5, top - 0.5), right - left, bottom - top, fill=False, color="yellow"
-        )
+        Rectangle((left - 0.5, top - 0.5), right - left, bottom - top, fill=False, color="yellow")
     )
     crop = steps.cropped if steps.cropped is not None else _as_2d_or_rgb(image)
     axes.ravel()[9].imshow(_as_2d_or_rgb(crop), cmap="gray")

@@ -198,4 +198,3 @@ def test_checked_outputs_are_compared_as_nbval_does(tmp_path):
     assert checked_outputs_differing(notebook, run) == []  # timings sanitised, cell 2 unchecked
     run[0]["outputs"][0]["text"] = "took 2 s\nmore\n"
     assert checked_outputs_differing(notebook, run) == [CHECKED + "\nprint(1)"]
-
