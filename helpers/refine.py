@@ -90,6 +90,7 @@ class RefineSteps:
     merged: np.ndarray
     crop_box: tuple[int, int, int, int]
     cropped: np.ndarray | None
+    params: RefineParams  # the settings that made them
 
 
 def normalise(values: np.ndarray) -> np.ndarray:
@@ -206,7 +207,18 @@ def refine(
     box = crop_box(merged, params)
     cropped = None if image is None else image[box[0] : box[2], box[1] : box[3]]
     return RefineSteps(
-        low, blurred, edges, roi, bounds, seeds, segmented, full_segment, merged, box, cropped
+        low,
+        blurred,
+        edges,
+        roi,
+        bounds,
+        seeds,
+        segmented,
+        full_segment,
+        merged,
+        box,
+        cropped,
+        params,
     )
 
 

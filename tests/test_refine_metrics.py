@@ -311,3 +311,15 @@ def test_paired_against_compares_on_the_same_images():
     assert table.loc[("exact", "pointing game"), "call"] == "no significant difference"
     with pytest.raises(ValueError, match=r"no per-image scores for \['Grad-CAM'\]"):
         metrics.paired_against(per_image, "blob", ["Grad-CAM"], ["IoU"])
+
+
+def test_pipeline_figure_says_how_many_hole_pixels_were_filled():
+    from helpers import plots
+
+    target = disk(30, 34, 12)
+    steps = refine.refine(low_of(target), target.astype(float), image=np.zeros((64, 64, 1)))
+    hole = disk(30, 34, 3)  # 29 pixels
+    steps.segmented = steps.full_segment & ~hole
+    titles = [ax.get_title() for ax in plots.pipeline_steps(steps, np.zeros((64, 64, 1))).axes]
+    assert f"holes up to 256 px: {int((steps.full_segment & hole).sum())} px filled" in titles
+    assert int((steps.full_segment & hole).sum()) == 29
