@@ -7,7 +7,6 @@ import numpy as np
 from scipy import ndimage
 
 from helpers import checks
-from helpers.cluttered import mask_box
 
 BOX_IOU = 0.5  # a box is correct from this IoU with the true box on (PASCAL VOC, CAM paper)
 
@@ -78,18 +77,21 @@ def boundary_f(
     follow the object's outline score high; a blob at the right place does not."""
     maps, masks = _check(maps, masks)
     tolerance = checks.number(tolerance, "tolerance", 0, np.inf)
-    scores = np.zeros(len(maps))
-    for i, (kept, truth) in enumerate(zip(thresholded(maps, fraction), masks, strict=True)):
-        found, target = outline(kept), outline(truth)
-        if not found.any():
-            continue
-        near_target = ndimage.distance_transform_edt(~target) <= tolerance
-        near_found = ndimage.distance_transform_edt(~found) <= tolerance
-        precision = (found & near_target).sum() / found.sum()
-        recall = (target & near_found).sum() / target.sum()
-        if precision + recall > 0:
-            scores[i] = 2 * precision * recall / (precision + recall)
-    return scores
+    found, target = outline(thresholded(maps, fraction)), outline(masks)
+    reach = int(tolerance)  # within ``tolerance`` of a pixel: a disk, one batch at a time
+    rows, cols = np.mgrid[-reach : reach + 1, -reach : reach + 1]
+    disk = (rows**2 + cols**2 <= tolerance**2)[None]
+    near_target = ndimage.binary_dilation(target, disk)
+    near_found = ndimage.binary_dilation(found, disk)
+    precision = _ratio((found & near_target).sum(axis=(1, 2)), found.sum(axis=(1, 2)))
+    recall = _ratio((target & near_found).sum(axis=(1, 2)), target.sum(axis=(1, 2)))
+    return _ratio(2 * precision * recall, precision + recall)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator``, 0 where the denominator is 0."""
+    numerator = np.asarray(numerator, float)
+    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
 
 
 def energy_in_mask(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
@@ -98,8 +100,7 @@ def energy_in_mask(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
     maps, masks = _check(maps, masks)
     positive = np.clip(maps, 0, None).reshape(len(maps), -1)
     inside = (positive * masks.reshape(len(masks), -1)).sum(axis=1)
-    total = positive.sum(axis=1)
-    return np.divide(inside, total, out=np.zeros_like(total), where=total > 0)
+    return _ratio(inside, positive.sum(axis=1))
 
 
 def map_box(saliency: np.ndarray, fraction: float = 0.2) -> np.ndarray:
@@ -108,12 +109,30 @@ def map_box(saliency: np.ndarray, fraction: float = 0.2) -> np.ndarray:
     saliency = np.asarray(saliency)
     if saliency.ndim != 2:
         raise ValueError(f"saliency must be one map (H, W), got shape {saliency.shape}")
-    above = thresholded(saliency[None], fraction)[0]
-    labels, count = ndimage.label(above)
+    return map_boxes(saliency[None], fraction)[0]
+
+
+def map_boxes(maps: np.ndarray, fraction: float = 0.2) -> np.ndarray:
+    """:func:`map_box` of each map of a batch ``(N, H, W)``: ``(N, 4)``. The regions of all
+    maps are labelled at once (4-neighbours within a map); on a tie in size, the region met
+    first in reading order wins."""
+    above = thresholded(maps, fraction)
+    n, height, width = above.shape
+    boxes = np.tile([0, 0, height, width], (n, 1))
+    within_a_map = np.zeros((3, 3, 3), bool)
+    within_a_map[1] = ndimage.generate_binary_structure(2, 1)
+    labels, count = ndimage.label(above, within_a_map)
     if count == 0:
-        return np.array([0, 0, *saliency.shape])
-    largest = 1 + np.argmax(ndimage.sum_labels(above, labels, range(1, count + 1)))
-    return mask_box(labels == largest)
+        return boxes
+    extents = ndimage.find_objects(labels)  # per region: (map, rows, columns) slices
+    owner = np.array([extent[0].start for extent in extents])
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    order = np.lexsort((np.arange(count), -sizes, owner))  # per map: largest, then first
+    largest = order[np.r_[True, owner[order][1:] != owner[order][:-1]]]
+    for region in largest:
+        _, rows, cols = extents[region]
+        boxes[owner[region]] = [rows.start, cols.start, rows.stop, cols.stop]
+    return boxes
 
 
 def box_iou(a, b) -> float:
@@ -140,7 +159,7 @@ def box_accuracy(maps: np.ndarray, boxes: np.ndarray, fraction: float = 0.2) -> 
     """Per image: does the map's box overlap the true box with IoU >= :data:`BOX_IOU`?"""
     checks.same_length(maps=maps, boxes=boxes)
     return np.array(
-        [box_iou(map_box(m, fraction), b) >= BOX_IOU for m, b in zip(maps, boxes, strict=True)]
+        [box_iou(m, b) >= BOX_IOU for m, b in zip(map_boxes(maps, fraction), boxes, strict=True)]
     )
 
 
@@ -180,14 +199,17 @@ def deletion_insertion(
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(pixels)[None].repeat(n, 0), axis=1)
     rank = rank.reshape(images.shape[:3])[..., None]
+    whole = np.asarray(score(images))  # deletion's first and insertion's last batch
+    checks.labels(targets, whole.shape[1], "targets")
+    empty = np.asarray(score(np.full_like(images, baseline)))  # and the other way round
     curves = {"deletion": [], "insertion": []}
     for step in range(steps + 1):
         shown = rank < round(step / steps * pixels)
         for kind, keep in (("deletion", ~shown), ("insertion", shown)):
-            batch = np.where(keep, images, baseline).astype(np.float32)
-            scores = np.asarray(score(batch))
-            if step == 0 and kind == "deletion":
-                checks.labels(targets, scores.shape[1], "targets")
+            if keep.all() or not keep.any():
+                scores = whole if keep.all() else empty
+            else:
+                scores = np.asarray(score(np.where(keep, images, baseline).astype(np.float32)))
             curves[kind].append(scores[np.arange(n), targets])
     out = {kind: np.stack(values, axis=1) for kind, values in curves.items()}
     out |= {

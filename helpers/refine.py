@@ -17,7 +17,7 @@ measures both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
@@ -157,6 +157,15 @@ def crop_box(refined: np.ndarray, params: RefineParams) -> tuple[int, int, int, 
     return int(rows[0]), int(cols[0]), int(rows[-1] + 1), int(cols[-1] + 1)
 
 
+def merge(low: np.ndarray, blurred: np.ndarray, full_segment: np.ndarray, params: RefineParams):
+    """The refined map: the segment (``merge_source`` "segment") or the blurred high-res map
+    inside it, blended with or multiplied by the resized low map."""
+    kept = full_segment if params.merge_source == "segment" else blurred * full_segment
+    if params.merge == "blend":
+        return params.alpha * kept + (1 - params.alpha) * low
+    return normalise(kept * low)
+
+
 def refine(
     low_map: np.ndarray,
     high_map: np.ndarray,
@@ -199,11 +208,7 @@ def refine(
     segmented = region_grow(edges, seeds, *bounds)
     segmented |= roi & (edges >= bounds[1])
     full_segment = remove_small_holes(segmented, max_size=params.hole_area)
-    kept = full_segment if params.merge_source == "segment" else blurred * full_segment
-    if params.merge == "blend":
-        merged = params.alpha * kept + (1 - params.alpha) * low
-    else:
-        merged = normalise(kept * low)
+    merged = merge(low, blurred, full_segment, params)
     box = crop_box(merged, params)
     cropped = None if image is None else image[box[0] : box[2], box[1] : box[3]]
     return RefineSteps(
@@ -224,8 +229,25 @@ def refine(
 
 def refine_batch(low_maps, high_maps, params: RefineParams | None = None) -> np.ndarray:
     """The refined (merged) map of every image of a batch: ``(N, H, W)``."""
+    params = RefineParams() if params is None else params
+    return refine_batch_sources(low_maps, high_maps, params, [params.merge_source])[
+        params.merge_source
+    ]
+
+
+def refine_batch_sources(
+    low_maps, high_maps, params: RefineParams, sources
+) -> dict[str, np.ndarray]:
+    """``{merge source: (N, H, W) refined maps}``: the pipeline runs once per image and only
+    its last step, the merge, once per source in ``sources``."""
     if len(low_maps) != len(high_maps):
         raise ValueError(f"{len(low_maps)} low maps but {len(high_maps)} high maps")
-    return np.stack(
-        [refine(lo, hi, params=params).merged for lo, hi in zip(low_maps, high_maps, strict=True)]
-    )
+    variants = {source: replace(params, merge_source=source) for source in sources}
+    merged = {source: [] for source in sources}
+    for lo, hi in zip(low_maps, high_maps, strict=True):
+        steps = refine(lo, hi, params=params)
+        for source, varied in variants.items():
+            merged[source].append(
+                merge(steps.low_resized, steps.blurred, steps.full_segment, varied)
+            )
+    return {source: np.stack(maps) for source, maps in merged.items()}

@@ -323,3 +323,17 @@ def test_pipeline_figure_says_how_many_hole_pixels_were_filled():
     titles = [ax.get_title() for ax in plots.pipeline_steps(steps, np.zeros((64, 64, 1))).axes]
     assert f"holes up to 256 px: {int((steps.full_segment & hole).sum())} px filled" in titles
     assert int((steps.full_segment & hole).sum()) == 29
+
+
+def test_refining_for_two_merge_sources_at_once_matches_each_alone():
+    rng = np.random.default_rng(1)
+    lows, highs = rng.random((3, 8, 8)), rng.random((3, 64, 64))
+    params = refine.RefineParams(merge="multiply")
+    both = refine.refine_batch_sources(lows, highs, params, ["segment", "high-res in segment"])
+    for source in ("segment", "high-res in segment"):
+        alone = refine.refine_batch(
+            lows, highs, refine.RefineParams(merge="multiply", merge_source=source)
+        )
+        np.testing.assert_array_equal(both[source], alone)
+    with pytest.raises(ValueError, match="merge_source"):
+        refine.refine_batch_sources(lows, highs, params, ["segment", "everything"])
