@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix
 from sklearn.metrics.pairwise import cosine_similarity
 
-from helpers import checks
+from helpers import checks, layers
 
 
 def classifier_head(model: keras.Model) -> keras.layers.Dense:
@@ -286,7 +286,7 @@ def fashion_tasks(class_names) -> dict[str, dict]:
 
 
 def split_outputs(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> dict:
-    """Penultimate features, fine probabilities and labels of ``images`` (one pass each)."""
-    features = penultimate_model(model).predict(images, verbose=0, batch_size=512)
-    probabilities = model.predict(images, verbose=0, batch_size=512)
+    """Penultimate features, fine probabilities and labels of ``images`` (one pass for both)."""
+    both = layers.with_intermediate(model, classifier_head(model), use_input=True)
+    features, probabilities = both.predict(images, verbose=0, batch_size=512)
     return {"features": features, "probabilities": probabilities, "labels": np.asarray(labels)}

@@ -295,12 +295,16 @@ class HDCNN:
                 )
         self.block, self.components, self.n_classes = building_block, components, n_classes
         self.shared = shared_layers(building_block, shared_layer)
+        self._shared_and_fine = layers.with_intermediate(building_block, shared_layer)
+
+    def _first_pass(self, images: np.ndarray, batch_size: int):
+        """The shared features and the block's fine probabilities, from one pass."""
+        return self._shared_and_fine.predict(images, batch_size=batch_size, verbose=0)
 
     def outputs(self, images: np.ndarray, batch_size: int = 512) -> dict:
         """Everything the average needs, computed once: the block's fine probabilities, the
         cluster probabilities B and every component's probabilities on every image."""
-        shared = self.shared.predict(images, batch_size=batch_size, verbose=0)
-        fine = self.block.predict(images, batch_size=batch_size, verbose=0)
+        shared, fine = self._first_pass(images, batch_size)
         b = cluster_probabilities(fine, self.clusters)
         components, _ = predict_components(self.components, shared, b, None, batch_size)
         return {"fine": fine, "b": b, "components": components}
@@ -315,8 +319,7 @@ class HDCNN:
     def predict(self, images: np.ndarray, top_m: int | None = None, batch_size: int = 512):
         """Conditional execution: each image runs only its top-m components. Returns HD-CNN
         probabilities, the block's own probabilities, and components run per image."""
-        shared = self.shared.predict(images, batch_size=batch_size, verbose=0)
-        fine = self.block.predict(images, batch_size=batch_size, verbose=0)
+        shared, fine = self._first_pass(images, batch_size)
         b = cluster_probabilities(fine, self.clusters)
         outputs, evaluated = predict_components(self.components, shared, b, top_m, batch_size)
         probabilities = probabilistic_average(b, outputs, self.clusters, self.n_classes, top_m)
