@@ -7,9 +7,12 @@ skipped. Without Chromium, or with the browser tests deselected (``-m "not brows
 runs the notebooks.
 """
 
+import os
+
 import pytest
 
 from bench.labdriver import CHROMIUM
+from helpers import config as course_config
 
 
 def _browser_runs_notebooks(config) -> bool:
@@ -20,6 +23,14 @@ def pytest_ignore_collect(collection_path, config):
     if collection_path.suffix == ".ipynb" and _browser_runs_notebooks(config):
         return True
     return None
+
+
+def pytest_configure(config):
+    """Under ``pytest -n N`` each worker (and the kernels it starts) gets its share of the
+    cores."""
+    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    if workers:
+        course_config.share_cores(int(workers))
 
 
 def pytest_report_header(config):

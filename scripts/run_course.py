@@ -152,18 +152,9 @@ def jobs() -> int:
     return int(value) if value else os.cpu_count() or 1
 
 
-def share_cores(workers: int) -> None:
-    """Give each kernel its share of the cores (unless the caller chose): kernels that each
-    start a thread per core fight over them, and t-SNE's OpenMP threads, spinning while a
-    TensorFlow kernel held the cores, took 03 from 19 s to 251 s."""
-    threads = str(max(1, (os.cpu_count() or 1) // workers))
-    for variable in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
-        os.environ.setdefault(variable, threads)
-
-
 def main(argv: list[str]) -> int:
     paths = select(argv)
-    share_cores(min(jobs(), len(paths)))
+    config.share_cores(min(jobs(), len(paths)))
     BUILD.mkdir(exist_ok=True)
     page_settings = site.page_urls(BUILD)
     if not page_settings:

@@ -240,3 +240,15 @@ def test_a_damaged_subset_names_the_file_and_the_fix(tmp_path):
         data.DataNotFoundError, match=r"subset .*subset.npz is damaged.*git checkout"
     ):
         data.read_fashion_subset(broken)
+
+
+def test_share_cores_splits_the_cores_and_keeps_a_choice_made(monkeypatch):
+    monkeypatch.setattr(config.os, "cpu_count", lambda: 8)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "3")  # the caller's choice stays
+    config.share_cores(2)
+    assert config.os.environ["OMP_NUM_THREADS"] == "4"
+    assert config.os.environ["TF_NUM_INTRAOP_THREADS"] == "3"
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    config.share_cores(16)  # more processes than cores: one thread each
+    assert config.os.environ["OMP_NUM_THREADS"] == "1"
