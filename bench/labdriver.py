@@ -32,6 +32,7 @@ LAB_SETTINGS = {
 }
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 CONTROLS = ".widget-dropdown select, .widget-slider .noUi-handle"
+KERNEL_DIALOG = ".jp-Dialog .jp-mod-accept"  # "Select Kernel": its proposed kernel
 KERNEL_IDLE = """() => {
     const session = window.jupyterapp.shell.currentWidget.sessionContext.session;
     return Boolean(session && session.kernel && session.kernel.status === 'idle');
@@ -260,16 +261,20 @@ def notebook_page(browser, lab: Lab, notebook: str):
 def run_all(page, timeout_s: float = 300) -> list[str]:
     """Run every cell as a learner would (the proposed kernel, then Run All) and wait until
     all have run; return the error outputs, one line each."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page.wait_for_function(
         "() => window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000
     )
-    try:  # a fresh JupyterLab asks which kernel to start: take the proposed Python 3
-        page.locator(".jp-Dialog .jp-mod-accept").click(timeout=15_000)
-    except PlaywrightTimeout:
-        pass
-    page.wait_for_function(KERNEL_IDLE, timeout=90_000, polling=500)
+    # a fresh JupyterLab may ask which kernel to start (then take the proposed Python 3), or
+    # start the notebook's own: wait for whichever comes first
+    page.wait_for_function(
+        f"() => document.querySelector('{KERNEL_DIALOG}') || ({KERNEL_IDLE})()",
+        timeout=90_000,
+        polling=100,
+    )
+    if page.locator(KERNEL_DIALOG).count():
+        page.locator(KERNEL_DIALOG).click()
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000, polling=100)
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     page.wait_for_function(ALL_EXECUTED, timeout=timeout_s * 1000, polling=500)
     return page.evaluate(ERROR_OUTPUTS)
