@@ -24,10 +24,15 @@ STYLE = {
 
 
 def apply_style() -> None:
-    """Apply the course's figure style (seaborn's clean theme plus a few sizes)."""
+    """Apply the course's figure style (seaborn's clean theme plus a few sizes); in a Jupyter
+    kernel, figures a cell returns or displays are shown as images."""
     import seaborn as sns
 
     sns.set_theme(style="white", context="notebook", rc=STYLE)
+    # The inline backend registers its PNG display of figures when it is loaded, which pyplot
+    # does only for its own figures, and the course draws none through pyplot. Loading it
+    # outside a kernel, or under another backend, does nothing.
+    import matplotlib_inline.backend_inline  # noqa: F401
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, figsize, **subplots) -> tuple[Figure, object]:

@@ -101,6 +101,20 @@ def checked_outputs_differing(notebook: Path, cells: list[dict]) -> list[str]:
     ]
 
 
+def figures_shown_as_text(cells: list[dict]) -> list[str]:
+    """The cells (first line of each) that show a figure as its text ``<Figure size ...>``
+    instead of an image: what a learner sees when the kernel has no image format for it."""
+    return [
+        "".join(cell["source"]).splitlines()[0][:80]
+        for cell in cells
+        if any(
+            "".join(output.get("data", {}).get("text/plain", "")).startswith("<Figure size")
+            and "image/png" not in output["data"]
+            for output in cell["outputs"]
+        )
+    ]
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     notebooks = config.REPO_ROOT / "notebooks"
@@ -134,7 +148,9 @@ def test_notebook_in_jupyterlab(lab, chromium, notebook):
     with browser.notebook_page(chromium, lab, notebook.name) as page:
         try:
             assert browser.run_all(page) == []
-            assert checked_outputs_differing(notebook, browser.code_cells(page)) == []
+            cells = browser.code_cells(page)
+            assert checked_outputs_differing(notebook, cells) == []
+            assert figures_shown_as_text(cells) == []
             names = declared_widgets(notebook)
             assert len(browser.widgets(page)) == len(names)
             problems, moves = widget_problems(page, names, lab.root / CALLBACK_LOG)
@@ -198,3 +214,13 @@ def test_checked_outputs_are_compared_as_nbval_does(tmp_path):
     assert checked_outputs_differing(notebook, run) == []  # timings sanitised, cell 2 unchecked
     run[0]["outputs"][0]["text"] = "took 2 s\nmore\n"
     assert checked_outputs_differing(notebook, run) == [CHECKED + "\nprint(1)"]
+
+
+def test_a_figure_shown_as_text_is_found():
+    image = {"text/plain": "<Figure size 864x360 with 11 Axes>", "image/png": "iVBOR"}
+    cells = [
+        {"source": ["plots.a()"], "outputs": [{"output_type": "execute_result", "data": image}]},
+        {"source": "x = 1\nplots.b()", "outputs": [{"data": {"text/plain": image["text/plain"]}}]},
+        {"source": "print(1)", "outputs": [{"output_type": "stream", "text": "1\n"}]},
+    ]
+    assert figures_shown_as_text(cells) == ["x = 1"]
