@@ -91,6 +91,31 @@ def test_grad_cam_equals_relu_cam_on_the_shipped_cam_half():
     np.testing.assert_allclose(maps, expected, atol=1e-5)
 
 
+def test_compiled_grad_cam_equals_the_eager_one_and_traces_for_the_logit_each_time():
+    model = gap_model(linear=False)
+    on_logit = lambda outputs, targets: tf.gather(outputs, targets, axis=1, batch_dims=1)  # noqa: E731
+    for batch in (IMAGES, IMAGES[:1], IMAGES[:2]):  # new shapes: traced again, pre-softmax
+        compiled, targets = cams.grad_cam(model, batch, layer="conv", upsampled=False)
+        eager, eager_targets = cams.grad_cam(
+            model, batch, layer="conv", upsampled=False, score=on_logit
+        )
+        np.testing.assert_allclose(compiled, eager, atol=1e-6)
+        assert targets.tolist() == eager_targets.tolist()
+        np.testing.assert_allclose(compiled, relu_cam_over_area(model, batch)[0], atol=1e-5)
+
+
+def test_compiled_grad_cam_is_released_with_its_model():
+    import gc
+    import weakref
+
+    model = gap_model()
+    cams.grad_cam(model, IMAGES, layer="conv")
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None
+
+
 def test_grad_cam_score_that_ignores_the_layer_is_a_clear_error():
     with pytest.raises(ValueError, match=r"score does not depend on layer 'conv'"):
         cams.grad_cam(gap_model(), IMAGES, layer="conv", score=lambda out, t: tf.zeros(len(t)))
