@@ -3,7 +3,7 @@
     python scripts/run_course.py [NOTEBOOK ...]   # a path, a name or a prefix: 03, 03_tsne
 
 Notebooks run in parallel, one kernel per core (``COURSE_JOBS`` overrides the count). Prints
-one line per notebook as it finishes (name, seconds, ok/failed); exits 1 if any failed.
+one line per notebook as it finishes (name, seconds, ok/failed, its slowest cell); exits 1 if any failed.
 Output in build/: <name>.ipynb and <name>.html per notebook, and index.html linking them.
 """
 
@@ -44,6 +44,22 @@ def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
     except Exception as exc:  # report and carry on with the next notebook
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc) else ''}"
     return notebook, time.perf_counter() - start, error
+
+
+def slowest_cell(notebook: nbformat.NotebookNode) -> tuple[int, float] | None:
+    """(index, seconds) of the cell that ran longest, from the timing nbclient records."""
+    from datetime import datetime
+
+    timed = []
+    for index, cell in enumerate(notebook.cells):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
+            began, ended = (
+                datetime.fromisoformat(stamps[key].replace("Z", "+00:00"))
+                for key in ("iopub.execute_input", "shell.execute_reply")
+            )
+            timed.append((index, (ended - began).total_seconds()))
+    return max(timed, key=lambda pair: pair[1], default=None)
 
 
 def summary(notebook: nbformat.NotebookNode) -> dict:
@@ -138,6 +154,7 @@ def run_and_write(path: Path, page_settings: dict) -> dict:
     return {
         "name": path.stem,
         "seconds": seconds,
+        "slowest": slowest_cell(notebook),
         "error": error,
         "thumbnail": figure is not None,
         **summary(notebook),
@@ -171,7 +188,12 @@ def main(argv: list[str]) -> int:
             row = future.result()
             finished[row["name"]] = row
             status = "ok" if row["error"] is None else f"FAILED ({row['error']})"
-            print(f"{row['name']:<28} {row['seconds']:6.1f} s  {status}", flush=True)
+            slowest = (
+                ""
+                if row["slowest"] is None
+                else "  slowest: cell {} {:.1f} s".format(*row["slowest"])
+            )
+            print(f"{row['name']:<28} {row['seconds']:6.1f} s  {status}{slowest}", flush=True)
     rows = [finished[path.stem] for path in paths]
     print(
         f"all notebooks: {time.perf_counter() - start:.1f} s on {min(jobs(), len(paths))} workers"

@@ -97,3 +97,22 @@ def test_index_lists_each_notebook_with_its_thumbnail(tmp_path, monkeypatch):
     assert '<img src="thumbnails/09_test.png"' in page and "one &lt;thing&gt;;" in page
     assert "5 minutes to work through; ran in 12 s." in page
     assert '<a href="10_broken.html">10_broken</a>' in page and "FAILED" in page
+
+
+def test_slowest_cell_from_nbclients_timing():
+    import nbformat
+
+    def cell(began, ended):
+        stamps = {"iopub.execute_input": began, "shell.execute_reply": ended}
+        return nbformat.v4.new_code_cell("x", metadata={"execution": stamps})
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# t"),
+            cell("2026-11-23T12:57:28.500000Z", "2026-11-23T12:57:35.250000Z"),  # 6.75 s
+            cell("2026-11-23T12:57:35.300000Z", "2026-11-23T13:01:35.300000Z"),  # 240 s
+            nbformat.v4.new_code_cell("never run"),
+        ]
+    )
+    assert run_course.slowest_cell(notebook) == (2, 240.0)
+    assert run_course.slowest_cell(nbformat.v4.new_notebook()) is None
