@@ -3,7 +3,8 @@
     python scripts/run_course.py [NOTEBOOK ...]   # a path, a name or a prefix: 03, 03_tsne
 
 Notebooks run in parallel, one kernel per core (``COURSE_JOBS`` overrides the count). Prints
-one line per notebook as it finishes (name, seconds, ok/failed, its slowest cell); exits 1 if any failed.
+one line per notebook as it finishes (name, seconds, ok/failed, its slowest cell); exits 1
+if any failed.
 Output in build/: <name>.ipynb and <name>.html per notebook, and index.html linking them.
 """
 
