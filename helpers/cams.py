@@ -270,7 +270,12 @@ def high_res_cam(full: keras.Model, half: keras.Model, images, class_index=None)
         targets = half(images, training=False).numpy().argmax(axis=1)
     else:  # the HalfModel runs only to predict
         targets = _given_targets(class_index, len(images), half.output_shape[-1])
-    highres = full.predict(images, batch_size=256, verbose=0)["highres"]  # compiled: 1.3x eager
+    highres = np.concatenate(  # in batches of 128: as fast as predict on 500 images, and
+        [  # 0.07 s instead of predict's 0.1-0.27 s for a widget's single image
+            full(images[start : start + 128], training=False)["highres"].numpy()
+            for start in range(0, len(images), 128)
+        ]
+    )
     kernel = keras.ops.convert_to_numpy(half.get_layer("predictions").kernel)
     return np.einsum("nhwk,kn->nhw", highres, kernel[:, targets]), targets
 
