@@ -147,29 +147,30 @@ def grad_cam(
             maps, targets = _compiled_grad_cam(model, target)(
                 tf.convert_to_tensor(images), tf.convert_to_tensor(wanted, tf.int32)
             )
-        maps, targets = maps.numpy(), targets.numpy()
-        return (upsample(maps, images.shape[1:3]) if upsampled else maps), targets
-    with pre_softmax(model):
-        both = layers.with_intermediate(model, target)
-        with tf.GradientTape() as tape:
-            features, outputs = both(tf.convert_to_tensor(images), training=False)
-            tape.watch(features)
-            targets = _class_targets(outputs.numpy(), class_index)
-            if score is None:
-                scores = tf.gather(outputs, targets, axis=1, batch_dims=1)
-            else:
+        targets = targets.numpy()
+    else:
+        with pre_softmax(model):
+            both = layers.with_intermediate(model, target)
+            with tf.GradientTape() as tape:
+                features, outputs = both(tf.convert_to_tensor(images), training=False)
+                tape.watch(features)
+                targets = _class_targets(outputs.numpy(), class_index)
                 scores = score(outputs, targets)
-        gradients = tape.gradient(scores, features)
-    if gradients is None:
-        raise ValueError(
-            f"the score does not depend on layer {name!r}: pick a layer on the path to the "
-            "output, and a score computed from the outputs it is given"
-        )
+            gradients = tape.gradient(scores, features)
+        if gradients is None:
+            raise ValueError(
+                f"the score does not depend on layer {name!r}: pick a layer on the path to the "
+                "output, and a score computed from the outputs it is given"
+            )
+        maps = _weighted_maps(gradients, features)
+    maps = maps.numpy()
+    return (upsample(maps, images.shape[1:3]) if upsampled else maps), targets
+
+
+def _weighted_maps(gradients, features):
+    """ReLU(sum_k alpha_k A_k), alpha_k the spatial mean of the gradient on map k."""
     weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
-    maps = tf.nn.relu(tf.reduce_sum(weights * features, axis=-1)).numpy()
-    if upsampled:
-        maps = upsample(maps, images.shape[1:3])
-    return maps, targets
+    return tf.nn.relu(tf.reduce_sum(weights * features, axis=-1))
 
 
 _GRAD_CAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -191,8 +192,7 @@ def _compiled_grad_cam(model: keras.Model, target: keras.Layer):
                 predicted = tf.argmax(outputs, axis=1, output_type=tf.int32)
                 targets = tf.where(wanted < 0, predicted, wanted)
                 scores = tf.gather(outputs, targets, axis=1, batch_dims=1)
-            weights = tf.reduce_mean(tape.gradient(scores, features), axis=(1, 2), keepdims=True)
-            return tf.nn.relu(tf.reduce_sum(weights * features, axis=-1)), targets
+            return _weighted_maps(tape.gradient(scores, features), features), targets
 
         per_layer[target.name] = maps_and_targets
     return per_layer[target.name]

@@ -112,9 +112,8 @@ def setup(
 
 def share_cores(processes: int) -> None:
     """Give each of ``processes`` running side by side (kernels, test workers) its share of
-    the cores, unless the caller chose: processes that each start a thread per core fight
-    over them; t-SNE's OpenMP threads, spinning while a TensorFlow kernel held the cores,
-    took notebook 03 from 19 s to 251 s in a parallel run of the course."""
+    the cores, unless the caller chose: processes that each start a thread per core contend
+    for them."""
     threads = str(max(1, (os.cpu_count() or 1) // processes))
     for variable in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
         os.environ.setdefault(variable, threads)
