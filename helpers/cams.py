@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import checks, layers
+from helpers import checks, layers, metrics
 
 # ---------------------------------------------------------------------------------------------
 # CAM and Grad-CAM
@@ -388,6 +388,18 @@ def map_types(half: keras.Model, full: keras.Model, images, params=None, class_i
         "Grad-CAM": grad_cam(half, images, class_index=targets)[0],
     }
     return maps, targets
+
+
+def quality_maps(half: keras.Model, full: keras.Model, test) -> tuple[dict, np.ndarray]:
+    """The rows of notebook 07's quality table on a cluttered test set: :func:`map_types`
+    and two reference maps, a random map and a centre prior. Returns ``(maps, targets)``."""
+    maps, targets = map_types(half, full, test.images)
+    shape = test.masks.shape
+    references = {
+        "random map": metrics.random_maps(shape),
+        "centre prior": metrics.centre_prior_maps(shape),
+    }
+    return maps | references, targets
 
 
 def course_models(profile: str | None = None) -> tuple[keras.Model, keras.Model]:

@@ -9,17 +9,13 @@ models: a damaged or hand-edited record, or one measured on another base, is ref
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-import json
-import os
-import platform
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from helpers import config, transfer
+from helpers import config, records, transfer
 
 SHIPPED = config.MODELS_DIR / "transfer_quick.json"
 SAMPLE_SIZES = (10, 25, 50, 100, 200)
@@ -67,11 +63,6 @@ def _split_record(split) -> dict:
     }
 
 
-def _digest(payload: dict) -> str:
-    body = {k: v for k, v in payload.items() if k != "sha256"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-
-
 def _result_record(result: transfer.Result) -> dict:
     return {
         "method": result.method,
@@ -86,52 +77,24 @@ def _result(record: dict) -> transfer.Result:
     return transfer.Result(record["method"], correct, record["seconds"], record["history"])
 
 
+def _measured_with(split, base_sha256: str) -> dict:
+    return {"base model": base_sha256, "split": _split_record(split)}
+
+
 def save(comparison: Comparison, split, base_sha256: str, path: Path = SHIPPED) -> Path:
     """Write ``comparison`` (measured on ``split`` with the base whose file has
     ``base_sha256``) as a record with its own sha256."""
-    payload = {
-        "base_sha256": base_sha256,
-        "split": _split_record(split),
-        "measured": f"{datetime.date.today()} on {platform.machine()}, "
-        f"{os.cpu_count()} CPU cores, by `{RERUN}`",
+    content = {
         "methods": [_result_record(r) for r in comparison.methods],
         "earlier": _result_record(comparison.earlier),
         "sizes": {str(size): list(pair) for size, pair in comparison.sizes.items()},
     }
-    payload["sha256"] = _digest(payload)
-    config.write_atomically(Path(path), json.dumps(payload, indent=1) + "\n")
-    return Path(path)
+    return records.save(path, _measured_with(split, base_sha256), content, RERUN)
 
 
 def load(split, base_sha256: str, path: Path = SHIPPED) -> Comparison:
     """The record at ``path``, checked: whole, measured with this base, on this split."""
-    from helpers.zoo import ModelUnavailableError
-
-    path = Path(path)
-    fix = f"Restore it with `git checkout -- {path}` or measure again with `{RERUN}`."
-    try:
-        payload = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ModelUnavailableError(f"The measurements file {path} is missing. {fix}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ModelUnavailableError(
-            f"The measurements file {path} is damaged ({error}). {fix}"
-        ) from None
-    if not isinstance(payload, dict) or payload.get("sha256") != _digest(payload):
-        raise ModelUnavailableError(
-            f"The measurements file {path} was changed by hand or damaged (its sha256 does "
-            f"not match its content). {fix}"
-        )
-    if payload["base_sha256"] != base_sha256:
-        raise ModelUnavailableError(
-            f"The measurements in {path} were made with another version of the base model; "
-            f"measure again with `{RERUN}`."
-        )
-    if payload["split"] != _split_record(split):
-        raise ModelUnavailableError(
-            f"The measurements in {path} were made on another split ({payload['split']}); "
-            f"measure again with `{RERUN}`."
-        )
+    payload = records.load(path, _measured_with(split, base_sha256), RERUN)
     return Comparison(
         [_result(r) for r in payload["methods"]],
         _result(payload["earlier"]),

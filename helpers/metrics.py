@@ -255,32 +255,25 @@ def localisation_scores(maps: np.ndarray, masks: np.ndarray) -> dict[str, np.nda
     }
 
 
-def per_image_quality(
-    saliency: np.ndarray,
-    masks,
-    boxes,
-    score=None,
-    images=None,
-    targets=None,
-    curve_images: int = 100,
-    steps: int = 16,
-) -> dict[str, np.ndarray]:
-    """Per image: the :func:`localisation_scores`, box hit (CAM paper's 20 % box, IoU >= 0.5)
-    and, when ``score`` is given, deletion and insertion areas on the first ``curve_images``
-    images."""
-    if score is not None and (images is None or targets is None):
-        raise ValueError("score= needs images= and targets= to draw deletion/insertion curves")
-    row = localisation_scores(saliency, masks) | {
+CURVE_AREAS = {
+    "deletion": "deletion area (lower is better)",
+    "insertion": "insertion area (higher is better)",
+}
+
+
+def curve_areas(score, images, maps, targets, steps: int = 16) -> dict[str, np.ndarray]:
+    """Per image, the deletion and insertion areas of :func:`deletion_insertion`, named as
+    the quality table names them."""
+    curves = deletion_insertion(score, images, maps, targets, steps)
+    return {label: curves[f"{kind}_area"] for kind, label in CURVE_AREAS.items()}
+
+
+def per_image_quality(saliency: np.ndarray, masks, boxes) -> dict[str, np.ndarray]:
+    """Per image: the :func:`localisation_scores` and box hit (CAM paper's 20 % box,
+    IoU >= 0.5)."""
+    return localisation_scores(saliency, masks) | {
         "box accuracy": box_accuracy(saliency, boxes).astype(float)
     }
-    if score is not None:
-        n = min(curve_images, len(saliency))
-        curves = deletion_insertion(score, images[:n], saliency[:n], targets[:n], steps)
-        row |= {
-            "deletion area (lower is better)": curves["deletion_area"],
-            "insertion area (higher is better)": curves["insertion_area"],
-        }
-    return row
 
 
 def single_image_scores(maps: dict, mask: np.ndarray):
@@ -298,20 +291,17 @@ def single_image_scores(maps: dict, mask: np.ndarray):
     return pd.DataFrame(rows).T
 
 
-def per_image_scores(maps: dict, masks, boxes, **curve_options) -> dict:
+def per_image_scores(maps: dict, masks, boxes) -> dict:
     """``{map name: {metric: per-image scores}}``: :func:`per_image_quality` of each map."""
-    return {
-        name: per_image_quality(saliency, masks, boxes, **curve_options)
-        for name, saliency in maps.items()
-    }
+    return {name: per_image_quality(saliency, masks, boxes) for name, saliency in maps.items()}
 
 
-def quality_table(maps: dict, masks, boxes, **curve_options):
+def quality_table(maps: dict, masks, boxes):
     """One row per map type: each metric of :func:`per_image_quality` with its 95 %
     bootstrap interval over the images (columns ``metric``, ``metric low``, ``metric high``)."""
     from helpers import stats
 
-    return stats.interval_table(per_image_scores(maps, masks, boxes, **curve_options), decimals=3)
+    return stats.interval_table(per_image_scores(maps, masks, boxes), decimals=3)
 
 
 def paired_against(per_image: dict, reference: str, rows, metric_names):

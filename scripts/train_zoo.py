@@ -7,7 +7,8 @@
 Jobs: the plain classifiers of helpers.zoo.RECIPES, ``cam`` (cam_half, then the decoder
 ablation that picks cam_full, on cluttered Fashion-MNIST), ``cam_decoder`` (the decoder
 ablation alone, on the cam_half in --out), ``hdcnn`` (HD-CNN fine components on top of
-fashion_cnn) and ``transfer`` (notebook 04's measurements on the shipped fashion_base8).
+fashion_cnn), ``transfer`` (notebook 04's measurements on the shipped fashion_base8) and
+``cam_curves`` (notebook 07's deletion and insertion areas on the shipped cam models).
 Needs the full Fashion-MNIST offline (e.g. `apt-get install
 dataset-fashion-mnist`) or network.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import cams, cluttered, comparison, config, data, hdcnn, transfer, zoo
+from helpers import cam_curves, cams, cluttered, comparison, config, data, hdcnn, transfer, zoo
 
 
 def classifier_job(name: str):
@@ -225,7 +226,25 @@ def transfer_job(dataset, args):
 
 JOBS = {name: classifier_job(name) for name, spec in zoo.RECIPES.items() if spec.shipped}
 JOBS |= {"cam": cam_job, "cam_decoder": cam_decoder_job, "hdcnn": hdcnn_job}
-JOBS |= {"transfer": transfer_job}
+
+
+def cam_curves_job(dataset, args):
+    """Notebook 07's deletion and insertion areas (quick profile) on its 500 cluttered test
+    images, written to ``--out``/cam_curves_quick.json; no model. Reads the course's own
+    Fashion-MNIST copy, as the notebook does, not ``--data``."""
+    test = cam_curves.course_test_set()
+    half, full = cams.course_models("quick")
+    maps, targets = cams.quality_maps(half, full, test)
+    areas = cam_curves.measure(half, maps, test.images, targets)
+    sha = cam_curves.model_sha256()
+    path = cam_curves.save(
+        areas, sha, maps, test.images, targets, args.out / cam_curves.SHIPPED.name
+    )
+    print(f"saved {path}: {len(maps)} map types", flush=True)
+    return []
+
+
+JOBS |= {"transfer": transfer_job, "cam_curves": cam_curves_job}
 DEFAULT_JOBS = [name for name in JOBS if name != "cam_decoder"]  # "cam" runs the decoder
 
 

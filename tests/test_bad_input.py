@@ -360,10 +360,6 @@ ARRAY_CASES = {
         lambda: metrics.centre_prior_maps((3, 3)),
         r"shape must be \(N, H, W\), got \(3, 3\)",
     ),
-    "quality with a score but no images": (
-        lambda: metrics.per_image_quality(MAPS, MAPS > 0.5, [[0, 0, 8, 8]] * 4, score=score),
-        r"score= needs images= and targets=",
-    ),
     "refine maps smaller than 2 x 2": (
         lambda: refine.refine(np.zeros((1, 1)), np.zeros((1, 1))),
         r"maps must be 2-D and at least 2 x 2, got low \(1, 1\)",

@@ -47,10 +47,10 @@ def test_a_saved_record_reads_back_equal(measured, tmp_path):
 def test_bad_records_are_refused_with_the_command_that_remeasures(measured, tmp_path):
     result, split = measured
     path = comparison.save(result, split, "abc", tmp_path / "record.json")
-    with pytest.raises(ModelUnavailableError, match="another version of the base model"):
+    with pytest.raises(ModelUnavailableError, match="made with another base model"):
         comparison.load(split, "other", path)
     other_split = transfer.small_split(tiny_dataset(n_per_class=130), per_class=10)
-    with pytest.raises(ModelUnavailableError, match="on another split"):
+    with pytest.raises(ModelUnavailableError, match="made with another split"):
         comparison.load(other_split, "abc", path)
     record = json.loads(path.read_text())
     record["methods"][0]["correct"] = "0" * len(record["methods"][0]["correct"])  # was all 1
