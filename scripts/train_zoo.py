@@ -60,11 +60,12 @@ def cluttered_splits(dataset, args):
     val = cluttered.make_cluttered(
         dataset.x_train[cut:], dataset.y_train[cut:], max(64, n_train // 8), seed=2
     )
-    test = cluttered.make_cluttered(dataset.x_test, dataset.y_test, 5_000, seed=3)
+    n_test = 5_000 if args.max_train is None else max(64, n_train // 8)  # smoke runs: small
+    test = cluttered.make_cluttered(dataset.x_test, dataset.y_test, n_test, seed=3)
     common = {
         "training_data": f"cluttered Fashion-MNIST 64x64 made from {dataset.source}: "
         f"{len(train.images)} train (seed 1) / {len(val.images)} validation (seed 2)",
-        "test_set": f"5000 cluttered test images (seed 3) from {dataset.source}",
+        "test_set": f"{n_test} cluttered test images (seed 3) from {dataset.source}",
         "seed": 0,
         "batch_size": 128,
     }

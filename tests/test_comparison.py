@@ -10,6 +10,8 @@ from helpers import comparison, transfer
 from helpers.zoo import ModelUnavailableError
 from tests.test_transfer import base_model, tiny_dataset
 
+pytestmark = pytest.mark.xdist_group("comparison")  # one worker measures the fixture once
+
 FAST = transfer.Schedule(
     head_epochs=3, frozen_epochs=1, fine_tune_epochs=1, scratch_epochs=3, learning_rate=1e-2
 )
