@@ -183,14 +183,20 @@ def occlusion_explorer(model, images: np.ndarray, class_names, dataset_mean: flo
 
 
 def tsne_explorer(
-    features_by_layer: dict, labels, class_names, perplexities=(5, 15, 30, 50), seed: int = 0
+    features_by_layer: dict,
+    labels,
+    class_names,
+    perplexities=(5, 15, 30, 50),
+    seed: int = 0,
+    precomputed: dict | None = None,
 ):
-    """Layer and perplexity -> the t-SNE map; each setting is computed once and cached."""
+    """Layer and perplexity -> the t-SNE map; each setting is computed once and cached.
+    ``precomputed``: ``{(layer, perplexity): map}`` already made (:mod:`helpers.tsne_maps`)."""
     from helpers import embedding
 
     _at_least(list(features_by_layer), 1, "layer", "tsne_explorer")
     _at_least(list(perplexities), 1, "perplexity", "tsne_explorer")
-    cache: dict[tuple[str, float], np.ndarray] = {}
+    cache: dict[tuple[str, float], np.ndarray] = dict(precomputed or {})
 
     def compute(layer: str, perplexity: float) -> np.ndarray:
         if (layer, perplexity) not in cache:

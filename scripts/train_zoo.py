@@ -22,7 +22,18 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import cam_curves, cams, cluttered, comparison, config, data, hdcnn, transfer, zoo
+from helpers import (
+    cam_curves,
+    cams,
+    cluttered,
+    comparison,
+    config,
+    data,
+    hdcnn,
+    transfer,
+    tsne_maps,
+    zoo,
+)
 
 
 def classifier_job(name: str):
@@ -245,7 +256,17 @@ def cam_curves_job(dataset, args):
     return []
 
 
-JOBS |= {"transfer": transfer_job, "cam_curves": cam_curves_job}
+def tsne_maps_job(dataset, args):
+    """Notebook 03's t-SNE maps (quick profile): both layers' features of its 2,000 test
+    images at every perplexity, written to ``--out``/tsne_maps_quick.json; no model."""
+    features = tsne_maps.course_features()
+    maps = tsne_maps.compute(features)
+    path = tsne_maps.save(maps, features, path=args.out / tsne_maps.SHIPPED.name)
+    print(f"saved {path}: {len(maps)} maps", flush=True)
+    return []
+
+
+JOBS |= {"transfer": transfer_job, "cam_curves": cam_curves_job, "tsne_maps": tsne_maps_job}
 DEFAULT_JOBS = [name for name in JOBS if name != "cam_decoder"]  # "cam" runs the decoder
 
 

@@ -1,0 +1,59 @@
+"""Notebook 03's t-SNE maps: computed, written as a record, read back for the very features
+they were made of, and not used for any other; the explorer starts from them."""
+
+import numpy as np
+import pytest
+
+from helpers import embedding, tsne_maps, widgets
+
+FEATURES = {
+    "a": np.random.default_rng(0).random((40, 6)).astype(np.float32),
+    "b": np.random.default_rng(1).random((40, 3)).astype(np.float32),
+}
+LABELS = np.arange(40) % 4
+
+
+@pytest.fixture(scope="module")
+def maps():
+    return tsne_maps.compute(FEATURES, perplexities=(5, 10))
+
+
+def test_every_layer_and_perplexity_is_computed_as_the_explorer_would(maps):
+    assert sorted(maps) == [("a", 5), ("a", 10), ("b", 5), ("b", 10)]
+    np.testing.assert_array_equal(maps["b", 10], embedding.tsne(FEATURES["b"], perplexity=10))
+
+
+def test_a_saved_record_reads_back_for_the_same_features_only(maps, tmp_path):
+    path = tsne_maps.save(maps, FEATURES, perplexities=(5, 10), path=tmp_path / "maps.json")
+    back, source = tsne_maps.course_maps(FEATURES, perplexities=(5, 10), path=path)
+    assert source.startswith("measured 20") and sorted(back) == sorted(maps)
+    np.testing.assert_allclose(back["a", 5], maps["a", 5], atol=5e-4)  # kept to 3 decimals
+    changed = {"a": FEATURES["a"] + 1e-3, "b": FEATURES["b"]}
+    none, why = tsne_maps.course_maps(changed, perplexities=(5, 10), path=path)
+    assert none == {} and "made with another features sha256" in why
+    none, why = tsne_maps.course_maps(FEATURES, perplexities=(5, 15), path=path)
+    assert none == {} and "another perplexities" in why
+    assert tsne_maps.course_maps(FEATURES, (5, 10), live=True, path=path) == (
+        {},
+        "computed here on first use (LIVE = True)",
+    )
+
+
+def test_the_explorer_starts_from_the_precomputed_maps(maps, monkeypatch):
+    def no_tsne(*args, **kwargs):
+        raise AssertionError("a precomputed map was computed again")
+
+    monkeypatch.setattr(embedding, "tsne", no_tsne)
+    explorer = widgets.tsne_explorer(
+        FEATURES, LABELS, list("wxyz"), perplexities=(5, 10), precomputed=maps
+    )
+    np.testing.assert_array_equal(explorer.result, maps["a", 5])  # second-to-last perplexity
+    explorer.children[1].value = 10
+    np.testing.assert_array_equal(explorer.result, maps["a", 10])
+
+
+def test_the_shipped_record_fits_notebook_03s_features():
+    shipped, source = tsne_maps.course_maps(tsne_maps.course_features())
+    assert source.startswith("measured 20"), source
+    assert len(shipped) == len(tsne_maps.LAYERS) * len(tsne_maps.PERPLEXITIES)
+    assert all(points.shape == (tsne_maps.IMAGES, 2) for points in shipped.values())
