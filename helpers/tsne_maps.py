@@ -3,9 +3,9 @@
 One map of 2,000 points takes 5-7 s on 2 CPU cores; the explorer offers two layers x four
 perplexities, so ``scripts/train_zoo.py tsne_maps`` computes all eight once for the ``quick``
 profile and writes ``data/models/tsne_maps_quick.json`` (checked by :mod:`helpers.records`
-against the sha256 of the very features, the perplexities, the seed and the t-SNE settings).
-Features computed on another machine may differ in their last bits: the record is then not
-used and each map is computed here on first use, as with ``live=True``.
+against the classifier's sha256, the images' sha256, the layers, perplexities, seed and
+t-SNE settings). With other images, another model or ``live=True`` each map is computed here
+on first use.
 """
 
 from __future__ import annotations
@@ -27,14 +27,17 @@ LAYERS = ("features", "conv2")
 IMAGES = 2000
 
 
-def course_features(profile: str = "quick") -> dict:
-    """Notebook 03's features: each of :data:`LAYERS` of the course classifier on the
-    first :data:`IMAGES` test images."""
+MODEL = "fashion_cnn"
+
+
+def course_features(profile: str = "quick") -> tuple[np.ndarray, dict]:
+    """Notebook 03's images (the first :data:`IMAGES` test images) and their features at
+    each of :data:`LAYERS` of the course classifier."""
     from helpers import activations, zoo
 
     dataset, model = zoo.course_classifier(profile)
     images = dataset.x_test[:IMAGES]
-    return {layer: activations.layer_activations(model, images, layer) for layer in LAYERS}
+    return images, {layer: activations.layer_activations(model, images, layer) for layer in LAYERS}
 
 
 def compute(features_by_layer: dict, perplexities=PERPLEXITIES) -> dict:
@@ -46,33 +49,40 @@ def compute(features_by_layer: dict, perplexities=PERPLEXITIES) -> dict:
     }
 
 
-def _measured_with(features_by_layer: dict, perplexities) -> dict:
-    digests = {
-        layer: hashlib.sha256(np.ascontiguousarray(f, np.float32).tobytes()).hexdigest()
-        for layer, f in features_by_layer.items()
-    }
+def _measured_with(images, layers, perplexities) -> dict:
+    """What the maps are made of, exactly: the model file, the images, the layers. Not the
+    features themselves: their last bits change with the number of threads (a test worker
+    or a parallel ``make course`` kernel gets one core)."""
+    from helpers import zoo
+
+    model = next((e["sha256"] for e in zoo.manifest_entries() if e["name"] == MODEL), None)
+    images = np.ascontiguousarray(images)
     return {
-        "features sha256": digests,
+        "model": {MODEL: model},
+        "images": f"{images.shape} {images.dtype}, sha256 "
+        f"{hashlib.sha256(images.tobytes()).hexdigest()}",
+        "layers": list(layers),
         "perplexities": list(perplexities),
         "seed": SEED,
         "t-SNE": f"{embedding.DEFAULT_BACKEND}, defaults of helpers.embedding.tsne",
     }
 
 
-def save(maps: dict, features_by_layer: dict, perplexities=PERPLEXITIES, path=SHIPPED) -> Path:
-    """Write ``maps`` (from :func:`compute`) as a record of the features they were made of."""
+def save(maps: dict, images, layers, perplexities=PERPLEXITIES, path=SHIPPED) -> Path:
+    """Write ``maps`` (from :func:`compute`) as a record of the images and layers (of the
+    shipped course classifier) they were made of."""
     content = {
         "maps": [
             {"layer": layer, "perplexity": perplexity, "points": np.round(points, 3).tolist()}
             for (layer, perplexity), points in maps.items()
         ]
     }
-    return records.save(path, _measured_with(features_by_layer, perplexities), content, RERUN)
+    return records.save(path, _measured_with(images, layers, perplexities), content, RERUN)
 
 
-def load(features_by_layer: dict, perplexities=PERPLEXITIES, path=SHIPPED) -> tuple[dict, str]:
+def load(images, layers, perplexities=PERPLEXITIES, path=SHIPPED) -> tuple[dict, str]:
     """The record's maps, checked (:func:`helpers.records.load`), and where they came from."""
-    payload = records.load(path, _measured_with(features_by_layer, perplexities), RERUN)
+    payload = records.load(path, _measured_with(images, layers, perplexities), RERUN)
     maps = {
         (m["layer"], m["perplexity"]): np.asarray(m["points"], np.float32) for m in payload["maps"]
     }
@@ -80,15 +90,16 @@ def load(features_by_layer: dict, perplexities=PERPLEXITIES, path=SHIPPED) -> tu
 
 
 def course_maps(
-    features_by_layer: dict, perplexities=PERPLEXITIES, live: bool = False, path=SHIPPED
+    images, layers, perplexities=PERPLEXITIES, live: bool = False, path=SHIPPED
 ) -> tuple[dict, str]:
-    """What notebook 03's explorer starts from: the shipped maps when they were made of these
-    very features, else none (each is computed on first use); and a line saying which."""
+    """What notebook 03's explorer starts from: the shipped maps when they were made with
+    the shipped classifier from these very images and layers, else none (each is computed
+    on first use); and a line saying which."""
     from helpers.zoo import ModelUnavailableError
 
     if live:
         return {}, "computed here on first use (LIVE = True)"
     try:
-        return load(features_by_layer, perplexities, path)
+        return load(images, layers, perplexities, path)
     except ModelUnavailableError as error:
         return {}, f"computed here on first use ({error})"

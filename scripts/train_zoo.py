@@ -259,9 +259,9 @@ def cam_curves_job(dataset, args):
 def tsne_maps_job(dataset, args):
     """Notebook 03's t-SNE maps (quick profile): both layers' features of its 2,000 test
     images at every perplexity, written to ``--out``/tsne_maps_quick.json; no model."""
-    features = tsne_maps.course_features()
+    images, features = tsne_maps.course_features()
     maps = tsne_maps.compute(features)
-    path = tsne_maps.save(maps, features, path=args.out / tsne_maps.SHIPPED.name)
+    path = tsne_maps.save(maps, images, list(features), path=args.out / tsne_maps.SHIPPED.name)
     print(f"saved {path}: {len(maps)} maps", flush=True)
     return []
 

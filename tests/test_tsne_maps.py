@@ -1,16 +1,19 @@
-"""Notebook 03's t-SNE maps: computed, written as a record, read back for the very features
-they were made of, and not used for any other; the explorer starts from them."""
+"""Notebook 03's t-SNE maps: computed, written as a record, read back for the very images and
+layers they were made of, and not used for any other; the explorer starts from them."""
 
 import numpy as np
 import pytest
 
 from helpers import embedding, tsne_maps, widgets
 
+pytestmark = pytest.mark.xdist_group("tsne_maps")  # one worker computes the maps once
+
 FEATURES = {
     "a": np.random.default_rng(0).random((40, 6)).astype(np.float32),
     "b": np.random.default_rng(1).random((40, 3)).astype(np.float32),
 }
 LABELS = np.arange(40) % 4
+IMAGES = np.arange(40 * 4, dtype=np.uint8).reshape(40, 2, 2, 1)  # what FEATURES were made of
 
 
 @pytest.fixture(scope="module")
@@ -23,17 +26,18 @@ def test_every_layer_and_perplexity_is_computed_as_the_explorer_would(maps):
     np.testing.assert_array_equal(maps["b", 10], embedding.tsne(FEATURES["b"], perplexity=10))
 
 
-def test_a_saved_record_reads_back_for_the_same_features_only(maps, tmp_path):
-    path = tsne_maps.save(maps, FEATURES, perplexities=(5, 10), path=tmp_path / "maps.json")
-    back, source = tsne_maps.course_maps(FEATURES, perplexities=(5, 10), path=path)
+def test_a_saved_record_reads_back_for_the_same_images_and_layers_only(maps, tmp_path):
+    path = tsne_maps.save(maps, IMAGES, ["a", "b"], perplexities=(5, 10), path=tmp_path / "m.json")
+    back, source = tsne_maps.course_maps(IMAGES, ["a", "b"], perplexities=(5, 10), path=path)
     assert source.startswith("measured 20") and sorted(back) == sorted(maps)
     np.testing.assert_allclose(back["a", 5], maps["a", 5], atol=5e-4)  # kept to 3 decimals
-    changed = {"a": FEATURES["a"] + 1e-3, "b": FEATURES["b"]}
-    none, why = tsne_maps.course_maps(changed, perplexities=(5, 10), path=path)
-    assert none == {} and "made with another features sha256" in why
-    none, why = tsne_maps.course_maps(FEATURES, perplexities=(5, 15), path=path)
-    assert none == {} and "another perplexities" in why
-    assert tsne_maps.course_maps(FEATURES, (5, 10), live=True, path=path) == (
+    other = IMAGES.copy()
+    other[0, 0, 0, 0] += 1
+    none, why = tsne_maps.course_maps(other, ["a", "b"], perplexities=(5, 10), path=path)
+    assert none == {} and "made with another images" in why
+    none, why = tsne_maps.course_maps(IMAGES, ["a"], perplexities=(5, 15), path=path)
+    assert none == {} and "another layers, perplexities" in why
+    assert tsne_maps.course_maps(IMAGES, ["a", "b"], (5, 10), live=True, path=path) == (
         {},
         "computed here on first use (LIVE = True)",
     )
@@ -53,7 +57,8 @@ def test_the_explorer_starts_from_the_precomputed_maps(maps, monkeypatch):
 
 
 def test_the_shipped_record_fits_notebook_03s_features():
-    shipped, source = tsne_maps.course_maps(tsne_maps.course_features())
+    images, features = tsne_maps.course_features()
+    shipped, source = tsne_maps.course_maps(images, list(features))
     assert source.startswith("measured 20"), source
     assert len(shipped) == len(tsne_maps.LAYERS) * len(tsne_maps.PERPLEXITIES)
     assert all(points.shape == (tsne_maps.IMAGES, 2) for points in shipped.values())
