@@ -12,7 +12,6 @@ the maps (say, after a change to the refinement) is not used.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,10 +60,10 @@ def measure(half, maps: dict, images, targets, n: int = CURVE_IMAGES) -> dict:
 
 
 def _measured_with(model_sha256: dict, maps: dict, images, targets) -> dict:
-    first = np.ascontiguousarray(np.asarray(images, np.float32)[:CURVE_IMAGES])
+    first = np.asarray(images, np.float32)[:CURVE_IMAGES]
     return {
         "models": model_sha256,
-        "images": f"{len(first)} images, sha256 {hashlib.sha256(first.tobytes()).hexdigest()}",
+        "images": f"{len(first)} images, sha256 {records.array_sha256(first)}",
         "targets": [int(t) for t in np.asarray(targets)[:CURVE_IMAGES]],
         "map types": sorted(maps),
         "steps": STEPS,
@@ -108,7 +107,7 @@ def model_sha256() -> dict:
     """The sha256 the model manifest records for cam_half and cam_full."""
     from helpers import zoo
 
-    return {e["name"]: e["sha256"] for e in zoo.manifest_entries() if e["name"] in CAM_MODELS}
+    return zoo.manifest_sha256(*CAM_MODELS)
 
 
 def course_curves(half, maps: dict, images, targets, live: bool = False, path=SHIPPED) -> Curves:

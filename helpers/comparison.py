@@ -9,7 +9,6 @@ models: a damaged or hand-edited record, or one measured on another base, is ref
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +58,7 @@ def _split_record(split) -> dict:
     return {
         "train_images": len(split.y_train),
         "validation_images": len(split.y_val),
-        "test_labels_sha256": hashlib.sha256(np.asarray(split.y_test).tobytes()).hexdigest(),
+        "test_labels_sha256": records.array_sha256(split.y_test),
     }
 
 
@@ -107,7 +106,7 @@ def base_sha256(setting) -> str:
     """The sha256 that the model manifest records for the setting's shipped base."""
     from helpers import zoo
 
-    return next(e["sha256"] for e in zoo.manifest_entries() if e["name"] == setting.shipped)
+    return zoo.manifest_sha256(setting.shipped)[setting.shipped]
 
 
 def course_comparison(setting, split, cache=None, live: bool = False) -> Comparison:

@@ -12,12 +12,19 @@ import os
 import platform
 from pathlib import Path
 
+import numpy as np
+
 from helpers import config
 
 
 def _digest(payload: dict) -> str:
     body = {k: v for k, v in payload.items() if k != "sha256"}
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def array_sha256(array) -> str:
+    """The sha256 of an array's values (C order), to record what was measured on."""
+    return hashlib.sha256(np.asarray(array).tobytes()).hexdigest()
 
 
 def save(path: Path, measured_with: dict, content: dict, rerun: str) -> Path:

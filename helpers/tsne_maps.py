@@ -10,7 +10,6 @@ on first use.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -19,15 +18,11 @@ from helpers import config, embedding, records
 
 SHIPPED = config.MODELS_DIR / "tsne_maps_quick.json"
 RERUN = "python scripts/train_zoo.py tsne_maps"
-PERPLEXITIES = (5, 15, 30, 50)
-SEED = 0
-
-
+MODEL = "fashion_cnn"
 LAYERS = ("features", "conv2")
 IMAGES = 2000
-
-
-MODEL = "fashion_cnn"
+PERPLEXITIES = (5, 15, 30, 50)
+SEED = 0
 
 
 def course_features(profile: str = "quick") -> tuple[np.ndarray, dict]:
@@ -55,12 +50,10 @@ def _measured_with(images, layers, perplexities) -> dict:
     or a parallel ``make course`` kernel gets one core)."""
     from helpers import zoo
 
-    model = next((e["sha256"] for e in zoo.manifest_entries() if e["name"] == MODEL), None)
-    images = np.ascontiguousarray(images)
+    images = np.asarray(images)
     return {
-        "model": {MODEL: model},
-        "images": f"{images.shape} {images.dtype}, sha256 "
-        f"{hashlib.sha256(images.tobytes()).hexdigest()}",
+        "model": zoo.manifest_sha256(MODEL),
+        "images": f"{images.shape} {images.dtype}, sha256 {records.array_sha256(images)}",
         "layers": list(layers),
         "perplexities": list(perplexities),
         "seed": SEED,

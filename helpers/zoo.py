@@ -246,6 +246,11 @@ def manifest_entries(models_dir: str | os.PathLike = config.MODELS_DIR) -> list[
         ) from error
 
 
+def manifest_sha256(*names: str) -> dict[str, str]:
+    """The sha256 the shipped model manifest records for each of ``names`` it holds."""
+    return {e["name"]: e["sha256"] for e in manifest_entries() if e["name"] in names}
+
+
 def save(model, info: dict, models_dir: str | os.PathLike = config.MODELS_DIR) -> Path:
     """Save ``model`` as ``<name>.keras`` and record it (with its sha256) in the manifest."""
     models_dir = Path(models_dir)
