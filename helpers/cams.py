@@ -262,21 +262,29 @@ def build_full_model(half: keras.Model, name: str = "cam_full") -> keras.Model:
     )
 
 
-def high_res_cam(full: keras.Model, half: keras.Model, images, class_index=None):
-    """High-res CAMs ``(N, H, W)``: the decoder's full-resolution features dotted with the
-    HalfModel's Dense weights; targets as in :func:`cam`."""
+def high_res_cam(full, half: keras.Model, images, class_index=None):
+    """High-res CAMs ``(N, H, W)`` and their targets (as in :func:`cam`).
+
+    ``full``: the decoder model (the quick profile's ``cam_full``): its full-resolution
+    features dotted with the HalfModel's Dense weights. For an ImageNet network, for which no
+    decoder is trained, the name of a finer layer of ``half`` instead: its Grad-CAM (at that
+    layer's resolution, upsampled) stands in for the high-res map.
+    """
     images = checks.model_batch(half, images)
     if class_index is None:
         targets = half(images, training=False).numpy().argmax(axis=1)
     else:  # the HalfModel runs only to predict
         targets = _given_targets(class_index, len(images), half.output_shape[-1])
+    if isinstance(full, str):
+        return grad_cam(half, images, layer=full, class_index=targets)[0], targets
     highres = np.concatenate(  # in batches of 128: as fast as predict on 500 images, and
         [  # 0.07 s instead of predict's 0.1-0.27 s for a widget's single image
             full(images[start : start + 128], training=False)["highres"].numpy()
             for start in range(0, len(images), 128)
         ]
     )
-    kernel = keras.ops.convert_to_numpy(half.get_layer("predictions").kernel)
+    _, dense = gap_head(half)
+    kernel = keras.ops.convert_to_numpy(dense.kernel)
     return np.einsum("nhwk,kn->nhw", highres, kernel[:, targets]), targets
 
 
@@ -369,11 +377,12 @@ def train_full(
 # ---------------------------------------------------------------------------------------------
 
 
-def map_types(half: keras.Model, full: keras.Model, images, params=None, class_index=None):
+def map_types(half: keras.Model, full, images, params=None, class_index=None, grad_cam_model=None):
     """Low-res CAM (upsampled), high-res CAM, the refined CAM as the reference merges it (the
     binary segment with the low-res map) and with the high-res map inside the segment, and
-    Grad-CAM of a batch, all for the same target classes (predicted by default). ``params``:
-    the other refinement settings. Returns ``(dict name -> (N, H, W), targets)``."""
+    Grad-CAM (of ``grad_cam_model``, by default ``half``) of a batch, all for the same target
+    classes (predicted by default). ``full``: as in :func:`high_res_cam`. ``params``: the
+    other refinement settings. Returns ``(dict name -> (N, H, W), targets)``."""
     from helpers import refine
 
     params = refine.RefineParams() if params is None else params
@@ -385,7 +394,9 @@ def map_types(half: keras.Model, full: keras.Model, images, params=None, class_i
         "high-res CAM": high,
         "refined CAM": refined["segment"],
         "refined CAM, high-res in segment": refined["high-res in segment"],
-        "Grad-CAM": grad_cam(half, images, class_index=targets)[0],
+        "Grad-CAM": grad_cam(
+            half if grad_cam_model is None else grad_cam_model, images, class_index=targets
+        )[0],
     }
     return maps, targets
 
@@ -400,23 +411,6 @@ def quality_maps(half: keras.Model, full: keras.Model, test) -> tuple[dict, np.n
         "centre prior": metrics.centre_prior_maps(shape),
     }
     return maps | references, targets
-
-
-def course_models(profile: str | None = None) -> tuple[keras.Model, keras.Model]:
-    """The shipped HalfModel and FullModel of notebook 07 (quick profile).
-
-    The high-res part needs the decoder trained on cluttered Fashion-MNIST; for ImageNet
-    models use ``cam(zoo.pretrained("DenseNet121"), images)`` and ``grad_cam`` directly.
-    """
-    from helpers import config, zoo
-
-    if config.get_profile(profile) != "quick":
-        raise zoo.ModelUnavailableError(
-            "Notebook 07's high-res CAMs need the decoder shipped for cluttered Fashion-MNIST; "
-            "run it in the quick profile. For ImageNet models (full profile) call "
-            "cams.cam(zoo.pretrained('DenseNet121'), images) and cams.grad_cam(...) directly."
-        )
-    return zoo.load("cam_half"), zoo.load("cam_full")
 
 
 def decoder_ablation(models_dir=None):

@@ -222,8 +222,9 @@ class Comparison:
     table: object  # DataFrame: accuracy with its 95 % interval per method
     matrices: dict  # method -> row-normalised confusion matrix
     best_k: int  # chosen on the validation images
-    validation_curve: np.ndarray  # SCSM accuracy on validation images for k = 1..classes
+    validation_curve: np.ndarray  # SCSM accuracy on validation images for each of ks
     correct: dict  # method -> (N,) 0/1 per test image
+    ks: np.ndarray  # the k tried: 1..classes, or the task's own (the seed's k = 3)
 
     def paired_against_scsm(self) -> list:
         """The SCSM head (the first method) paired with each baseline."""
@@ -235,7 +236,8 @@ class Comparison:
 def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 0) -> Comparison:
     """SCSM coarse head (k chosen on validation) vs post-hoc mapping vs a trained head.
 
-    ``task``: groups and init classes; ``test``/``validation``: penultimate ``features``,
+    ``task``: groups, init classes and optionally ``ks``, the k to try (default: every k
+    from 1 to the number of classes); ``test``/``validation``: penultimate ``features``,
     fine ``probabilities`` and fine ``labels``. The validation images must be images the fine
     model never trained on (see ``zoo.unseen_training_images``): k and the trained head are
     fitted on them.
@@ -243,7 +245,7 @@ def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 
     from helpers import stats
 
     groups, init = task["groups"], task["init"]
-    ks = np.arange(1, kernel.shape[1] + 1)
+    ks = np.asarray(task.get("ks", range(1, kernel.shape[1] + 1)))
     val_curve = accuracy_vs_k(
         validation["features"], validation["labels"], kernel, bias, groups, init, ks
     )
@@ -266,7 +268,7 @@ def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 
     for name, probs in probabilities.items():
         correct[name] = (probs.argmax(axis=1) == labels[keep]).astype(float)
         matrices[name] = evaluate(probs, labels[keep])[1]
-    return Comparison(stats.accuracy_table(correct), matrices, best, val_curve, correct)
+    return Comparison(stats.accuracy_table(correct), matrices, best, val_curve, correct, ks)
 
 
 def fashion_tasks(class_names) -> dict[str, dict]:

@@ -17,7 +17,6 @@ import numpy as np
 from helpers import config, records, transfer
 
 SHIPPED = config.MODELS_DIR / "transfer_quick.json"
-SAMPLE_SIZES = (10, 25, 50, 100, 200)
 RERUN = "python scripts/train_zoo.py transfer"
 
 
@@ -46,7 +45,7 @@ def measure(
     by_size = {setting.per_class: (methods[0].test_accuracy, methods[-1].test_accuracy)}
     for size in sizes:
         if size not in by_size:
-            small = transfer.small_split(setting.dataset, size)
+            small = transfer.small_split(setting.dataset, size, setting.val_per_class)
             by_size[size] = (
                 transfer.feature_extraction(base, small, cut, schedule, cache).test_accuracy,
                 transfer.from_scratch(base, small, cut, schedule).test_accuracy,
@@ -111,7 +110,10 @@ def base_sha256(setting) -> str:
 
 def course_comparison(setting, split, cache=None, live: bool = False) -> Comparison:
     """What notebook 04 shows: in the ``quick`` profile the shipped record (``live=True``
-    trains everything here instead, about 40 s); in ``full``, measured here."""
-    if setting.shipped is not None and not live:
+    trains the methods here instead, about 40 s); in ``full``, measured here, with every
+    sample size the widget offers."""
+    if setting.shipped is None:  # full: every size of the slider now, never on a slider move
+        return measure(setting, split, cache, setting.sizes, setting.schedule)
+    if not live:
         return load(split, base_sha256(setting))
-    return measure(setting, split, cache)
+    return measure(setting, split, cache, schedule=setting.schedule)

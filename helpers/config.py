@@ -1,10 +1,10 @@
-"""Course-wide settings: the profile, the paths, seeds, and the set-up check."""
+"""Course-wide settings at the bottom of the package (it imports none of it): the profile,
+the paths, seeds, the size cap of smoke runs, cores per process."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -59,55 +59,18 @@ def seed_everything(seed: int = DEFAULT_SEED) -> None:
     keras.utils.set_random_seed(seed)
 
 
-@dataclass
-class SetupReport:
-    """What :func:`setup` found; notebooks keep it to pass the profile along."""
-
-    profile: str
-    seed: int
-    data_source: str
-    models: dict[str, float | None] = field(default_factory=dict)
-    versions: dict[str, str] = field(default_factory=dict)
-
-    def summary(self) -> str:
-        lines = [
-            f"profile      : {self.profile}",
-            f"seed         : {self.seed}",
-            f"data         : {self.data_source}",
-        ]
-        if self.models:
-            for name, acc in self.models.items():
-                acc_text = "n/a" if acc is None else f"{acc:.4f}"
-                lines.append(f"model        : {name} (test accuracy {acc_text})")
-        else:
-            lines.append("model        : none shipped yet")
-        lines.append("versions     : " + ", ".join(f"{k} {v}" for k, v in self.versions.items()))
-        return "\n".join(lines)
-
-
-def setup(
-    profile: str | None = None, seed: int = DEFAULT_SEED, verbose: bool = True
-) -> SetupReport:
-    """First call of every notebook: fix seeds, apply the plot style, report what is in use."""
-    import keras
-    import tensorflow as tf
-
-    from helpers import data, plots, zoo
-
-    chosen = get_profile(profile)
-    tf.get_logger().setLevel("ERROR")  # no retracing chatter from many small models
-    seed_everything(seed)
-    plots.apply_style()
-    report = SetupReport(
-        profile=chosen,
-        seed=seed,
-        data_source=data.describe_fashion_mnist_source(chosen),
-        models={entry["name"]: entry.get("test_accuracy") for entry in zoo.manifest_entries()},
-        versions={"tensorflow": tf.__version__, "keras": keras.__version__},
-    )
-    if verbose:
-        print(report.summary())
-    return report
+def full_limit() -> int | None:
+    """``$COURSE_FULL_LIMIT``: a cap on images per set and epochs for smoke runs of the
+    ``full`` profile (stand-ins in CI); None (the seeds' sizes) when unset."""
+    value = os.environ.get("COURSE_FULL_LIMIT", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(
+            f"COURSE_FULL_LIMIT={value!r} must be a positive whole number of images "
+            "(or unset, for the seeds' sizes)."
+        )
+    return int(value)
 
 
 def share_cores(processes: int) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import pickle
+import tarfile
 import tempfile
 import urllib.request
 import warnings
@@ -318,30 +320,35 @@ def _is_official(path: Path, digest: str) -> bool:
         return False
 
 
-def sha256_of(path: Path, decompress: bool = False) -> str:
-    """Hex sha256 of a file's bytes, or of its gunzipped bytes when ``decompress``."""
+def digest_of(path: Path, algorithm: str = "sha256", decompress: bool = False) -> str:
+    """Hex digest (``sha256`` or ``md5``) of a file's bytes, or of its gunzipped bytes."""
     opener = gzip.open if decompress else open
-    digest = hashlib.sha256()
+    digest = hashlib.new(algorithm)
     with opener(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def download_verified(url: str, dest: Path, sha256: str, decompress: bool = False) -> Path:
-    """Download to a temporary file beside ``dest``, check its sha256, then rename into place.
+def sha256_of(path: Path, decompress: bool = False) -> str:
+    """Hex sha256 of a file's bytes, or of its gunzipped bytes when ``decompress``."""
+    return digest_of(path, "sha256", decompress)
 
-    A failed or corrupt download never leaves a partial file at ``dest``.
-    """
+
+def download_verified(
+    url: str, dest: Path, digest: str | None, decompress: bool = False, algorithm: str = "sha256"
+) -> Path:
+    """Download to a temporary file beside ``dest``, check its digest (None: no published
+    one), then rename into place. A failed or corrupt download never leaves a partial file."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     os.close(handle)
     tmp = Path(tmp_name)
     try:
         urllib.request.urlretrieve(url, tmp)
-        actual = sha256_of(tmp, decompress=decompress)
-        if actual != sha256:
-            raise OSError(f"checksum mismatch for {url}: expected {sha256}, got {actual}")
+        actual = digest_of(tmp, algorithm, decompress)
+        if digest is not None and actual != digest:
+            raise OSError(f"checksum mismatch for {url}: expected {digest}, got {actual}")
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
@@ -422,51 +429,255 @@ def select_classes(dataset: Dataset, classes) -> Dataset:
     )
 
 
+def limited(dataset: Dataset, limit: int | None) -> Dataset:
+    """The first ``limit`` training and test images of ``dataset`` (all when None): the size
+    cap of smoke runs (``COURSE_FULL_LIMIT``)."""
+    if limit is None:
+        return dataset
+    return Dataset(
+        dataset.x_train[:limit],
+        dataset.y_train[:limit],
+        dataset.x_test[:limit],
+        dataset.y_test[:limit],
+        dataset.class_names,
+        f"{dataset.source}, first {limit} images (COURSE_FULL_LIMIT)",
+        None if dataset.train_index is None else dataset.train_index[:limit],
+    )
+
+
 def describe_classes(class_names) -> str:
     """One line per class: ``index: name``."""
     return "\n".join(f"{i}: {name}" for i, name in enumerate(class_names))
 
 
 # ---------------------------------------------------------------------------------------------
-# CIFAR (full profile)
+# CIFAR (full profile), read from the official python archives by the course itself
 # ---------------------------------------------------------------------------------------------
 
 
-def load_cifar(num_classes: int = 10) -> Dataset:
-    """CIFAR-10 or CIFAR-100 (fine labels) through ``keras.datasets``, as floats in [0, 1]."""
-    import keras
+@dataclass(frozen=True)
+class CifarRelease:
+    """One CIFAR python archive: its name, inner folder, sha256 and pickled batches."""
 
-    if num_classes not in (10, 100):
+    archive: str
+    folder: str
+    sha256: str
+    train: tuple[str, ...]
+    test: str
+    meta: str
+    label_key: bytes
+    names_key: bytes
+    keras_name: str  # the archive's name in Keras' cache (keras.datasets.cifarN.load_data)
+
+    @property
+    def url(self) -> str:
+        return "https://www.cs.toronto.edu/~kriz/" + self.archive
+
+    @property
+    def name(self) -> str:
+        return "cifar10" if self.archive.startswith("cifar-10-") else "cifar100"
+
+
+CIFAR = {
+    10: CifarRelease(
+        "cifar-10-python.tar.gz",
+        "cifar-10-batches-py",
+        "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+        tuple(f"data_batch_{i}" for i in range(1, 6)),
+        "test_batch",
+        "batches.meta",
+        b"labels",
+        b"label_names",
+        "cifar-10-batches-py-target_archive",
+    ),
+    100: CifarRelease(
+        "cifar-100-python.tar.gz",
+        "cifar-100-python",
+        "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7",
+        ("train",),
+        "test",
+        "meta",
+        b"fine_labels",
+        b"fine_label_names",
+        "cifar-100-python-target_archive",
+    ),
+}
+
+
+def cifar_release(num_classes: int) -> CifarRelease:
+    if num_classes not in CIFAR:
         raise ValueError(f"num_classes must be 10 or 100, got {num_classes}")
-    loader = keras.datasets.cifar10 if num_classes == 10 else keras.datasets.cifar100
-    kwargs = {} if num_classes == 10 else {"label_mode": "fine"}
+    return CIFAR[num_classes]
+
+
+def cifar_candidates(num_classes: int) -> list[Path]:
+    """The archive paths searched for CIFAR-``num_classes``, in resolution order."""
+    release = cifar_release(num_classes)
+    root = course_data_dir()
+    keras_datasets = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+    candidates = [] if root is None else [root / release.archive]
+    return candidates + [
+        config.DATA_DIR / release.archive,
+        keras_datasets / release.keras_name,
+        keras_datasets / release.archive,
+    ]
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """Unpickles dicts, lists, bytes and numpy arrays only: a file that is not the official
+    release cannot run code when read."""
+
+    ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("_codecs", "encode"),  # bytes, as Python 3 pickles them with protocol 2
+    }
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a CIFAR batch")
+        return super().find_class(module, name)
+
+
+def _read_cifar_archive(path: Path, release: CifarRelease) -> dict[str, dict]:
+    """Each pickled member of ``release`` in the archive, by name."""
+    wanted = {*release.train, release.test, release.meta}
+    members = {}
+    fix = f"delete {path} and fetch it again (`python -m helpers.data fetch {release.name}`)"
     try:
-        (x_train, y_train), (x_test, y_test) = loader.load_data(**kwargs)
-    except Exception as error:  # keras raises plain Exception on a failed fetch
+        with tarfile.open(path, "r:gz") as archive:
+            for member in archive:
+                name = member.name.rsplit("/", 1)[-1]
+                if member.isfile() and name in wanted:
+                    handle = archive.extractfile(member)
+                    members[name] = _ArrayUnpickler(handle, encoding="bytes").load()
+    except (OSError, EOFError, tarfile.TarError, pickle.UnpicklingError) as error:
         raise DataNotFoundError(
-            f"CIFAR-{num_classes} is not in Keras' cache (~/.keras/datasets) and could not be "
-            f"downloaded ({error}). On a machine with network run\n"
-            f'  python -c "import keras; keras.datasets.cifar{num_classes}.load_data()"\n'
-            "and copy ~/.keras/datasets to this machine."
+            f"{path} is not a readable CIFAR archive ({type(error).__name__}: {error}): {fix}."
         ) from error
-    names = tuple(str(i) for i in range(num_classes))
-    if num_classes == 10:
-        names = ("airplane", "automobile", "bird", "cat", "deer",
-                 "dog", "frog", "horse", "ship", "truck")  # fmt: skip
-    return Dataset(
-        x_train.astype(np.float32) / 255.0,
-        y_train.ravel().astype(np.int64),
-        x_test.astype(np.float32) / 255.0,
-        y_test.ravel().astype(np.int64),
-        names,
-        f"CIFAR-{num_classes} from Keras",
-        np.arange(len(x_train)),
+    missing = sorted(wanted - set(members))
+    if missing:
+        raise DataNotFoundError(f"{path} lacks {missing}: {fix}.")
+    return members
+
+
+def _cifar_arrays(batches: list[dict], release: CifarRelease, n_classes: int, path: Path):
+    images, labels = [], []
+    for batch in batches:
+        data_, label = np.asarray(batch.get(b"data")), np.asarray(batch.get(release.label_key))
+        if data_.ndim != 2 or data_.shape[1] != 3072 or data_.dtype != np.uint8:
+            raise DataNotFoundError(
+                f"{path} holds a batch of shape {data_.shape} ({data_.dtype}), not N x 3072 "
+                "uint8 pixels: it is not a CIFAR python archive."
+            )
+        if len(label) != len(data_) or (
+            label.size and not 0 <= label.min() <= label.max() < n_classes
+        ):
+            raise DataNotFoundError(
+                f"{path} holds {len(data_)} images but {len(label)} labels, or labels outside "
+                f"0..{n_classes - 1}: it is not a CIFAR-{n_classes} archive."
+            )
+        images.append(data_.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+        labels.append(label.astype(np.int64))
+    return np.concatenate(images).astype(np.float32) / 255.0, np.concatenate(labels)
+
+
+def read_cifar_archive(path: Path, num_classes: int) -> Dataset:
+    """CIFAR-``num_classes`` (fine labels for 100) from one python archive, checked.
+
+    An archive that is not the official release (its sha256 differs) is read with a warning,
+    and the dataset says so in its source.
+    """
+    release = cifar_release(num_classes)
+    members = _read_cifar_archive(path, release)
+    x_train, y_train = _cifar_arrays(
+        [members[n] for n in release.train], release, num_classes, path
+    )
+    x_test, y_test = _cifar_arrays([members[release.test]], release, num_classes, path)
+    names = tuple(n.decode() for n in members[release.meta].get(release.names_key, []))
+    if len(names) != num_classes:
+        raise DataNotFoundError(f"{path} names {len(names)} classes, not {num_classes}.")
+    source = f"CIFAR-{num_classes} from {path}"
+    if sha256_of(path) != release.sha256:
+        source = (
+            f"CIFAR-{num_classes}-format archive {path}, not the official release (sha256 differs)"
+        )
+        warnings.warn(f"Reading {source}.", stacklevel=2)
+    return Dataset(x_train, y_train, x_test, y_test, names, source, np.arange(len(y_train)))
+
+
+def fetch_cifar(num_classes: int) -> Path:
+    """Download the CIFAR archive into Keras' cache (checked, renamed into place when whole)."""
+    release = cifar_release(num_classes)
+    target = cifar_candidates(num_classes)[-1]
+    try:
+        return download_verified(release.url, target, release.sha256)
+    except OSError as error:
+        raise DataNotFoundError(_cifar_missing(num_classes, str(error))) from error
+
+
+def _cifar_missing(num_classes: int, why: str) -> str:
+    searched = "\n  ".join(str(p) for p in cifar_candidates(num_classes))
+    return (
+        f"CIFAR-{num_classes} was not found ({why}).\nSearched:\n  {searched}\n"
+        f"Fetch it with `python -m helpers.data fetch cifar{num_classes}` on a machine with "
+        f"network and copy {cifar_candidates(num_classes)[-1]} to the same place (or to "
+        "$COURSE_DATA) on this machine."
     )
 
 
-if __name__ == "__main__":  # python -m helpers.data fetch
+def load_cifar(num_classes: int = 10, profile: str | None = None) -> Dataset:
+    """CIFAR-10 or CIFAR-100 (fine labels) as floats in [0, 1], by the course's offline
+    resolution order; downloaded only in the ``full`` profile."""
+    for path in cifar_candidates(num_classes):
+        if path.is_file():
+            return read_cifar_archive(path, num_classes)
+    if config.get_profile(profile) != "full":
+        raise DataNotFoundError(_cifar_missing(num_classes, "the quick profile never downloads"))
+    return read_cifar_archive(fetch_cifar(num_classes), num_classes)
+
+
+FETCH_USAGE = """usage: python -m helpers.data fetch [WHAT]
+  fashion-mnist (the default)    the four Fashion-MNIST files, into ~/.keras/datasets
+  cifar10 | cifar100             the CIFAR python archive, into ~/.keras/datasets
+  weights MODEL [--no-top]       ImageNet weights of MobileNetV2, VGG16 or DenseNet121
+  pets                           where to get the cats-vs-dogs PetImages folder"""
+
+
+def fetch(arguments: list[str]) -> str:
+    """Carry out ``python -m helpers.data fetch ...``; return what was done."""
+    from helpers import weights
+
+    what = arguments[0] if arguments else "fashion-mnist"
+    if what == "fashion-mnist" and len(arguments) <= 1:
+        return f"Fashion-MNIST ready in {fetch_fashion_mnist()}"
+    if what in ("cifar10", "cifar100") and len(arguments) == 1:
+        return f"{what} ready in {fetch_cifar(int(what[5:]))}"
+    if what == "weights" and len(arguments) in (2, 3) and arguments[2:] in ([], ["--no-top"]):
+        path = weights.fetch(arguments[1], include_top=arguments[2:] != ["--no-top"])
+        return f"{arguments[1]} weights ready in {path}"
+    if what == "pets" and len(arguments) == 1:
+        return PETS_HINT
+    raise SystemExit(FETCH_USAGE)
+
+
+PETS_HINT = (
+    "The cats-vs-dogs photos (Microsoft's Kaggle set, about 800 MB) have no published checksum,\n"
+    "so the course does not download them itself. Download kagglecatsanddogs_5340.zip from\n"
+    "  https://www.microsoft.com/en-us/download/details.aspx?id=54765\n"
+    "and unzip it so that $COURSE_DATA/PetImages/Cat and $COURSE_DATA/PetImages/Dog hold the\n"
+    "JPEGs (its few corrupt files are skipped with a warning)."
+)
+
+
+if __name__ == "__main__":  # python -m helpers.data fetch ...
     import sys
 
-    if sys.argv[1:] != ["fetch"]:
-        sys.exit("usage: python -m helpers.data fetch")
-    print(f"Fashion-MNIST ready in {fetch_fashion_mnist()}")
+    if sys.argv[1:2] != ["fetch"]:
+        sys.exit(FETCH_USAGE)
+    try:
+        print(fetch(sys.argv[2:]))
+    except (DataNotFoundError, FileNotFoundError, KeyError) as error:
+        sys.exit(f"error: {error}")

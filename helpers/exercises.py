@@ -106,19 +106,22 @@ def check_names(answer, expected, praise: str, hint: str) -> bool:
 # --- 00_start_here ---------------------------------------------------------------------------
 
 
-def check_num_classes(answer) -> bool:
-    """How many classes does Fashion-MNIST have?"""
+def check_num_classes(answer, class_names) -> bool:
+    """How many classes does the data set have?"""
+    n = len(class_names)
     return check_equal(
-        answer, 10, "Fashion-MNIST has 10 classes.", "count the entries of dataset.class_names."
+        answer, n, f"the data set has {n} classes.", "count the entries of dataset.class_names."
     )
 
 
-def check_image_shape(answer) -> bool:
+def check_image_shape(answer, images: np.ndarray) -> bool:
     """The shape of one image array as the models see it."""
+    height, width, channels = np.shape(images)[1:]
+    colour = "one (grey) channel" if channels == 1 else f"{channels} (colour) channels"
     return check_equal(
         answer,
-        (28, 28, 1),
-        "28 x 28 pixels with one (grey) channel.",
+        (height, width, channels),
+        f"{height} x {width} pixels with {colour}.",
         "look at dataset.x_test[0].shape: height, width, channels.",
     )
 
@@ -257,7 +260,11 @@ def check_confused_pair(answer, pairs_table) -> bool:
     if _unanswered(answer):
         return False
     if pairs_table.empty:
-        return report(False, "", "no two classes were confused here: there is no pair to name.")
+        return report(
+            not _names(answer),
+            "no two classes were confused here: () is the answer.",
+            "no two classes were confused here: there is no pair to name, answer ().",
+        )
     top = pairs_table[pairs_table["mistakes"] == pairs_table["mistakes"].max()]
     accepted = [
         {a.lower(), b.lower()} for a, b in zip(top["true class"], top["taken for"], strict=True)

@@ -381,6 +381,14 @@ def train_hdcnn(
     return HDCNN(building_block, components, clusters, shared_layer), confusion, info
 
 
+def confusion_with_cluster_mates(confusion: np.ndarray, clusters, class_index: int) -> float:
+    """How often (row-normalised) a class is taken for the other classes of its cluster."""
+    cluster = next((c for c in clusters if class_index in c), None)
+    if cluster is None:
+        raise ValueError(f"class {class_index} is in no cluster of {clusters}")
+    return float(confusion[class_index, [c for c in cluster if c != class_index]].sum())
+
+
 def reorder(confusion: np.ndarray, clusters) -> tuple[np.ndarray, list[int]]:
     """The confusion matrix with classes ordered cluster by cluster (first appearance)."""
     order = list(dict.fromkeys(c for cluster in clusters for c in cluster))
@@ -430,39 +438,21 @@ def top_m_accuracies(model: HDCNN, outputs: dict, labels, seed: int = 0):
     ).rename_axis("top-m")
 
 
-def course_hdcnn(profile: str | None = None):
-    """The HD-CNN of notebook 06 and its validation confusion matrix.
+def shipped_hdcnn():
+    """The quick profile's HD-CNN (``fashion_cnn`` and the shipped fine components, clusters
+    from the manifest) and the validation confusion its clusters were computed from."""
+    from helpers import zoo
 
-    ``quick``: fashion_cnn + the shipped fine components (clusters and confusion from the
-    manifest). ``full``: a CIFAR-100 building block and components trained on first use.
-    """
-    from helpers import config, data, zoo
-
-    if config.get_profile(profile) == "quick":
-        block = zoo.load("fashion_cnn")
-        entries = sorted(
-            (e for e in zoo.manifest_entries() if e["name"].startswith("hdcnn_fine_")),
-            key=lambda e: e["name"],
-        )
-        if not entries:
-            raise zoo.ModelUnavailableError(
-                "The HD-CNN components are not shipped in data/models: train them with "
-                "`python scripts/train_zoo.py hdcnn`."
-            )
-        components = [zoo.load(e["name"]) for e in entries]
-        confusion = np.asarray(entries[0]["confusion_on_validation"])
-        return HDCNN(block, components, [e["cluster"] for e in entries], SHARED_LAYER), confusion
-    dataset = data.load_cifar(100)
-    block = zoo.load("cifar100_cnn", "full", dataset=dataset)
-    train_idx, val_idx = zoo.validation_split("cifar100_cnn", len(dataset.x_train))
-    model, confusion, _ = train_hdcnn(
-        block,
-        dataset.x_train[train_idx],
-        dataset.y_train[train_idx],
-        dataset.x_train[val_idx],
-        dataset.y_train[val_idx],
-        9,
-        SHARED_LAYER,
-        verbose=1,
+    block = zoo.load("fashion_cnn")
+    entries = sorted(
+        (e for e in zoo.manifest_entries() if e["name"].startswith("hdcnn_fine_")),
+        key=lambda e: e["name"],
     )
-    return model, confusion
+    if not entries:
+        raise zoo.ModelUnavailableError(
+            "The HD-CNN components are not shipped in data/models: train them with "
+            "`python scripts/train_zoo.py hdcnn`."
+        )
+    components = [zoo.load(e["name"]) for e in entries]
+    confusion = np.asarray(entries[0]["confusion_on_validation"])
+    return HDCNN(block, components, [e["cluster"] for e in entries], SHARED_LAYER), confusion

@@ -223,9 +223,9 @@ def embedding_scatter(
     return fig
 
 
-def filter_grid(kernel_images: np.ndarray, ncols: int = 8) -> Figure:
+def filter_grid(kernel_images: np.ndarray, ncols: int = 8, title: str | None = None) -> Figure:
     """First-layer filters as images (from :func:`helpers.filters.kernel_images`)."""
-    return image_grid(
+    fig = image_grid(
         kernel_images,
         titles=[str(i) for i in range(len(kernel_images))],
         ncols=ncols,
@@ -233,6 +233,9 @@ def filter_grid(kernel_images: np.ndarray, ncols: int = 8) -> Figure:
         vmin=0.0,
         vmax=1.0,
     )
+    if title:
+        fig.suptitle(title)
+    return fig
 
 
 def confusion_heatmap(
@@ -279,6 +282,22 @@ def curves(x, series: dict, xlabel: str, ylabel: str, title: str | None = None) 
         ax.plot(x, ys, marker="o", label=name)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def k_curves(comparisons: dict, title: str | None = None) -> Figure:
+    """SCSM coarse accuracy on validation images against k, one line per coarse task over
+    its own k (``comparisons``: task name -> :class:`helpers.coarse.Comparison`)."""
+    fig, ax = new_figure(figsize=(5.5, 3.5))
+    for name, comparison in comparisons.items():
+        ax.plot(comparison.ks, comparison.validation_curve, marker="o", label=name)
+    ax.set_xlabel("k (classes averaged per coarse unit)")
+    ax.set_ylabel("accuracy on validation images (never trained on)")
     ax.grid(alpha=0.3)
     ax.legend()
     if title:

@@ -425,7 +425,7 @@ def results_table(results: list[Result]):
 
 @dataclass
 class Setting:
-    """What notebook 04 works on in a profile."""
+    """What notebook 04 works on in a profile (made by :func:`helpers.course.transfer`)."""
 
     base: keras.Model
     dataset: object
@@ -435,60 +435,6 @@ class Setting:
     per_class: int
     description: str
     shipped: str | None = None  # the shipped base whose measurements come with the course
-
-
-HELD_OUT = (2, 4)  # Pullover, Coat: never seen by fashion_base8
-
-
-def setting(profile: str | None = None) -> Setting:
-    """``quick``: ``fashion_base8`` (pretrained on 8 Fashion-MNIST classes) on the 2 held-out
-    classes. ``full``: VGG16 (ImageNet) on cats vs dogs from ``$COURSE_DATA/PetImages``."""
-    from helpers import config, data, zoo
-
-    if config.get_profile(profile) == "quick":
-        dataset = data.select_classes(data.load_fashion_mnist("quick"), HELD_OUT)
-        return Setting(
-            zoo.load("fashion_base8"),
-            dataset,
-            "features",
-            "conv3",
-            "pool2",
-            200,
-            "fashion_base8 (8 Fashion-MNIST classes) -> Pullover vs Coat",
-            shipped="fashion_base8",
-        )
-    return _pets_setting()
-
-
-def _pets_setting() -> Setting:
-    import os
-    from pathlib import Path
-
-    from helpers import config, zoo
-    from helpers.data import Dataset
-    from helpers.imagefolder import load_image_folder
-
-    root = Path(os.environ.get("COURSE_DATA", config.DATA_DIR)) / "PetImages"
-    folder = load_image_folder(root, image_size=(150, 150), max_per_class=2000)
-    x = keras.applications.vgg16.preprocess_input(folder.images.astype(np.float32))
-    test = np.zeros(len(x), bool)
-    for label in np.unique(folder.labels):
-        test[np.flatnonzero(folder.labels == label)[1500:]] = True
-    dataset = Dataset(
-        x[~test],
-        folder.labels[~test],
-        x[test],
-        folder.labels[test],
-        folder.class_names,
-        f"PetImages from {root}",
-    )
-    base = zoo.pretrained("VGG16", include_top=False, input_shape=(150, 150, 3))
-    return Setting(
-        base,
-        dataset,
-        "block5_pool",
-        "block5_conv1",
-        "block4_pool",
-        1000,
-        "VGG16 (ImageNet) -> cats vs dogs",
-    )
+    val_per_class: int = 100
+    sizes: tuple[int, ...] = (10, 25, 50, 100, 200)  # the sample-size widget's choices
+    schedule: Schedule = Schedule()

@@ -25,13 +25,13 @@ PERPLEXITIES = (5, 15, 30, 50)
 SEED = 0
 
 
-def course_features(profile: str = "quick") -> tuple[np.ndarray, dict]:
-    """Notebook 03's images (the first :data:`IMAGES` test images) and their features at
-    each of :data:`LAYERS` of the course classifier."""
-    from helpers import activations, zoo
+def course_features() -> tuple[np.ndarray, dict]:
+    """Notebook 03's images in the quick profile (the first :data:`IMAGES` test images) and
+    their features at each of :data:`LAYERS` of the shipped classifier."""
+    from helpers import activations, data, zoo
 
-    dataset, model = zoo.course_classifier(profile)
-    images = dataset.x_test[:IMAGES]
+    model = zoo.load(MODEL)
+    images = data.load_fashion_mnist("quick").x_test[:IMAGES]
     return images, {layer: activations.layer_activations(model, images, layer) for layer in LAYERS}
 
 

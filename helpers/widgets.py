@@ -455,15 +455,18 @@ def refine_explorer(half, full, images: np.ndarray, masks=None):
     return linked(compute, draw, **controls)
 
 
-def cam_explorer(half, full, images: np.ndarray, class_names):
-    """Image and class -> low-res, high-res, refined CAM and Grad-CAM for that class."""
+def cam_explorer(half, full, images: np.ndarray, class_names, grad_cam_model=None):
+    """Image and class -> low-res, high-res, refined CAM and Grad-CAM (of ``grad_cam_model``,
+    by default ``half``) for that class."""
     from helpers import cams
 
     _at_least(images, 1, "image", "cam_explorer")
 
     def compute(index: int, target: int) -> dict:
         chosen = None if target < 0 else target
-        maps, targets = cams.map_types(half, full, images[index : index + 1], class_index=chosen)
+        maps, targets = cams.map_types(
+            half, full, images[index : index + 1], class_index=chosen, grad_cam_model=grad_cam_model
+        )
         return {"index": index, "maps": maps, "target": int(targets[0])}
 
     def draw(result: dict):

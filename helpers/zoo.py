@@ -159,18 +159,55 @@ def unseen_training_images(name: str, dataset: Dataset) -> np.ndarray:
     return np.flatnonzero(np.isin(dataset.train_index, held_out))
 
 
+def training_data_sha256(name: str, dataset: Dataset) -> str:
+    """The sha256 of the images and labels the recipe ``name`` trains on in ``dataset``:
+    recorded with a model trained on first use, so that other data retrains it."""
+    spec = recipe(name)
+    if spec.classes is not None:
+        dataset = select_classes(dataset, spec.classes)
+    return _arrays_sha256(dataset.x_train, dataset.y_train)
+
+
+def _arrays_sha256(x: np.ndarray, y: np.ndarray) -> str:
+    from helpers.records import array_sha256
+
+    return array_sha256(np.concatenate([np.ravel(x), np.ravel(y).astype(x.dtype)]))
+
+
+def epoch_bar(name: str, epochs: int):
+    """A Keras callback showing one progress bar over the epochs (tqdm: a widget in Jupyter,
+    one line in a terminal) with the last accuracies, instead of a printed line per batch."""
+    import keras
+    from tqdm.auto import tqdm
+
+    class EpochBar(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.bar = tqdm(total=epochs, desc=f"training {name}", unit="epoch")
+
+        def on_epoch_end(self, epoch, logs=None):
+            accuracies = {k: f"{v:.3f}" for k, v in (logs or {}).items() if "accuracy" in k}
+            self.bar.set_postfix(accuracies)
+            self.bar.update(1)
+
+        def on_train_end(self, logs=None):
+            self.bar.close()
+
+    return EpochBar()
+
+
 def train(
     name: str,
     dataset: Dataset,
     epochs: int | None = None,
     max_train_images: int | None = None,
     validation_fraction: float = 0.1,
-    verbose: int = 2,
+    verbose: int | str = 2,
 ):
     """Train a course model by its recipe; return ``(model, info)``.
 
-    ``info`` holds what the manifest records: epochs, seed, data, validation and test accuracy
-    (on ``dataset.x_test``), seconds. ``max_train_images`` trims the training set (for tests).
+    ``info`` holds what the manifest records: epochs, seed, data (and its sha256), validation
+    and test accuracy (on ``dataset.x_test``), seconds. ``max_train_images`` trims the
+    training set (for tests). ``verbose="bar"`` shows one progress bar over the epochs.
     """
     import keras
 
@@ -200,7 +237,8 @@ def train(
         validation_data=(x[val_idx], y[val_idx]),
         epochs=epochs,
         batch_size=spec.batch_size,
-        verbose=verbose,
+        verbose=0 if verbose == "bar" else verbose,
+        callbacks=[epoch_bar(name, epochs)] if verbose == "bar" else [],
     )
     seconds = time.perf_counter() - start
     _, test_accuracy = model.evaluate(dataset.x_test, dataset.y_test, verbose=0, batch_size=512)
@@ -208,6 +246,7 @@ def train(
         "name": name,
         "description": spec.description,
         "training_data": f"{dataset.source}: {len(train_idx)} train / {len(val_idx)} validation",
+        "training_data_sha256": _arrays_sha256(x, y),
         "validation_split": split_record(name, len(x), validation_fraction),
         "test_set": f"{len(dataset.x_test)} test images of {dataset.source}",
         "epochs": epochs,
@@ -306,17 +345,22 @@ def load(
     profile: str | None = None,
     models_dir: str | os.PathLike = config.MODELS_DIR,
     dataset: Dataset | None = None,
+    epochs: int | None = None,
 ):
     """Load a course model, verifying its sha256 against the manifest.
 
     Looks in ``models_dir`` (the shipped models), then in the user cache. In the ``full``
-    profile a model found in neither is trained by its recipe (on ``dataset``) and cached there;
-    shipped files are never overwritten.
+    profile a model found in neither is trained by its recipe (on ``dataset``, for ``epochs``,
+    with one progress bar) and cached there; a cached model trained on other data than
+    ``dataset`` is trained again, with a message. Shipped files are never overwritten.
     """
-    for folder in (Path(models_dir), config.user_cache_dir() / "models"):
-        entry = _find_entry(name, folder)
-        if entry is not None:
-            return _load_verified(entry, folder)
+    entry = _find_entry(name, Path(models_dir))
+    if entry is not None:
+        return _load_verified(entry, Path(models_dir))
+    cache = config.user_cache_dir() / "models"
+    entry = _find_entry(name, cache)
+    if entry is not None and (dataset is None or _trained_on(entry, name, dataset)):
+        return _load_verified(entry, cache)
     if name not in RECIPES:
         import difflib
 
@@ -329,81 +373,68 @@ def load(
     if config.get_profile(profile) != "full":
         raise ModelUnavailableError(
             f"Course model {name!r} is not in {models_dir} nor in {config.user_cache_dir()}. "
-            f"Train it with `python scripts/train_zoo.py {name}`, or use the full profile "
+            f"Train it with `python -m helpers.zoo train {name}`, or use the full profile "
             "(COURSE_PROFILE=full), which trains it on first use."
         )
     if dataset is None:
         raise ValueError(f"Training {name!r} on first use needs its dataset: pass dataset=...")
-    model, info = train(name, dataset, verbose=1)
-    save(model, info, config.user_cache_dir() / "models")
+    if entry is not None:
+        print(
+            f"The cached {name} was trained on {entry.get('training_data', 'other data')}, "
+            f"not on {dataset.source}: training it again."
+        )
+    model, info = train(name, dataset, epochs=epochs, verbose="bar")
+    save(model, info, cache)
     return model
 
 
-def course_classifier(profile: str | None = None):
-    """The dataset and trained classifier of notebooks 01-03: ``(Dataset, keras.Model)``.
+def _trained_on(entry: dict, name: str, dataset: Dataset) -> bool:
+    return entry.get("training_data_sha256") == training_data_sha256(name, dataset)
 
-    ``quick``: Fashion-MNIST and the shipped ``fashion_cnn``. ``full``: CIFAR-10 and
-    ``cifar10_cnn`` (trained on first use and cached).
-    """
+
+def recipe_dataset(name: str) -> Dataset:
+    """The dataset a recipe trains on (full profile), capped by ``COURSE_FULL_LIMIT``."""
     from helpers import data
 
-    if config.get_profile(profile) == "quick":
-        return data.load_fashion_mnist("quick"), load("fashion_cnn", "quick")
-    dataset = data.load_cifar(10)
-    return dataset, load("cifar10_cnn", "full", dataset=dataset)
+    loaders = {
+        "fashion_mnist": lambda: data.load_fashion_mnist("full"),
+        "cifar10": lambda: data.load_cifar(10, "full"),
+        "cifar100": lambda: data.load_cifar(100, "full"),
+    }
+    return data.limited(loaders[recipe(name).dataset](), config.full_limit())
+
+
+def recipe_epochs(name: str) -> int:
+    """The recipe's epochs, or 1 under ``COURSE_FULL_LIMIT`` (smoke runs)."""
+    return 1 if config.full_limit() else recipe(name).epochs
 
 
 # ---------------------------------------------------------------------------------------------
 # Pretrained ImageNet models (full profile)
 # ---------------------------------------------------------------------------------------------
 
-PRETRAINED_FILES = {
-    # name -> (keras.applications attribute, weight file with top, without top)
-    "MobileNetV2": (
-        "MobileNetV2",
-        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5",
-        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5",
-    ),
-    "VGG16": (
-        "VGG16",
-        "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
-        "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
-    ),
-    "DenseNet121": (
-        "DenseNet121",
-        "densenet121_weights_tf_dim_ordering_tf_kernels.h5",
-        "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
-    ),
-}
 
-
-def keras_models_dir() -> Path:
-    """Where Keras looks for (and caches) application weights."""
-    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models"
-
-
-def pretrained(name: str, weights: str | None = "imagenet", include_top: bool = True, **kwargs):
-    """A ``keras.applications`` model (MobileNetV2, VGG16, DenseNet121).
-
-    Offline, with the weight file not in Keras' cache, raises :class:`ModelUnavailableError`
-    naming the file and where to put it.
-    """
+def pretrained(name: str, weights: str | os.PathLike | None = "imagenet", include_top=True, **kw):
+    """A ``keras.applications`` model (MobileNetV2, VGG16, DenseNet121). ``"imagenet"``
+    weights are resolved and checked by :func:`helpers.weights.resolve` (which raises naming
+    the file, where it was looked for and the command that fetches it); Keras gets the path."""
     import keras
 
-    if name not in PRETRAINED_FILES:
-        raise KeyError(f"Unknown pretrained model {name!r}; available: {sorted(PRETRAINED_FILES)}")
-    attribute, top_file, notop_file = PRETRAINED_FILES[name]
-    builder = getattr(keras.applications, attribute)
-    try:
-        return builder(weights=weights, include_top=include_top, **kwargs)
-    except Exception as error:
-        if weights != "imagenet":
-            raise
-        weight_file = top_file if include_top else notop_file
-        raise ModelUnavailableError(
-            f"The ImageNet weights of {name} ({weight_file}) are not in {keras_models_dir()} "
-            f"and could not be downloaded ({type(error).__name__}: {error}). On a machine with "
-            f'network run `python -c "import keras; keras.applications.{attribute}('
-            f'include_top={include_top})"` and copy {keras_models_dir() / weight_file} to the '
-            "same place on this machine."
-        ) from error
+    from helpers import weights as weight_files
+
+    weight_files.weight_file(name, include_top)  # an unknown name lists the known ones
+    if isinstance(weights, str) and weights == "imagenet":
+        weights = weight_files.resolve(name, include_top).path
+    builder = getattr(keras.applications, name)
+    return builder(weights=None if weights is None else str(weights), include_top=include_top, **kw)
+
+
+if __name__ == "__main__":  # python -m helpers.zoo train NAME
+    import sys
+
+    if len(sys.argv) != 3 or sys.argv[1] != "train" or sys.argv[2] not in RECIPES:
+        sys.exit(f"usage: python -m helpers.zoo train NAME   (NAME one of {sorted(RECIPES)})")
+    os.environ["COURSE_PROFILE"] = "full"
+    chosen = sys.argv[2]
+    load(chosen, "full", dataset=recipe_dataset(chosen), epochs=recipe_epochs(chosen))
+    print(f"{chosen} ready in {config.user_cache_dir() / 'models'}")

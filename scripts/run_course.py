@@ -18,10 +18,15 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from queue import Empty
 
 import nbformat
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+from traitlets import Type
 
 from helpers import config, site
 
@@ -29,11 +34,34 @@ BUILD = config.REPO_ROOT / "build"
 CELL_TIMEOUT_S = 240
 
 
+class PromptShellChannel(AsyncZMQSocketChannel):
+    """Waits for a reply in polls of at most a second. One long poll of the asyncio socket
+    can miss a reply that arrives while widget messages are handled and wake only at its
+    timeout (jupyter/nbclient#312): a widget cell then took the whole 240 s cell timeout."""
+
+    async def get_msg(self, timeout: float | None = None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = 1.0 if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await super().get_msg(timeout=min(1.0, left))
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+
+class PromptKernelClient(AsyncKernelClient):
+    shell_channel_class = Type(PromptShellChannel)
+
+
 def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
     """Execute one notebook in its folder; return it, the seconds taken and any error."""
     notebook = nbformat.read(path, as_version=4)
+    kernel = AsyncKernelManager(kernel_name="python3")
+    kernel.client_factory = PromptKernelClient
     client = NotebookClient(
         notebook,
+        km=kernel,
         timeout=CELL_TIMEOUT_S,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},

@@ -28,6 +28,7 @@ from helpers import (
     cluttered,
     comparison,
     config,
+    course,
     data,
     hdcnn,
     transfer,
@@ -227,9 +228,9 @@ def hdcnn_job(dataset, args):
 def transfer_job(dataset, args):
     """Notebook 04's measurements on the shipped fashion_base8 (quick profile), written to
     ``--out``/transfer_quick.json; no model."""
-    setting = transfer.setting("quick")
+    setting = course.transfer("quick")
     split = transfer.small_split(setting.dataset, setting.per_class)
-    measured = comparison.measure(setting, split, sizes=comparison.SAMPLE_SIZES)
+    measured = comparison.measure(setting, split, sizes=setting.sizes)
     base = comparison.base_sha256(setting)
     path = comparison.save(measured, split, base, args.out / comparison.SHIPPED.name)
     print(f"saved {path}: sizes {measured.sizes}", flush=True)
@@ -245,7 +246,7 @@ def cam_curves_job(dataset, args):
     images, written to ``--out``/cam_curves_quick.json; no model. Reads the course's own
     Fashion-MNIST copy, as the notebook does, not ``--data``."""
     test = cam_curves.course_test_set()
-    half, full = cams.course_models("quick")
+    half, full = zoo.load("cam_half"), zoo.load("cam_full")
     maps, targets = cams.quality_maps(half, full, test)
     areas = cam_curves.measure(half, maps, test.images, targets)
     sha = cam_curves.model_sha256()

@@ -501,20 +501,24 @@ def test_select_classes_takes_names_and_names_unknown_ones():
         data.select_classes(dataset, ["Zebra"])
 
 
+TEN_CLASSES = tuple("abcdefghij")
+GREY_IMAGES = np.zeros((2, 28, 28, 1))
+
+
 @pytest.mark.parametrize(
-    ("check", "answer"),
+    ("check", "answer", "arguments"),
     [
-        (exercises.check_num_classes, "10.0"),
-        (exercises.check_num_classes, np.int64(10)),
-        (exercises.check_image_shape, "28, 28, 1"),
-        (exercises.check_image_shape, "(28, 28, 1)"),
-        (exercises.check_image_shape, np.array([28, 28, 1])),
-        (exercises.check_box_criterion, "0.5"),
-        (exercises.check_box_criterion, np.float32(0.5)),
+        (exercises.check_num_classes, "10.0", (TEN_CLASSES,)),
+        (exercises.check_num_classes, np.int64(10), (TEN_CLASSES,)),
+        (exercises.check_image_shape, "28, 28, 1", (GREY_IMAGES,)),
+        (exercises.check_image_shape, "(28, 28, 1)", (GREY_IMAGES,)),
+        (exercises.check_image_shape, np.array([28, 28, 1]), (GREY_IMAGES,)),
+        (exercises.check_box_criterion, "0.5", ()),
+        (exercises.check_box_criterion, np.float32(0.5), ()),
     ],
 )
-def test_checkers_accept_equivalent_forms(check, answer, capsys):
-    assert check(answer)
+def test_checkers_accept_equivalent_forms(check, answer, arguments, capsys):
+    assert check(answer, *arguments)
     assert "Correct!" in capsys.readouterr().out
 
 
@@ -533,9 +537,9 @@ def test_equivalent_forms_of_names_and_pairs(capsys):
 
 
 def test_equivalent_forms_do_not_turn_wrong_answers_right(capsys):
-    assert not exercises.check_num_classes("10, 2")
-    assert not exercises.check_num_classes(True)
-    assert not exercises.check_image_shape("28, 28")
+    assert not exercises.check_num_classes("10, 2", TEN_CLASSES)
+    assert not exercises.check_num_classes(True, TEN_CLASSES)
+    assert not exercises.check_image_shape("28, 28", GREY_IMAGES)
     assert not exercises.check_pixel_range("0", np.array([0.0, 1.0]))
     assert not exercises.check_box_criterion("0.5, 0.7")
     assert not exercises.check_choice(["Shirt", "Coat"], "Shirt", "", "")

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import cam_curves
+from helpers import cam_curves, zoo
 from helpers.zoo import ModelUnavailableError
 
 
@@ -94,7 +94,7 @@ def test_the_shipped_record_fits_the_shipped_models_and_notebook_07s_images():
     whole = cam_curves.course_test_set()  # the record holds its first 50 images
     first = slice(cam_curves.CURVE_IMAGES)
     test = dataclasses.replace(whole, images=whole.images[first], masks=whole.masks[first])
-    half, full = cams.course_models("quick")
+    half, full = zoo.load("cam_half"), zoo.load("cam_full")
     maps, targets = cams.quality_maps(half, full, test)
     curves = cam_curves.course_curves(half, maps, test.images, targets)
     assert "agree within" in curves.source, curves.source

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from helpers import comparison, transfer
+from helpers import comparison, course, transfer
 from helpers.zoo import ModelUnavailableError
 from tests.test_transfer import base_model, tiny_dataset
 
@@ -67,10 +67,10 @@ def test_bad_records_are_refused_with_the_command_that_remeasures(measured, tmp_
 
 
 def test_the_shipped_record_fits_the_shipped_base_and_the_quick_split():
-    setting = transfer.setting("quick")
+    setting = course.transfer("quick")
     split = transfer.small_split(setting.dataset, per_class=setting.per_class)
     shipped = comparison.load(split, comparison.base_sha256(setting))
-    assert tuple(shipped.sizes) == comparison.SAMPLE_SIZES
+    assert tuple(shipped.sizes) == setting.sizes
     assert shipped.sizes[200] == (
         shipped.methods[0].test_accuracy,
         shipped.methods[-1].test_accuracy,

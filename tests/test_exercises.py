@@ -30,8 +30,12 @@ CASES = {
     "check_close": ((0.9, 0.02, "ok", "hint"), [0.91, "0.9", np.float32(0.9)], [0.95, "x"]),
     "check_names": ((["a", "B"], "ok", "hint"), [("b", "A"), ["a", "b"]], [("a",), 5]),
     "check_choice": ((["x", "y"], "ok", "hint"), ["X", " y "], ["z"]),
-    "check_num_classes": ((), [10, np.int64(10), "10"], [9, 11]),
-    "check_image_shape": ((), [(28, 28, 1), [28, 28, 1], np.array([28, 28, 1])], [(28, 28)]),
+    "check_num_classes": ((tuple("abcdefghij"),), [10, np.int64(10), "10"], [9, 11]),
+    "check_image_shape": (
+        (np.zeros((2, 28, 28, 1)),),
+        [(28, 28, 1), [28, 28, 1], np.array([28, 28, 1])],
+        [(28, 28), (28, 28, 3)],
+    ),
     "check_pixel_range": (
         (np.array([0.0, 0.5, 1.0]),),
         [(0, 1), np.array([0.0, 1.0])],
@@ -101,10 +105,10 @@ def test_no_confused_pair_to_name(capsys):
 
 
 def test_a_solution_cell_runs_silently_and_fails_loudly(capsys):
-    exercises.solution(exercises.check_num_classes, 10)
+    exercises.solution(exercises.check_num_classes, 10, tuple("abcdefghij"))
     exercises.solution(exercises.check_occluded_images, 18, 2, (6, 6), window=2, stride=2)
     assert capsys.readouterr().out == ""  # the verdict would show the answer
     with pytest.raises(
         AssertionError, match=r"reference solution of check_num_classes was rejected"
     ):
-        exercises.solution(exercises.check_num_classes, 9)
+        exercises.solution(exercises.check_num_classes, 9, tuple("abcdefghij"))
