@@ -144,7 +144,13 @@ def filters(profile: str | None = None) -> Classifier:
 def topk_occlusion(profile: str | None = None) -> Classifier:
     """Notebook 02: top-K images per unit (the seed: top-10 of 10,000 in ``full``) and
     occlusion (the seed: an 11 x 11 window, stride 2, zero fill, in ``full``)."""
-    return _classifier(profile)
+    setting = _classifier(profile)
+    n = min(setting.n_images, len(setting.dataset.y_test))
+    setting.description += (
+        f"; top-{setting.top_k} of {n} test images per unit; occlusion window "
+        f"{setting.window} x {setting.window}, stride {setting.stride}, zero fill"
+    )
+    return setting
 
 
 def tsne(profile: str | None = None) -> Classifier:
@@ -212,7 +218,7 @@ def transfer(profile: str | None = None):
         f"VGG16 ({resolved.describe()}) -> cats vs dogs at {pixels} px, {per_class} training"
         f" / {val_per_class} validation / {test_per_class} test images per class",
         val_per_class=val_per_class,
-        sizes=tuple(sorted({max(2, per_class // 4), per_class // 2, per_class})),
+        sizes=(per_class // 2, per_class) if limited else (100, 250, 500, per_class),
         schedule=tl.Schedule(1, 1, 1, 1) if limited else tl.Schedule(),
     )
 
@@ -513,4 +519,5 @@ def _on_unit_images(name: str, weights_path: Path, preprocess: Callable):
 
     inputs = keras.Input((224, 224, 3), name="image")
     prepared = keras.layers.Lambda(preprocess, name="preprocess")(inputs)
-    return zoo.pretrained(name, weights_path, include_top=True, input_tensor=prepared)
+    network = zoo.pretrained(name, weights_path, include_top=True, input_tensor=prepared)
+    return keras.Model(inputs, network.output, name=network.name)  # one input, not a list

@@ -238,6 +238,12 @@ def filter_grid(kernel_images: np.ndarray, ncols: int = 8, title: str | None = N
     return fig
 
 
+def _every_nth_name(names, most: int = 30) -> list[str]:
+    """The names, with all but every n-th blanked when there are more than ``most``."""
+    step = -(-len(names) // most)
+    return [str(name) if i % step == 0 else "" for i, name in enumerate(names)]
+
+
 def confusion_heatmap(
     matrix: np.ndarray, row_names, col_names=None, title: str | None = None, fmt: str = ".2f"
 ) -> Figure:
@@ -253,7 +259,8 @@ def confusion_heatmap(
         )
     # at least 5 inches: a 3x3 matrix with long tick labels otherwise leaves its cells too
     # small for their numbers
-    side = max(0.45 * max(len(row_names), len(col_names)) + 2, 5.0)
+    # at most 14 inches: CIFAR-100's 100 classes then show every fourth name
+    side = min(max(0.45 * max(len(row_names), len(col_names)) + 2, 5.0), 14.0)
     fig, ax = new_figure(figsize=(side + 1, side))
     sns.heatmap(
         matrix,
@@ -261,8 +268,8 @@ def confusion_heatmap(
         fmt=fmt,
         cmap="Blues",
         ax=ax,
-        xticklabels=col_names,
-        yticklabels=row_names,
+        xticklabels=_every_nth_name(col_names),
+        yticklabels=_every_nth_name(row_names),
         cbar=False,
         square=True,
     )

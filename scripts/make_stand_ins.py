@@ -59,22 +59,23 @@ def cifar_archive(path: Path, num_classes: int, train: int, test: int, seed: int
             archive.addfile(info, io.BytesIO(payload))
 
 
-def weight_files(folder: Path) -> None:
+def weight_files(folder: Path, which=WEIGHTS) -> None:
     """Random-weight files under the names Keras loads, listed in ``stand-ins.json``."""
     import h5py
     import keras
     from keras.src.legacy.saving import legacy_h5_format
 
     folder.mkdir(parents=True, exist_ok=True)
-    digests = {}
-    for model_name, include_top in WEIGHTS:
+    listed = folder / weights.STAND_INS
+    digests = json.loads(listed.read_text()) if listed.is_file() else {}
+    for model_name, include_top in which:
         spec = weights.weight_file(model_name, include_top)
         model = getattr(keras.applications, model_name)(weights=None, include_top=include_top)
         with h5py.File(folder / spec.file_name, "w") as handle:
             legacy_h5_format.save_weights_to_hdf5_group(handle, model)
         digests[spec.file_name] = data.sha256_of(folder / spec.file_name)
         keras.backend.clear_session()
-    (folder / weights.STAND_INS).write_text(json.dumps(digests, indent=1) + "\n")
+    listed.write_text(json.dumps(digests, indent=1) + "\n")
 
 
 def pet_images(folder: Path, per_class: int, seed: int = 0) -> None:

@@ -175,19 +175,6 @@ def test_coarse_groups_cover_known_classes_once():
     assert len(data.COARSE_GROUPS["six"]) == 6
 
 
-def test_cifar_offline_error(monkeypatch):
-    import keras
-
-    def offline(**kwargs):
-        raise Exception("URL fetch failure")
-
-    monkeypatch.setattr(keras.datasets.cifar100, "load_data", offline)
-    with pytest.raises(data.DataNotFoundError, match="CIFAR-100 is not in Keras' cache"):
-        data.load_cifar(100)
-    with pytest.raises(ValueError, match="10 or 100"):
-        data.load_cifar(20)
-
-
 def test_describe_classes():
     assert data.describe_classes(("a", "b")) == "0: a\n1: b"
 
@@ -198,15 +185,6 @@ def test_config_profile(monkeypatch):
     assert config.get_profile("quick") == "quick"
     with pytest.raises(ValueError, match="seed must be a non-negative int"):
         config.seed_everything(-1)
-
-
-def test_setup_reports_profile_data_and_models(capsys, monkeypatch):
-    monkeypatch.delenv("COURSE_PROFILE", raising=False)
-    report = config.setup(seed=3)
-    printed = capsys.readouterr().out
-    assert report.profile == "quick" and report.seed == 3
-    assert "profile      : quick" in printed and "tensorflow" in printed
-    assert report.data_source in printed
 
 
 def test_select_classes_relabels_in_given_order(subset):

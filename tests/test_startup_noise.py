@@ -27,9 +27,9 @@ def test_importing_the_course_and_running_a_model_prints_no_start_up_noise():
     """What a notebook's first cell does, in a fresh process whose stderr (which a Jupyter
     kernel forwards into the notebook) is captured; no TF_CPP_MIN_LOG_LEVEL set by hand."""
     code = (
-        "from helpers import cams, config, occlusion, zoo\n"
+        "from helpers import cams, course, occlusion, zoo\n"
         "import numpy as np\n"
-        "config.setup()\n"
+        "course.setup()\n"
         "zoo.load('fashion_cnn').predict(np.zeros((2, 28, 28, 1)), verbose=0)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}

@@ -47,7 +47,7 @@ def test_corrupted_file_is_detected(saved):
 
 
 def test_unshipped_model_in_quick_profile_says_how_to_train(saved, tmp_path):
-    with pytest.raises(zoo.ModelUnavailableError, match="python scripts/train_zoo.py tiny"):
+    with pytest.raises(zoo.ModelUnavailableError, match="python -m helpers.zoo train tiny"):
         zoo.load("tiny", profile="quick", models_dir=tmp_path / "empty")
     with pytest.raises(zoo.ModelUnavailableError, match=r"No course model is called 'nope'\."):
         zoo.load("nope", models_dir=tmp_path / "empty")
@@ -81,17 +81,40 @@ def test_pretrained_builds_without_weights():
     assert model.outputs[0].shape[-1] == 3
 
 
-def test_pretrained_offline_names_the_weight_file(monkeypatch):
-    def offline(**kwargs):
-        raise Exception("URL fetch failure on https://storage.googleapis.com/...")
-
-    monkeypatch.setattr(keras.applications, "VGG16", offline)
+def test_pretrained_offline_names_the_weight_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv("COURSE_DATA", raising=False)
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path / "repo_data")
     with pytest.raises(
-        zoo.ModelUnavailableError, match=r"vgg16_weights_tf_dim_ordering_tf_kernels_notop\.h5"
+        FileNotFoundError, match=r"vgg16_weights_tf_dim_ordering_tf_kernels_notop\.h5"
     ):
         zoo.pretrained("VGG16", include_top=False)
     with pytest.raises(KeyError, match="Unknown pretrained model 'ResNet'"):
         zoo.pretrained("ResNet")
+
+
+def test_a_model_trained_on_first_use_is_retrained_on_other_data(tmp_path, monkeypatch, capsys):
+    """The cache records the sha256 of the training data; the same data loads the cached
+    model, other data trains it again (with a message) instead of reusing it silently."""
+    monkeypatch.setenv("COURSE_CACHE", str(tmp_path / "cache"))
+
+    def dataset(seed):
+        images = np.random.default_rng(seed).random((40, 8, 8, 1), dtype=np.float32)
+        labels = np.arange(40) % 10
+        return data.Dataset(images, labels, images[:10], labels[:10], tuple("abcdefghij"), "d")
+
+    first = zoo.load("cifar10_cnn", "full", dataset=dataset(1), epochs=1)
+    entry = zoo.manifest_entries(tmp_path / "cache" / "models")[0]
+    assert entry["training_data_sha256"] == zoo.training_data_sha256("cifar10_cnn", dataset(1))
+    again = zoo.load("cifar10_cnn", "full", dataset=dataset(1), epochs=1)
+    np.testing.assert_array_equal(first.get_weights()[0], again.get_weights()[0])
+    assert "training it again" not in capsys.readouterr().out
+    zoo.load("cifar10_cnn", "full", dataset=dataset(2), epochs=1)
+    assert "was trained on d: 36 train / 4 validation, not on d: training it again" in (
+        capsys.readouterr().out
+    )
+    retrained = zoo.manifest_entries(tmp_path / "cache" / "models")[0]
+    assert retrained["training_data_sha256"] == zoo.training_data_sha256("cifar10_cnn", dataset(2))
 
 
 def test_fashion_cnn_architecture():

@@ -1,0 +1,89 @@
+"""The full profile, offline: every notebook runs to its end on stand-ins for the downloads
+(random CIFAR archives, random-weight ImageNet files under Keras' names, a PetImages folder
+with corrupt files) and reports the seeds' setting; without them, each setting stops with an
+error naming the file, where it was looked for and the command that fetches it."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import config, course, data, weights
+from tests.conftest import load_script
+
+pytestmark = pytest.mark.full
+
+make_stand_ins = load_script("make_stand_ins")
+run_course = load_script("run_course")
+NOTEBOOKS = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
+
+# What each notebook's setting line must say in the full profile: the seeds' settings.
+SETTINGS = {
+    "00": ["CIFAR-10"],
+    "01": ["cifar10_cnn on CIFAR-10", "VGG16, stand-in weights"],
+    "02": ["top-10 of", "occlusion window 11 x 11, stride 2, zero fill"],
+    "03": ["cifar10_cnn on CIFAR-10"],
+    "04": ["VGG16 (stand-in weights", "cats vs dogs"],
+    "05": ["MobileNetV2", "classes 283 (Persian cat) and 248 (Eskimo dog), k = 3"],
+    "06": ["cifar100_cnn + 9 fine components (9 clusters from its confusion)", "CIFAR-100"],
+    "07": ["MobileNetV2", "Grad-CAM on VGG16", "at 224 px"],
+}
+# A proxy that refuses every connection: a download attempted here fails at once.
+NO_NETWORK = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
+
+
+def offline_full(monkeypatch, home, course_data):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    monkeypatch.setenv("COURSE_DATA", str(course_data))
+    monkeypatch.setenv("KERAS_HOME", str(home / "keras"))
+    monkeypatch.setenv("COURSE_CACHE", str(home / "cache"))
+    for name, value in NO_NETWORK.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture(scope="session")
+def stand_ins(tmp_path_factory):
+    """The stand-ins, built once per test worker (about 12 s)."""
+    home = tmp_path_factory.mktemp("full_home")
+    make_stand_ins.build(home / "data")
+    return home
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
+def test_every_notebook_runs_in_the_full_profile_on_stand_ins(
+    notebook, stand_ins, monkeypatch, capsys
+):
+    offline_full(monkeypatch, stand_ins, stand_ins / "data")
+    monkeypatch.setenv("COURSE_FULL_LIMIT", "1000")  # the stand-ins' sizes; epochs 1
+    executed, seconds, error = run_course.execute(notebook)
+    assert error is None, error
+    printed = "".join(
+        output.get("text", "") for cell in executed.cells for output in cell.get("outputs", [])
+    )
+    assert "profile      : full (COURSE_FULL_LIMIT=1000" in printed
+    for fact in SETTINGS[notebook.stem[:2]]:
+        assert fact in printed, f"{notebook.stem} does not report {fact!r}"
+    with capsys.disabled():
+        print(f"\n{notebook.stem}: {seconds:.1f} s in the full profile on stand-ins")
+
+
+@pytest.mark.parametrize(
+    ("setting", "error", "message"),
+    [
+        (course.start, data.DataNotFoundError, r"(?s)CIFAR-10 was not found .*Searched:.*10-py"),
+        (course.filters, data.DataNotFoundError, r"python -m helpers.data fetch cifar10"),
+        (course.hdcnn, data.DataNotFoundError, r"python -m helpers.data fetch cifar100"),
+        (course.transfer, data.DataNotFoundError, r"(?s)PetImages.*Searched:.*fetch pets"),
+        (course.cams, data.DataNotFoundError, r"PetImages folder with Cat/ and Dog/"),
+        (course.coarse, weights.WeightsNotFoundError, r"fetch weights MobileNetV2"),
+    ],
+)
+def test_without_stand_ins_each_setting_stops_naming_the_fetch_command(
+    setting, error, message, tmp_path, monkeypatch
+):
+    (tmp_path / "empty").mkdir()
+    offline_full(monkeypatch, tmp_path, tmp_path / "empty")
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path / "repo_data")
+    with pytest.raises(error, match=message) as raised:
+        setting("full")
+    assert "could not" in str(raised.value) or "not found" in str(raised.value)
+    assert not list((tmp_path / "keras").rglob("*.part")), "no half-written download left"
