@@ -6,10 +6,10 @@ export COURSE_PROFILE ?= quick
 
 .PHONY: setup course lab test bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[course,dev]" -c constraints.txt
 	$(PY) -m helpers.site || echo "widget scripts for the offline site not fetched (no network?): build/*.html will load them from a CDN"
 	touch $(STAMP)
 

@@ -1,5 +1,6 @@
-"""The declared environment matches the code: every package the course imports is pinned,
-and ``environment.yml`` pins the same versions as ``pyproject.toml``."""
+"""The declared environment matches the code: every package the course imports is a declared
+dependency; pyproject.toml states ranges (which Colab's preinstalled TensorFlow meets) and
+constraints.txt the one exact pin of each, inside its range; environment.yml uses both."""
 
 from __future__ import annotations
 
@@ -9,18 +10,30 @@ import re
 import sys
 from pathlib import Path
 
+import tomllib
+from packaging.requirements import Requirement
+
 ROOT = Path(__file__).resolve().parents[1]
-PIN = re.compile(r"^\s*\"?([A-Za-z0-9_.\-]+)==([^;\s\"]+)")
-# pyproject's runtime dependencies come before its optional (dev) ones
-RUNTIME, DEV = (ROOT / "pyproject.toml").read_text().split("[project.optional-dependencies]")
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
 def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _pins(requirements) -> dict[str, str]:
-    return {_normalise(m[1]): m[2] for r in requirements if (m := PIN.match(r))}
+def _requirements(lines) -> dict[str, Requirement]:
+    parsed = (Requirement(line) for line in lines)
+    return {_normalise(r.name): r for r in parsed}
+
+
+RUNTIME = _requirements(PROJECT["dependencies"])
+EXTRAS = {name: _requirements(lines) for name, lines in PROJECT["optional-dependencies"].items()}
+DECLARED = RUNTIME | EXTRAS["course"] | EXTRAS["dev"]
+CONSTRAINTS = _requirements(
+    line.split("#")[0].strip()
+    for line in (ROOT / "constraints.txt").read_text().splitlines()
+    if line.split("#")[0].strip()
+)
 
 
 def _imported_top_modules(folder: Path) -> set[str]:
@@ -35,33 +48,42 @@ def _imported_top_modules(folder: Path) -> set[str]:
     return modules - set(sys.stdlib_module_names) - {"helpers", "__future__"}
 
 
-def _distributions(modules: set[str]) -> dict[str, set[str]]:
+def _undeclared(modules: set[str], declared: dict) -> list[str]:
+    """The modules that no declared distribution provides."""
     installed = importlib.metadata.packages_distributions()
-    return {m: {_normalise(d) for d in installed.get(m, [m])} for m in modules}
+    return sorted(
+        m for m in modules if not {_normalise(d) for d in installed.get(m, [m])} & set(declared)
+    )
 
 
-RUNTIME_PINS = _pins(RUNTIME.splitlines())
-ALL_PINS = RUNTIME_PINS | _pins(DEV.splitlines())
+def test_every_runtime_import_is_a_runtime_dependency():
+    assert _undeclared(_imported_top_modules(ROOT / "helpers"), RUNTIME) == []
 
 
-def _unpinned(modules: set[str], pins: dict[str, str]) -> list[str]:
-    """The modules no pinned distribution provides."""
-    return sorted(m for m, dists in _distributions(modules).items() if not dists & set(pins))
-
-
-def test_every_runtime_import_is_a_pinned_dependency():
-    assert _unpinned(_imported_top_modules(ROOT / "helpers"), RUNTIME_PINS) == []
-
-
-def test_every_test_import_is_pinned_for_development():
+def test_every_test_script_and_bench_import_is_declared():
     folders = ("tests", "scripts", "bench")
     modules = set().union(*(_imported_top_modules(ROOT / f) for f in folders))
     own = {p.stem for f in folders for p in (ROOT / f).glob("*.py")} | set(folders)
-    assert _unpinned(modules - own, ALL_PINS) == []
+    assert _undeclared(modules - own, DECLARED) == []
 
 
-def test_environment_yml_pins_the_same_versions_as_pyproject():
-    lines = [ln.strip().lstrip("- ") for ln in (ROOT / "environment.yml").read_text().splitlines()]
-    pip = dict(ALL_PINS)
-    pip["tensorflow"] = pip.pop("tensorflow-cpu")  # conda's pip section has no Linux-only wheel
-    assert _pins(lines) == pip
+def test_requirements_are_ranges_that_colab_meets_and_never_tensorflow_cpu():
+    for name, requirement in DECLARED.items():
+        assert not any(s.operator == "==" for s in requirement.specifier), f"{name} is pinned"
+    assert "tensorflow-cpu" not in DECLARED and "tensorflow" in RUNTIME
+
+
+def test_constraints_pin_each_declared_package_once_inside_its_range():
+    assert set(CONSTRAINTS) == set(DECLARED)
+    for name, pin in CONSTRAINTS.items():
+        (exact,) = pin.specifier
+        assert exact.operator == "==", f"{name}: constraints.txt pins exact versions"
+        assert DECLARED[name].specifier.contains(exact.version), (
+            f"{name}=={exact.version} is outside pyproject's {DECLARED[name].specifier}"
+        )
+
+
+def test_environment_yml_installs_with_the_constraints_and_pins_nothing_itself():
+    lines = [ln.strip().removeprefix("- ") for ln in (ROOT / "environment.yml").read_text().splitlines()]
+    assert "-c constraints.txt" in lines and "-e .[course,dev]" in lines
+    assert not [ln for ln in lines if "==" in ln and not ln.startswith("#")]
