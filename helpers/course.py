@@ -404,19 +404,32 @@ def hdcnn(profile: str | None = None, clusters: str = "confusion") -> Hierarchy:
     block = zoo.load(
         "cifar100_cnn", "full", dataset=dataset, epochs=zoo.recipe_epochs("cifar100_cnn")
     )
-    train_idx, val_idx = zoo.validation_split("cifar100_cnn", len(dataset.x_train))
-    chosen = hd.mapping_to_clusters(hd.CIFAR100_SEED_MAPPING) if clusters == "seed" else None
-    model, confusion, _ = hd.train_hdcnn(
-        block,
-        dataset.x_train[train_idx],
-        dataset.y_train[train_idx],
-        dataset.x_train[val_idx],
-        dataset.y_train[val_idx],
-        9,
-        hd.SHARED_LAYER,
-        epochs=1 if config.full_limit() else 10,
-        clusters=chosen,
-    )
+    epochs = 1 if config.full_limit() else 10
+    cache = config.user_cache_dir() / "models"
+    trained_with = {
+        "building block sha256": zoo.manifest_sha256("cifar100_cnn", models_dir=cache),
+        "training data sha256": zoo.training_data_sha256("cifar100_cnn", dataset),
+        "clusters": clusters,
+        "epochs": epochs,
+    }
+    saved = hd.saved_hdcnn(block, cache / f"hdcnn_{clusters}", trained_with)
+    if saved is None:  # trained here once, then loaded from the cache
+        train_idx, val_idx = zoo.validation_split("cifar100_cnn", len(dataset.x_train))
+        chosen = hd.mapping_to_clusters(hd.CIFAR100_SEED_MAPPING) if clusters == "seed" else None
+        model, confusion, infos = hd.train_hdcnn(
+            block,
+            dataset.x_train[train_idx],
+            dataset.y_train[train_idx],
+            dataset.x_train[val_idx],
+            dataset.y_train[val_idx],
+            9,
+            hd.SHARED_LAYER,
+            epochs=epochs,
+            clusters=chosen,
+        )
+        hd.save_hdcnn(model, confusion, infos, cache / f"hdcnn_{clusters}", trained_with)
+    else:
+        model, confusion = saved
     how = "the seed's 9-cluster mapping" if clusters == "seed" else "9 clusters from its confusion"
     return Hierarchy(
         "full",

@@ -438,21 +438,43 @@ def top_m_accuracies(model: HDCNN, outputs: dict, labels, seed: int = 0):
     ).rename_axis("top-m")
 
 
+def saved_hdcnn(block, models_dir, trained_with: dict | None = None):
+    """The HD-CNN on ``block`` whose fine components (``hdcnn_fine_*``, with their clusters
+    and the validation confusion) are saved in ``models_dir``, and that confusion; None when
+    none are saved there or, given ``trained_with``, they were trained with anything else."""
+    from helpers import zoo
+
+    entries = sorted(
+        (e for e in zoo.manifest_entries(models_dir) if e["name"].startswith("hdcnn_fine_")),
+        key=lambda e: int(e["name"].rsplit("_", 1)[1]),
+    )
+    if not entries or any(e.get("trained_with") != trained_with for e in entries):
+        return None
+    components = [zoo.load(e["name"], models_dir=models_dir) for e in entries]
+    confusion = np.asarray(entries[0]["confusion_on_validation"])
+    return HDCNN(block, components, [e["cluster"] for e in entries], SHARED_LAYER), confusion
+
+
+def save_hdcnn(model: HDCNN, confusion, infos: list[dict], models_dir, trained_with: dict):
+    """Save the fine components of ``model`` (the building block is saved on its own) so
+    that :func:`saved_hdcnn` finds them; ``infos`` as :func:`train_hdcnn` returns them."""
+    from helpers import zoo
+
+    for k, (component, info) in enumerate(zip(model.components, infos, strict=True)):
+        record = {"name": f"hdcnn_fine_{k}", **info, "trained_with": trained_with}
+        record["confusion_on_validation"] = np.round(confusion, 4).tolist() if k == 0 else None
+        zoo.save(component, record, models_dir)
+
+
 def shipped_hdcnn():
     """The quick profile's HD-CNN (``fashion_cnn`` and the shipped fine components, clusters
     from the manifest) and the validation confusion its clusters were computed from."""
-    from helpers import zoo
+    from helpers import config, zoo
 
-    block = zoo.load("fashion_cnn")
-    entries = sorted(
-        (e for e in zoo.manifest_entries() if e["name"].startswith("hdcnn_fine_")),
-        key=lambda e: e["name"],
-    )
-    if not entries:
+    shipped = saved_hdcnn(zoo.load("fashion_cnn"), config.MODELS_DIR)
+    if shipped is None:
         raise zoo.ModelUnavailableError(
             "The HD-CNN components are not shipped in data/models: train them with "
             "`python scripts/train_zoo.py hdcnn`."
         )
-    components = [zoo.load(e["name"]) for e in entries]
-    confusion = np.asarray(entries[0]["confusion_on_validation"])
-    return HDCNN(block, components, [e["cluster"] for e in entries], SHARED_LAYER), confusion
+    return shipped

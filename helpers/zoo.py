@@ -285,9 +285,10 @@ def manifest_entries(models_dir: str | os.PathLike = config.MODELS_DIR) -> list[
         ) from error
 
 
-def manifest_sha256(*names: str) -> dict[str, str]:
-    """The sha256 the shipped model manifest records for each of ``names`` it holds."""
-    return {e["name"]: e["sha256"] for e in manifest_entries() if e["name"] in names}
+def manifest_sha256(*names: str, models_dir: str | os.PathLike = config.MODELS_DIR):
+    """The sha256 the model manifest (the shipped one by default) records for each of
+    ``names`` it holds."""
+    return {e["name"]: e["sha256"] for e in manifest_entries(models_dir) if e["name"] in names}
 
 
 def save(model, info: dict, models_dir: str | os.PathLike = config.MODELS_DIR) -> Path:

@@ -31,7 +31,8 @@ from traitlets import Type
 from helpers import config, site
 
 BUILD = config.REPO_ROOT / "build"
-CELL_TIMEOUT_S = 240
+CELL_TIMEOUT_S = 240  # quick profile; full trains models on first use (minutes on a GPU,
+# most of an hour on a CPU), so there a cell runs as long as it needs
 
 
 class PromptShellChannel(AsyncZMQSocketChannel):
@@ -62,7 +63,7 @@ def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
     client = NotebookClient(
         notebook,
         km=kernel,
-        timeout=CELL_TIMEOUT_S,
+        timeout=CELL_TIMEOUT_S if config.get_profile() == "quick" else None,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
