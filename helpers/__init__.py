@@ -4,7 +4,15 @@ Each module covers one topic; notebooks import the functions they need, e.g.
 ``from helpers import config, data, zoo``.
 """
 
+import importlib.util
 import os
+
+if importlib.util.find_spec("tensorflow") is None:
+    raise ImportError(
+        "TensorFlow is not installed. Install the course with its cpu extra, "
+        '`pip install -e ".[cpu,course]"` (or gpu instead of cpu on a machine with an NVIDIA '
+        "GPU); Google Colab has TensorFlow already."
+    )
 
 # Before any module imports TensorFlow: its C++ start-up notices (absl, cpu_feature_guard,
 # oneDNN) would otherwise land in the learner's notebook outputs.
