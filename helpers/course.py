@@ -9,6 +9,7 @@ stand-ins); unset, ``full`` uses the seeds' sizes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -426,6 +427,7 @@ def hdcnn(profile: str | None = None, clusters: str = "confusion") -> Hierarchy:
             hd.SHARED_LAYER,
             epochs=epochs,
             clusters=chosen,
+            progress=True,
         )
         hd.save_hdcnn(model, confusion, infos, cache / f"hdcnn_{clusters}", trained_with)
     else:
@@ -534,3 +536,36 @@ def _on_unit_images(name: str, weights_path: Path, preprocess: Callable):
     prepared = keras.layers.Lambda(preprocess, name="preprocess")(inputs)
     network = zoo.pretrained(name, weights_path, include_top=True, input_tensor=prepared)
     return keras.Model(inputs, network.output, name=network.name)  # one input, not a list
+
+
+NOTEBOOKS = {
+    "00": start,
+    "01": filters,
+    "02": topk_occlusion,
+    "03": tsne,
+    "04": transfer,
+    "05": coarse,
+    "06": hdcnn,
+    "07": cams,
+}
+
+
+def prepare(numbers=tuple(NOTEBOOKS)) -> None:
+    """Build the ``full`` setting of each notebook once, outside any notebook: everything it
+    needs is downloaded (checked) and every model it trains on first use is trained and
+    cached, so the notebooks then start at once (``python -m helpers.course prepare``)."""
+    unknown = sorted(set(numbers) - set(NOTEBOOKS))
+    if unknown:
+        raise ValueError(f"unknown notebook(s) {unknown}: give some of {sorted(NOTEBOOKS)}")
+    os.environ["COURSE_PROFILE"] = "full"
+    for number in numbers:
+        print(f"{number}: {NOTEBOOKS[number]('full').description}", flush=True)
+
+
+if __name__ == "__main__":  # python -m helpers.course prepare [00 01 ...]
+    import sys
+
+    if sys.argv[1:2] != ["prepare"]:
+        sys.exit("usage: python -m helpers.course prepare [NOTEBOOK ...]   (e.g. 04 06)")
+    prepare(sys.argv[2:] or tuple(NOTEBOOKS))
+

@@ -285,16 +285,6 @@ def load_fashion_mnist(
     return read_fashion_folder(fetch_fashion_mnist())
 
 
-def describe_fashion_mnist_source(profile: str | None = None) -> str:
-    """One line saying which copy :func:`load_fashion_mnist` would read, without reading it."""
-    folder = find_fashion_mnist()
-    if folder is not None:
-        return f"Fashion-MNIST files in {folder} (checked against the official release when read)"
-    if config.get_profile(profile) == "quick":
-        return f"shipped subset {FASHION_SUBSET.relative_to(config.REPO_ROOT)}"
-    return "Fashion-MNIST not found offline: it will be downloaded on first use"
-
-
 def fetch_fashion_mnist(dest: str | os.PathLike | None = None) -> Path:
     """Download the four files into ``dest`` (Keras' cache by default), checked and atomic."""
     target = Path(dest) if dest else fashion_mnist_candidates()[-2]

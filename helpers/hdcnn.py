@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 from sklearn.cluster import SpectralClustering
 from sklearn.metrics import confusion_matrix
+from tqdm.auto import tqdm
 
 from helpers import checks, layers
 
@@ -346,10 +347,12 @@ def train_hdcnn(
     overlap: float = 0.0,
     clusters=None,
     verbose: int = 0,
+    progress: bool = False,
 ) -> tuple[HDCNN, np.ndarray, list[dict]]:
     """Clusters from the block's confusion on the validation split (or the given ``clusters``),
     then one fine component per cluster fine-tuned on its classes with early stopping on the
-    validation split. Returns the HD-CNN, the validation confusion and per-component info."""
+    validation split (``progress``: one progress bar over the components). Returns the HD-CNN,
+    the validation confusion and per-component info."""
     confusion = held_out_confusion(building_block.predict(x_val, verbose=0, batch_size=512), y_val)
     if clusters is None:
         clusters = confusion_clusters(confusion, n_clusters, overlap)
@@ -358,7 +361,8 @@ def train_hdcnn(
     val_features = shared.predict(x_val, batch_size=512, verbose=0)
     strategy = distribution_strategy()
     components, info = [], []
-    for k, cluster in enumerate(clusters):
+    bar = tqdm(clusters, desc="training fine components", unit="component", disable=not progress)
+    for k, cluster in enumerate(bar):
         with strategy.scope():
             component = fine_component(building_block, shared_layer, cluster, f"hdcnn_fine_{k}")
         train = cluster_training_data(train_features, y_train, cluster)

@@ -87,3 +87,16 @@ def test_without_stand_ins_each_setting_stops_naming_the_fetch_command(
         setting("full")
     assert "could not" in str(raised.value) or "not found" in str(raised.value)
     assert not list((tmp_path / "keras").rglob("*.part")), "no half-written download left"
+
+
+def test_prepare_builds_and_caches_a_setting_outside_the_notebook(stand_ins, monkeypatch, capsys):
+    offline_full(monkeypatch, stand_ins, stand_ins / "data")
+    monkeypatch.setenv("COURSE_FULL_LIMIT", "1000")
+    monkeypatch.setenv("COURSE_CACHE", str(stand_ins / "prepared"))
+    course.prepare(["06"])
+    assert "06: cifar100_cnn + 9 fine components" in capsys.readouterr().out
+    cached = stand_ins / "prepared" / "models"
+    assert (cached / "cifar100_cnn.keras").is_file()
+    assert len(list((cached / "hdcnn_confusion").glob("hdcnn_fine_*.keras"))) == 9
+    with pytest.raises(ValueError, match=r"unknown notebook\(s\) \['08'\]"):
+        course.prepare(["08"])
