@@ -284,27 +284,27 @@ def curves(x, series: dict, xlabel: str, ylabel: str, title: str | None = None) 
     """Several named y-series over the same x, with markers and a legend."""
     for name, ys in series.items():
         checks.same_length(x=x, **{f"series {name!r}": ys})
-    fig, ax = new_figure(figsize=(5.5, 3.5))
-    for name, ys in series.items():
-        ax.plot(x, ys, marker="o", label=name)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return _lines({name: (x, ys) for name, ys in series.items()}, xlabel, ylabel, title)
 
 
 def k_curves(comparisons: dict, title: str | None = None) -> Figure:
     """SCSM coarse accuracy on validation images against k, one line per coarse task over
     its own k (``comparisons``: task name -> :class:`helpers.coarse.Comparison`)."""
+    return _lines(
+        {name: (c.ks, c.validation_curve) for name, c in comparisons.items()},
+        "k (classes averaged per coarse unit)",
+        "accuracy on validation images (never trained on)",
+        title,
+    )
+
+
+def _lines(lines: dict, xlabel: str, ylabel: str, title: str | None) -> Figure:
+    """One marked line per ``name: (x, y)``, with a legend."""
     fig, ax = new_figure(figsize=(5.5, 3.5))
-    for name, comparison in comparisons.items():
-        ax.plot(comparison.ks, comparison.validation_curve, marker="o", label=name)
-    ax.set_xlabel("k (classes averaged per coarse unit)")
-    ax.set_ylabel("accuracy on validation images (never trained on)")
+    for name, (x, ys) in lines.items():
+        ax.plot(x, ys, marker="o", label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     ax.legend()
     if title:
