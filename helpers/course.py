@@ -168,7 +168,7 @@ def reference_filters(profile: str | None = None):
 
     if config.get_profile(profile) == "quick":
         return None
-    resolved = weights.resolve("VGG16", include_top=False)
+    resolved = weights.resolve("VGG16", include_top=False, profile="full")
     model = zoo.pretrained("VGG16", weights=resolved.path, include_top=False)
     return model.get_layer("block1_conv1").get_weights()[0], f"VGG16, {resolved.describe()}"
 
@@ -205,7 +205,7 @@ def transfer(profile: str | None = None):
     test_per_class = int(np.bincount(dataset.y_test).min())
     per_class = int(np.bincount(dataset.y_train).min()) * 2 // 3  # Chollet: 1,000 of 1,500
     val_per_class = int(np.bincount(dataset.y_train).min()) - per_class
-    resolved = weights.resolve("VGG16", include_top=False)
+    resolved = weights.resolve("VGG16", include_top=False, profile="full")
     shape = (pixels, pixels, 3)
     base = zoo.pretrained("VGG16", resolved.path, include_top=False, input_shape=shape)
     limited = config.full_limit() is not None
@@ -224,31 +224,17 @@ def transfer(profile: str | None = None):
     )
 
 
-def pets_folder() -> Path:
-    """``$COURSE_DATA/PetImages``, else ``data/PetImages``; a clear error when neither."""
-    root = data.course_data_dir()
-    candidates = ([] if root is None else [root / "PetImages"]) + [config.DATA_DIR / "PetImages"]
-    for folder in candidates:
-        if folder.is_dir():
-            return folder
-    searched = "\n  ".join(str(c) for c in candidates)
-    raise data.DataNotFoundError(
-        f"The cats-vs-dogs photos (a PetImages folder with Cat/ and Dog/) were not found.\n"
-        f"Searched:\n  {searched}\nSee `python -m helpers.data fetch pets`."
-    )
-
-
 def pets(size: int, train_per_class: int, test_per_class: int, preprocess: str) -> data.Dataset:
-    """Cats vs dogs from :func:`pets_folder` at ``size`` pixels, preprocessed for a Keras
-    application (``vgg16``, ``mobilenet_v2``): per class the first ``train_per_class``
-    readable images to train on, the next ``test_per_class`` to test on. Under
-    ``COURSE_FULL_LIMIT`` at most that many images per class are read, split in the same
-    proportion."""
+    """Cats vs dogs from :func:`helpers.data.pets_folder` at ``size`` pixels, preprocessed
+    for a Keras application (``vgg16``, ``mobilenet_v2``): per class the first
+    ``train_per_class`` readable images to train on, the next ``test_per_class`` to test on.
+    Under ``COURSE_FULL_LIMIT`` at most that many images per class are read, split in the
+    same proportion."""
     import keras
 
     from helpers.imagefolder import load_image_folder
 
-    root = pets_folder()
+    root = data.pets_folder("full")
     wanted = train_per_class + test_per_class
     folder = load_image_folder(root, image_size=(size, size), max_per_class=_limit(wanted))
     counts = np.bincount(folder.labels, minlength=len(folder.class_names))
@@ -334,7 +320,7 @@ def coarse(profile: str | None = None) -> Coarse:
             f"fashion_cnn on {dataset.source}; {len(unseen)} validation images it never "
             "trained on choose k",
         )
-    resolved = weights.resolve("MobileNetV2", include_top=True)
+    resolved = weights.resolve("MobileNetV2", include_top=True, profile="full")
     model = zoo.pretrained("MobileNetV2", resolved.path, include_top=True)
     photos = pets(224, 100, 100, "mobilenet_v2")
     as_fine = np.array([283, 248])  # a cat is scored in the cat group, a dog in the dog group
@@ -505,10 +491,11 @@ def cams(profile: str | None = None) -> Cams:
     from helpers.imagefolder import load_image_folder
 
     root = data.course_data_dir()
-    folder = root / "images" if root is not None and (root / "images").is_dir() else pets_folder()
+    own = None if root is None else root / "images"
+    folder = own if own is not None and own.is_dir() else data.pets_folder("full")
     photos = load_image_folder(folder, image_size=(224, 224), max_per_class=_limit(8))
-    mobilenet = weights.resolve("MobileNetV2", include_top=True)
-    vgg16 = weights.resolve("VGG16", include_top=True)
+    mobilenet = weights.resolve("MobileNetV2", include_top=True, profile="full")
+    vgg16 = weights.resolve("VGG16", include_top=True, profile="full")
     half = _on_unit_images("MobileNetV2", mobilenet.path, lambda x: x * 2.0 - 1.0)
     caffe = np.array([103.939, 116.779, 123.68], np.float32)  # VGG16's BGR means, 0..255
     grad_model = _on_unit_images("VGG16", vgg16.path, lambda x: x[..., ::-1] * 255.0 - caffe)

@@ -629,11 +629,69 @@ def load_cifar(num_classes: int = 10, profile: str | None = None) -> Dataset:
     return read_cifar_archive(fetch_cifar(num_classes), num_classes)
 
 
+# ---------------------------------------------------------------------------------------------
+# Cats vs dogs (full profile): Microsoft's PetImages folder
+# ---------------------------------------------------------------------------------------------
+
+PETS_URL = (
+    "https://download.microsoft.com/download/3/E/1/3E1C3F21-ECDB-4869-8368-6DEBA77B919F/"
+    "kagglecatsanddogs_5340.zip"
+)
+# sha256 of that zip (824,887,076 bytes) as Hugging Face's `cats_vs_dogs` dataset records it
+PETS_SHA256 = "b7974bd00a84a99921f36ee4403f089853777b5ae8d151c76a86e64900334af9"
+
+
+def pets_candidates() -> list[Path]:
+    """The PetImages folders searched, in resolution order."""
+    root = course_data_dir()
+    keras_datasets = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+    candidates = [] if root is None else [root / "PetImages"]
+    return candidates + [config.DATA_DIR / "PetImages", keras_datasets / "PetImages"]
+
+
+def pets_folder(profile: str | None = None) -> Path:
+    """The first PetImages folder (``Cat/``, ``Dog/``) found; downloaded in the ``full``
+    profile when there is none."""
+    for folder in pets_candidates():
+        if folder.is_dir():
+            return folder
+    if config.get_profile(profile) != "full":
+        raise DataNotFoundError(_pets_missing("the quick profile never downloads"))
+    return fetch_pets()
+
+
+def fetch_pets() -> Path:
+    """Download Microsoft's cats-vs-dogs zip (825 MB, checked), unpack its PetImages folder
+    into Keras' cache and delete the zip; nothing is left half-written on a failure."""
+    target = pets_candidates()[-1]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".PetImages.") as tmp:
+        try:
+            archive = download_verified(PETS_URL, Path(tmp) / "pets.zip", PETS_SHA256)
+            with zipfile.ZipFile(archive) as zipped:
+                members = [m for m in zipped.namelist() if m.startswith("PetImages/")]
+                zipped.extractall(tmp, members)
+        except (OSError, zipfile.BadZipFile) as error:
+            raise DataNotFoundError(_pets_missing(str(error))) from error
+        os.replace(Path(tmp) / "PetImages", target)
+    return target
+
+
+def _pets_missing(why: str) -> str:
+    searched = "\n  ".join(str(p) for p in pets_candidates())
+    return (
+        f"The cats-vs-dogs photos (a PetImages folder with Cat/ and Dog/) were not found "
+        f"({why}).\nSearched:\n  {searched}\nFetch them with `python -m helpers.data fetch "
+        f"pets` on a machine with network and copy {pets_candidates()[-1]} to the same place "
+        "(or to $COURSE_DATA) on this machine."
+    )
+
+
 FETCH_USAGE = """usage: python -m helpers.data fetch [WHAT]
   fashion-mnist (the default)    the four Fashion-MNIST files, into ~/.keras/datasets
   cifar10 | cifar100             the CIFAR python archive, into ~/.keras/datasets
   weights MODEL [--no-top]       ImageNet weights of MobileNetV2, VGG16 or DenseNet121
-  pets                           where to get the cats-vs-dogs PetImages folder"""
+  pets                           Microsoft's cats-vs-dogs photos (PetImages, 825 MB)"""
 
 
 def fetch(arguments: list[str]) -> str:
@@ -649,17 +707,8 @@ def fetch(arguments: list[str]) -> str:
         path = weights.fetch(arguments[1], include_top=arguments[2:] != ["--no-top"])
         return f"{arguments[1]} weights ready in {path}"
     if what == "pets" and len(arguments) == 1:
-        return PETS_HINT
+        return f"PetImages ready in {fetch_pets()}"
     raise SystemExit(FETCH_USAGE)
-
-
-PETS_HINT = (
-    "The cats-vs-dogs photos (Microsoft's Kaggle set, about 800 MB) have no published checksum,\n"
-    "so the course does not download them itself. Download kagglecatsanddogs_5340.zip from\n"
-    "  https://www.microsoft.com/en-us/download/details.aspx?id=54765\n"
-    "and unzip it so that $COURSE_DATA/PetImages/Cat and $COURSE_DATA/PetImages/Dog hold the\n"
-    "JPEGs (its few corrupt files are skipped with a warning)."
-)
 
 
 if __name__ == "__main__":  # python -m helpers.data fetch ...

@@ -138,7 +138,10 @@ def check(path: Path, spec: WeightFile) -> ResolvedWeights:
 
 
 def resolve(
-    model: str, include_top: bool = True, path: str | os.PathLike | None = None
+    model: str,
+    include_top: bool = True,
+    path: str | os.PathLike | None = None,
+    profile: str | None = None,
 ) -> ResolvedWeights:
     """The checked weight file of ``model``: ``path`` when given, else the first copy in
     :func:`candidate_folders`, else a download in the ``full`` profile."""
@@ -151,7 +154,7 @@ def resolve(
     for folder in folders:
         if (folder / spec.file_name).is_file():
             return check(folder / spec.file_name, spec)
-    if config.get_profile() != "full":
+    if config.get_profile(profile) != "full":
         raise WeightsNotFoundError(_missing(spec, folders, "the quick profile never downloads"))
     return check(fetch(model, include_top), spec)
 
