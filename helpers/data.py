@@ -126,6 +126,11 @@ def course_data_dir() -> Path | None:
     return None
 
 
+def keras_home() -> Path:
+    """Keras' cache folder: ``$KERAS_HOME``, else ``~/.keras`` (``datasets/``, ``models/``)."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+
+
 def fashion_mnist_candidates(path: str | os.PathLike | None = None) -> list[Path]:
     """The folders searched for the full Fashion-MNIST, in resolution order."""
     candidates: list[Path] = []
@@ -134,10 +139,9 @@ def fashion_mnist_candidates(path: str | os.PathLike | None = None) -> list[Path
     root = course_data_dir()
     if root is not None:
         candidates += [root / "fashion-mnist", root]
-    keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
     candidates += [
         config.DATA_DIR / "fashion-mnist",
-        keras_home / "datasets" / "fashion-mnist",
+        keras_home() / "datasets" / "fashion-mnist",
         SYSTEM_FASHION_DIR,
     ]
     return candidates
@@ -504,7 +508,7 @@ def cifar_candidates(num_classes: int) -> list[Path]:
     """The archive paths searched for CIFAR-``num_classes``, in resolution order."""
     release = cifar_release(num_classes)
     root = course_data_dir()
-    keras_datasets = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+    keras_datasets = keras_home() / "datasets"
     candidates = [] if root is None else [root / release.archive]
     return candidates + [
         config.DATA_DIR / release.archive,
@@ -644,7 +648,7 @@ PETS_SHA256 = "b7974bd00a84a99921f36ee4403f089853777b5ae8d151c76a86e64900334af9"
 def pets_candidates() -> list[Path]:
     """The PetImages folders searched, in resolution order."""
     root = course_data_dir()
-    keras_datasets = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+    keras_datasets = keras_home() / "datasets"
     candidates = [] if root is None else [root / "PetImages"]
     return candidates + [config.DATA_DIR / "PetImages", keras_datasets / "PetImages"]
 

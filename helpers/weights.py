@@ -90,7 +90,9 @@ def weight_file(model: str, include_top: bool) -> WeightFile:
 
 def keras_models_dir() -> Path:
     """Where Keras looks for (and caches) application weights."""
-    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models"
+    from helpers.data import keras_home
+
+    return keras_home() / "models"
 
 
 def candidate_folders() -> list[Path]:
