@@ -420,8 +420,7 @@ def decoder_ablation(models_dir=None):
 
     from helpers import config, zoo
 
-    entries = zoo.manifest_entries(config.MODELS_DIR if models_dir is None else models_dir)
-    entry = next((e for e in entries if e["name"] == "cam_full"), None)
+    entry = zoo.manifest_entry("cam_full", config.MODELS_DIR if models_dir is None else models_dir)
     if entry is None or "ablation" not in entry:
         raise zoo.ModelUnavailableError(
             "no decoder ablation is recorded for cam_full: run "

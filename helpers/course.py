@@ -9,7 +9,6 @@ stand-ins); unset, ``full`` uses the seeds' sizes.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,8 +202,9 @@ def transfer(profile: str | None = None):
     pixels = 64 if config.full_limit() else 150  # smoke runs: 5x fewer pixels to train on
     dataset = pets(pixels, 1500, 500, "vgg16")
     test_per_class = int(np.bincount(dataset.y_test).min())
-    per_class = int(np.bincount(dataset.y_train).min()) * 2 // 3  # Chollet: 1,000 of 1,500
-    val_per_class = int(np.bincount(dataset.y_train).min()) - per_class
+    labelled = int(np.bincount(dataset.y_train).min())
+    per_class = labelled * 2 // 3  # Chollet: 1,000 of 1,500 to train, the rest to validate
+    val_per_class = labelled - per_class
     resolved = weights.resolve("VGG16", include_top=False, profile="full")
     shape = (pixels, pixels, 3)
     base = zoo.pretrained("VGG16", resolved.path, include_top=False, input_shape=shape)
@@ -393,9 +393,10 @@ def hdcnn(profile: str | None = None, clusters: str = "confusion") -> Hierarchy:
     )
     epochs = 1 if config.full_limit() else 10
     cache = config.user_cache_dir() / "models"
+    block_entry = zoo.manifest_entry("cifar100_cnn", cache)  # load checked it against dataset
     trained_with = {
-        "building block sha256": zoo.manifest_sha256("cifar100_cnn", models_dir=cache),
-        "training data sha256": zoo.training_data_sha256("cifar100_cnn", dataset),
+        "building block sha256": block_entry["sha256"],
+        "training data sha256": block_entry["training_data_sha256"],
         "clusters": clusters,
         "epochs": epochs,
     }
@@ -544,7 +545,6 @@ def prepare(numbers=tuple(NOTEBOOKS)) -> None:
     unknown = sorted(set(numbers) - set(NOTEBOOKS))
     if unknown:
         raise ValueError(f"unknown notebook(s) {unknown}: give some of {sorted(NOTEBOOKS)}")
-    os.environ["COURSE_PROFILE"] = "full"
     for number in numbers:
         print(f"{number}: {NOTEBOOKS[number]('full').description}", flush=True)
 

@@ -7,6 +7,7 @@ not shipped is trained on first use and cached in :func:`helpers.config.user_cac
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -143,7 +144,7 @@ def unseen_training_images(name: str, dataset: Dataset) -> np.ndarray:
         The manifest records no split for ``name``, the model was trained on a class
         selection, or ``dataset`` does not say where its images come from.
     """
-    entry = next((e for e in manifest_entries() if e["name"] == name), None)
+    entry = manifest_entry(name, config.MODELS_DIR)
     record = None if entry is None else entry.get("validation_split")
     if record is None or recipe(name).classes is not None:
         raise ValueError(
@@ -169,9 +170,12 @@ def training_data_sha256(name: str, dataset: Dataset) -> str:
 
 
 def _arrays_sha256(x: np.ndarray, y: np.ndarray) -> str:
-    from helpers.records import array_sha256
-
-    return array_sha256(np.concatenate([np.ravel(x), np.ravel(y).astype(x.dtype)]))
+    """The sha256 of the images' then the labels' values (C order), read in place: no copy
+    of a training set that may be 600 MB (CIFAR as floats)."""
+    digest = hashlib.sha256()
+    for array in (x, y):
+        digest.update(np.ascontiguousarray(array).data)
+    return digest.hexdigest()
 
 
 def epoch_bar(name: str, epochs: int):
@@ -285,10 +289,9 @@ def manifest_entries(models_dir: str | os.PathLike = config.MODELS_DIR) -> list[
         ) from error
 
 
-def manifest_sha256(*names: str, models_dir: str | os.PathLike = config.MODELS_DIR):
-    """The sha256 the model manifest (the shipped one by default) records for each of
-    ``names`` it holds."""
-    return {e["name"]: e["sha256"] for e in manifest_entries(models_dir) if e["name"] in names}
+def manifest_sha256(*names: str) -> dict[str, str]:
+    """The sha256 the shipped model manifest records for each of ``names`` it holds."""
+    return {e["name"]: e["sha256"] for e in manifest_entries() if e["name"] in names}
 
 
 def save(model, info: dict, models_dir: str | os.PathLike = config.MODELS_DIR) -> Path:
@@ -306,7 +309,8 @@ def save(model, info: dict, models_dir: str | os.PathLike = config.MODELS_DIR) -
     return path
 
 
-def _find_entry(name: str, models_dir: Path) -> dict | None:
+def manifest_entry(name: str, models_dir: str | os.PathLike) -> dict | None:
+    """The manifest entry of ``name`` in ``models_dir``, or None."""
     return next((e for e in manifest_entries(models_dir) if e["name"] == name), None)
 
 
@@ -355,11 +359,11 @@ def load(
     with one progress bar) and cached there; a cached model trained on other data than
     ``dataset`` is trained again, with a message. Shipped files are never overwritten.
     """
-    entry = _find_entry(name, Path(models_dir))
+    entry = manifest_entry(name, Path(models_dir))
     if entry is not None:
         return _load_verified(entry, Path(models_dir))
     cache = config.user_cache_dir() / "models"
-    entry = _find_entry(name, cache)
+    entry = manifest_entry(name, cache)
     if entry is not None and (dataset is None or _trained_on(entry, name, dataset)):
         return _load_verified(entry, cache)
     if name not in RECIPES:
@@ -435,7 +439,6 @@ if __name__ == "__main__":  # python -m helpers.zoo train NAME
 
     if len(sys.argv) != 3 or sys.argv[1] != "train" or sys.argv[2] not in RECIPES:
         sys.exit(f"usage: python -m helpers.zoo train NAME   (NAME one of {sorted(RECIPES)})")
-    os.environ["COURSE_PROFILE"] = "full"
     chosen = sys.argv[2]
     load(chosen, "full", dataset=recipe_dataset(chosen), epochs=recipe_epochs(chosen))
     print(f"{chosen} ready in {config.user_cache_dir() / 'models'}")
