@@ -8,6 +8,7 @@ runs the notebooks.
 """
 
 import os
+import tempfile
 
 import pytest
 
@@ -25,9 +26,18 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
+LEARNER_ENVIRONMENT = ("KERAS_HOME", "COURSE_CACHE", "COURSE_DATA", "COURSE_FASHION_MNIST")
+
+
 def pytest_configure(config):
-    """Under ``pytest -n N`` each worker (and the kernels it starts) gets its share of the
-    cores."""
+    """The tests see what a learner's fresh machine has: an empty home folder (no
+    ``~/.keras``, no ``~/.cache/cnn-course``) and none of the course's path variables, for
+    every test worker and every kernel they start (set once, before the workers start, which
+    inherit it). Under ``pytest -n N`` each worker gets its share of the cores."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        os.environ["HOME"] = tempfile.mkdtemp(prefix="course-test-home-")
+        for variable in LEARNER_ENVIRONMENT:
+            os.environ.pop(variable, None)
     workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
     if workers:
         course_config.share_cores(int(workers))

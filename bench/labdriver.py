@@ -37,14 +37,23 @@ KERNEL_IDLE = """() => {
     const session = window.jupyterapp.shell.currentWidget.sessionContext.session;
     return Boolean(session && session.kernel && session.kernel.status === 'idle');
 }"""
-ALL_EXECUTED = """() => {
+# Run All is over: every code cell ran, or one shows an error (Run All stops there: the cells
+# below it never run, so waiting for them would only wait for the time-out), and the kernel
+# is idle
+RUN_ALL_DONE = """() => {
     const panel = window.jupyterapp.shell.currentWidget;
     const cells = panel.content.model.cells;
+    let pending = false;
     for (let i = 0; i < cells.length; i++) {
         const cell = cells.get(i);
-        if (cell.type === 'code' && !cell.executionCount) return false;
+        if (cell.type !== 'code') continue;
+        if (cell.outputs.toJSON().some(o => o.output_type === 'error')) {
+            pending = false;
+            break;
+        }
+        if (!cell.executionCount) pending = true;
     }
-    return panel.sessionContext.session.kernel.status === 'idle';
+    return !pending && panel.sessionContext.session.kernel.status === 'idle';
 }"""
 CODE_CELLS = """() => {
     const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
@@ -260,7 +269,8 @@ def notebook_page(browser, lab: Lab, notebook: str):
 
 def run_all(page, timeout_s: float = 300) -> list[str]:
     """Run every cell as a learner would (the proposed kernel, then Run All) and wait until
-    all have run; return the error outputs, one line each."""
+    all have run, or until one shows an error (as soon as the kernel reports it); return the
+    error outputs, one line each."""
 
     page.wait_for_function(
         "() => window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000
@@ -276,7 +286,7 @@ def run_all(page, timeout_s: float = 300) -> list[str]:
         page.locator(KERNEL_DIALOG).click()
     page.wait_for_function(KERNEL_IDLE, timeout=90_000, polling=100)
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    page.wait_for_function(ALL_EXECUTED, timeout=timeout_s * 1000, polling=500)
+    page.wait_for_function(RUN_ALL_DONE, timeout=timeout_s * 1000, polling=500)
     return page.evaluate(ERROR_OUTPUTS)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from helpers import config, metrics, occlusion, records
 
@@ -50,12 +51,14 @@ def course_test_set():
     return cluttered.make_cluttered(course.x_test, course.y_test, 500, canvas=64, seed=3)
 
 
-def measure(half, maps: dict, images, targets, n: int = CURVE_IMAGES) -> dict:
+def measure(
+    half, maps: dict, images, targets, n: int = CURVE_IMAGES, progress: bool = False
+) -> dict:
     """The deletion and insertion areas of each map type on the first ``n`` images."""
     score = occlusion.make_scorer(half)
     return {
-        name: metrics.curve_areas(score, images[:n], saliency[:n], targets[:n], STEPS)
-        for name, saliency in maps.items()
+        name: metrics.curve_areas(score, images[:n], maps[name][:n], targets[:n], STEPS)
+        for name in tqdm(maps, desc="deletion/insertion curves", disable=not progress)
     }
 
 
@@ -112,27 +115,29 @@ def model_sha256() -> dict:
 
 def course_curves(half, maps: dict, images, targets, live: bool = False, path=SHIPPED) -> Curves:
     """What notebook 07 shows: the shipped record when it fits these models, images, targets
-    and maps, its first :data:`CHECKED` images measured again to prove it; otherwise, or with
-    ``live=True``, everything measured here (about 7 s), with the reason in ``source``."""
-    from helpers.zoo import ModelUnavailableError
+    and maps, its first :data:`CHECKED` images measured again to prove it; otherwise (or with
+    ``live=True``) everything measured here, about 7 s, with the reason in ``source``
+    (:func:`helpers.records.shipped_or_measured`)."""
 
-    reason = "LIVE = True"
-    if not live:
-        try:
-            recorded = load(model_sha256(), maps, images, targets, path)
-        except ModelUnavailableError as error:  # missing, damaged or measured otherwise
-            reason = str(error)
-        else:
-            again = measure(half, maps, images, targets, n=CHECKED)
-            difference = largest_difference(recorded, again)
-            if difference <= TOLERANCE:
-                return Curves(
-                    recorded.areas,
-                    f"{recorded.source}; the first {CHECKED} images measured again here agree "
-                    f"within {difference:.4f}",
-                )
-            reason = (
-                f"the record differs from the first {CHECKED} images measured here by "
-                f"{difference:.3f} (more than {TOLERANCE}): measure again with `{RERUN}`"
+    def read():
+        recorded = load(model_sha256(), maps, images, targets, path)
+        difference = largest_difference(recorded, measure(half, maps, images, targets, CHECKED))
+        if difference > TOLERANCE:
+            raise records.RecordUnusable(
+                f"{path} differs from the first {CHECKED} images measured here by "
+                f"{difference:.3f}: measure again with `{RERUN}`",
+                f"its first {CHECKED} images measured here differ by {difference:.3f} "
+                f"(more than {TOLERANCE})",
             )
-    return Curves(measure(half, maps, images, targets), f"measured here ({reason})")
+        return recorded.areas, (
+            f"{recorded.source}; the first {CHECKED} images measured again here agree within "
+            f"{difference:.4f}"
+        )
+
+    areas, source = records.shipped_or_measured(
+        read,
+        lambda: measure(half, maps, images, targets, progress=True),
+        Path(path).name,
+        live,
+    )
+    return Curves(areas, source)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from helpers import config, records, transfer
 
@@ -40,16 +41,22 @@ def measure(
     cache = transfer.FeatureCache() if cache is None else cache
     schedule = transfer.Schedule() if schedule is None else schedule
     base, cut = setting.base, setting.cut_layer
-    methods = transfer.compare_methods(base, split, cut, setting.fine_tune_from, schedule, cache)
-    earlier = transfer.feature_extraction(base, split, setting.earlier_cut, schedule, cache)
-    by_size = {setting.per_class: (methods[0].test_accuracy, methods[-1].test_accuracy)}
-    for size in sizes:
-        if size not in by_size:
+    other_sizes = [size for size in dict.fromkeys(sizes) if size != setting.per_class]
+    with tqdm(total=2 + len(other_sizes), desc="training notebook 04's methods") as bar:
+        methods = transfer.compare_methods(
+            base, split, cut, setting.fine_tune_from, schedule, cache
+        )
+        bar.update()
+        earlier = transfer.feature_extraction(base, split, setting.earlier_cut, schedule, cache)
+        bar.update()
+        by_size = {setting.per_class: (methods[0].test_accuracy, methods[-1].test_accuracy)}
+        for size in other_sizes:
             small = transfer.small_split(setting.dataset, size, setting.val_per_class)
             by_size[size] = (
                 transfer.feature_extraction(base, small, cut, schedule, cache).test_accuracy,
                 transfer.from_scratch(base, small, cut, schedule).test_accuracy,
             )
+            bar.update()
     return Comparison(methods, earlier, dict(sorted(by_size.items())), "measured here")
 
 
@@ -108,12 +115,25 @@ def base_sha256(setting) -> str:
     return zoo.manifest_sha256(setting.shipped)[setting.shipped]
 
 
-def course_comparison(setting, split, cache=None, live: bool = False) -> Comparison:
-    """What notebook 04 shows: in the ``quick`` profile the shipped record (``live=True``
-    trains the methods here instead, about 40 s); in ``full``, measured here, with every
+def course_comparison(
+    setting, split, cache=None, live: bool = False, path: Path = SHIPPED
+) -> Comparison:
+    """What notebook 04 shows: in the ``quick`` profile the shipped record when it fits this
+    base and split, else (or with ``live=True``) the methods trained here, about 40 s
+    (:func:`helpers.records.shipped_or_measured`); in ``full``, measured here, with every
     sample size the widget offers."""
     if setting.shipped is None:  # full: every size of the slider now, never on a slider move
         return measure(setting, split, cache, setting.sizes, setting.schedule)
-    if not live:
-        return load(split, base_sha256(setting))
-    return measure(setting, split, cache, schedule=setting.schedule)
+
+    def read():
+        shipped = load(split, base_sha256(setting), path)
+        return shipped, shipped.source
+
+    comparison, source = records.shipped_or_measured(
+        read,
+        lambda: measure(setting, split, cache, schedule=setting.schedule),
+        Path(path).name,
+        live,
+    )
+    comparison.source = source
+    return comparison

@@ -45,6 +45,27 @@ def get_profile(profile: str | None = None) -> str:
     return chosen
 
 
+FASHION_MNIST_CHOICES = ("subset", "full")
+
+
+def fashion_mnist_choice() -> str:
+    """``$COURSE_FASHION_MNIST``: ``subset`` (unset: the quick profile's fixed data, the
+    subset shipped in ``data/``) or ``full`` (the 60,000 + 10,000 images, asked for by name).
+
+    Raises
+    ------
+    ValueError
+        If the variable holds anything else.
+    """
+    value = os.environ.get("COURSE_FASHION_MNIST", "").strip().lower() or "subset"
+    if value not in FASHION_MNIST_CHOICES:
+        raise ValueError(
+            f"COURSE_FASHION_MNIST={value!r}: use one of {FASHION_MNIST_CHOICES} (or leave it "
+            "unset for the shipped subset)."
+        )
+    return value
+
+
 def user_cache_dir() -> Path:
     """Where models trained on demand are cached: ``$COURSE_CACHE`` or ``~/.cache/cnn-course``."""
     return Path(os.environ.get("COURSE_CACHE", Path.home() / ".cache" / "cnn-course"))

@@ -436,6 +436,9 @@ def hdcnn(profile: str | None = None, clusters: str = "confusion") -> Hierarchy:
 # ---------------------------------------------------------------------------------------------
 
 
+MATTERS = 0.02  # notebook 07: two points on a [0, 1] score; closer is called "too small to matter"
+
+
 @dataclass
 class Cams:
     """Notebook 07: the CAM network and what gives its high-res maps, the images, and their
@@ -450,6 +453,7 @@ class Cams:
     class_names: tuple[str, ...]
     test: object | None  # cluttered test set with masks and boxes (quick only)
     description: str
+    matters: float = MATTERS  # the smallest difference of a [0, 1] score that matters
 
     @property
     def models(self):

@@ -1,9 +1,12 @@
 """Datasets and their offline resolution.
 
-Fashion-MNIST is found, in this order: an explicit path, ``$COURSE_DATA``, ``data/`` in the
-repository, Keras' cache, Debian's ``dataset-fashion-mnist``, a download (``full`` profile
-only). When no full copy is found the ``quick`` profile uses the stratified subset shipped in
-``data/``; the ``full`` profile raises :class:`DataNotFoundError` saying how to fetch it.
+The ``quick`` profile always reads the stratified Fashion-MNIST subset shipped in ``data/``,
+on every machine, whatever else is installed: everything the course ships and asserts is
+measured on it. The full Fashion-MNIST is read only when asked for by name (an explicit path,
+``COURSE_FASHION_MNIST=full``, or the ``full`` profile) and is found, in this order: the path,
+``$COURSE_DATA``, ``data/`` in the repository, Keras' cache, Debian's
+``dataset-fashion-mnist``, a download (``full`` profile only); when it is missing
+:class:`DataNotFoundError` says how to fetch it.
 """
 
 from __future__ import annotations
@@ -258,7 +261,8 @@ def read_fashion_subset(path: Path = FASHION_SUBSET) -> Dataset:
                 arrays["y_test"].astype(np.int64),
                 FASHION_CLASSES,
                 f"shipped subset {path.name} ({len(arrays['y_train'])} train / "
-                f"{len(arrays['y_test'])} test)",
+                f"{len(arrays['y_test'])} test; the quick profile's fixed data, "
+                "COURSE_FASHION_MNIST=full for the full set)",
                 arrays["train_index"].astype(np.int64),
             )
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
@@ -271,22 +275,40 @@ def read_fashion_subset(path: Path = FASHION_SUBSET) -> Dataset:
 def load_fashion_mnist(
     profile: str | None = None, path: str | os.PathLike | None = None
 ) -> Dataset:
-    """Fashion-MNIST by the course's offline resolution order.
+    """Fashion-MNIST as the profile asks for it.
 
     Parameters
     ----------
     profile
-        ``quick`` falls back to the shipped subset; ``full`` downloads when nothing is found.
+        ``quick``: the subset shipped in ``data/``, identical on every machine, unless the
+        full set is asked for by name (``path`` or ``COURSE_FASHION_MNIST=full``; then it must
+        be found offline). ``full``: the full set, downloaded when nothing is found.
     path
-        A folder holding the four ``*-ubyte.gz`` files; checked first.
+        A folder holding the four ``*-ubyte.gz`` files of the full set; checked first.
+
+    Returns
+    -------
+    Dataset
+        Its ``source`` says which copy was read and why.
     """
     chosen = config.get_profile(profile)
-    folder = find_fashion_mnist(path)
-    if folder is not None:
-        return read_fashion_folder(folder)
-    if chosen == "quick":
+    asked_by_name = path is not None or config.fashion_mnist_choice() == "full"
+    if chosen == "quick" and not asked_by_name:
         return read_fashion_subset()
-    return read_fashion_folder(fetch_fashion_mnist())
+    folder = find_fashion_mnist(path)
+    if folder is None and chosen == "quick":
+        searched = "\n  ".join(str(p) for p in fashion_mnist_candidates())
+        raise DataNotFoundError(
+            "COURSE_FASHION_MNIST=full asks for the full Fashion-MNIST, which was not found "
+            f"(the quick profile never downloads). Searched:\n  {searched}\n{FETCH_HINT}\n"
+            "Or unset COURSE_FASHION_MNIST to use the subset shipped with the course."
+        )
+    dataset = read_fashion_folder(folder if folder is not None else fetch_fashion_mnist())
+    why = "asked for by path" if path is not None else (
+        "COURSE_FASHION_MNIST=full" if chosen == "quick" else "the full profile"
+    )
+    dataset.source += f" ({why})"
+    return dataset
 
 
 def fetch_fashion_mnist(dest: str | os.PathLike | None = None) -> Path:

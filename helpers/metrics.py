@@ -304,10 +304,13 @@ def quality_table(maps: dict, masks, boxes):
     return stats.interval_table(per_image_scores(maps, masks, boxes), decimals=3)
 
 
-def paired_against(per_image: dict, reference: str, rows, metric_names):
+def paired_against(
+    per_image: dict, reference: str, rows, metric_names, matters: float = 0.0
+):
     """Each map of ``rows`` minus ``reference`` on each metric, paired over the same images
     (:func:`helpers.stats.paired_comparison`): a table indexed by (map, metric) with the mean
-    difference, its 95 % interval and the call."""
+    difference, its 95 % interval and the call; an interval inside ``±matters`` is called
+    "too small to matter" (:meth:`helpers.stats.Paired.call`)."""
     import pandas as pd
 
     from helpers import stats
@@ -325,6 +328,6 @@ def paired_against(per_image: dict, reference: str, rows, metric_names):
                 f"minus {reference}": round(paired.difference, 4),
                 "low": round(paired.low, 4),
                 "high": round(paired.high, 4),
-                "call": paired.call(),
+                "call": paired.call(matters),
             }
     return pd.DataFrame(table).T.rename_axis(["map", "metric"])

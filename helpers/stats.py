@@ -80,8 +80,12 @@ class Paired:
         )
         return f"{self.name_a} - {self.name_b}: {interval}{test} -> {self.call()}"
 
-    def call(self) -> str:
-        """Which is better, or "no significant difference"."""
+    def call(self, matters: float = 0.0) -> str:
+        """Which is better, "no significant difference", or, when the whole interval lies
+        closer to zero than ``matters`` (the smallest difference that matters for the score),
+        "too small to matter", significant or not."""
+        if matters > 0 and -matters < self.low and self.high < matters:
+            return "too small to matter"
         if not self.significant:
             return "no significant difference"
         better, worse = (

@@ -4,8 +4,7 @@ One map of 2,000 points takes 5-7 s on 2 CPU cores; the explorer offers two laye
 perplexities, so ``scripts/train_zoo.py tsne_maps`` computes all eight once for the ``quick``
 profile and writes ``data/models/tsne_maps_quick.json`` (checked by :mod:`helpers.records`
 against the classifier's sha256, the images' sha256, the layers, perplexities, seed and
-t-SNE settings). With other images, another model or ``live=True`` each map is computed here
-on first use.
+t-SNE settings). With other images, another model or ``live=True`` they are computed here.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from helpers import config, embedding, records
 
@@ -36,11 +36,14 @@ def course_features() -> tuple[np.ndarray, dict]:
 
 
 def compute(features_by_layer: dict, perplexities=PERPLEXITIES) -> dict:
-    """``{(layer, perplexity): (N, 2) map}`` for every pair, as the explorer computes them."""
+    """``{(layer, perplexity): (N, 2) map}`` for every pair, as the explorer computes them,
+    with a progress bar over the maps."""
+    pairs = [(layer, perplexity) for layer in features_by_layer for perplexity in perplexities]
     return {
-        (layer, perplexity): embedding.tsne(features, perplexity=perplexity, seed=SEED)
-        for layer, features in features_by_layer.items()
-        for perplexity in perplexities
+        (layer, perplexity): embedding.tsne(
+            features_by_layer[layer], perplexity=perplexity, seed=SEED
+        )
+        for layer, perplexity in tqdm(pairs, desc="t-SNE maps", unit="map")
     }
 
 
@@ -83,16 +86,15 @@ def load(images, layers, perplexities=PERPLEXITIES, path=SHIPPED) -> tuple[dict,
 
 
 def course_maps(
-    images, layers, perplexities=PERPLEXITIES, live: bool = False, path=SHIPPED
+    features_by_layer: dict, images, perplexities=PERPLEXITIES, live: bool = False, path=SHIPPED
 ) -> tuple[dict, str]:
     """What notebook 03's explorer starts from: the shipped maps when they were made with
-    the shipped classifier from these very images and layers, else none (each is computed
-    on first use); and a line saying which."""
-    from helpers.zoo import ModelUnavailableError
-
-    if live:
-        return {}, "computed here on first use (LIVE = True)"
-    try:
-        return load(images, layers, perplexities, path)
-    except ModelUnavailableError as error:
-        return {}, f"computed here on first use ({error})"
+    the shipped classifier from these very images and layers, else (or with ``live=True``)
+    every map computed here with a progress bar
+    (:func:`helpers.records.shipped_or_measured`); and a line saying which."""
+    return records.shipped_or_measured(
+        lambda: load(images, list(features_by_layer), perplexities, path),
+        lambda: compute(features_by_layer, perplexities),
+        Path(path).name,
+        live,
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import configparser
 import json
 import re
+import time
 from pathlib import Path
 
 import nbformat
@@ -180,6 +181,21 @@ def test_checks_catch_each_broken_widget(lab, chromium):
     assert found[1] == ["'n': the output did not change"]
     assert len(found[2]) == 1 and "the output shows an error: IndexError" in found[2][0]
     assert found[3] == ["'n': only the text changed, the figure stayed stale"]
+
+
+@pytest.mark.timeout(120)
+def test_a_failing_cell_is_reported_as_soon_as_the_kernel_reports_it(lab, chromium):
+    path = lab.root / "notebooks" / "failing_cell.ipynb"
+    sources = ["x = 1", "raise ValueError('stopped here')", "x"]  # the last one never runs
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources]), path
+    )
+    with browser.notebook_page(chromium, lab, path.name) as page:
+        started = time.monotonic()
+        errors = browser.run_all(page, timeout_s=60)
+        seconds = time.monotonic() - started
+    assert errors == ["cell 1: ValueError: stopped here"]
+    assert seconds < 30, f"run_all waited {seconds:.0f} s after the error"
 
 
 def test_declared_widgets_names_factories(tmp_path):

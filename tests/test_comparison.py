@@ -66,6 +66,27 @@ def test_bad_records_are_refused_with_the_command_that_remeasures(measured, tmp_
         comparison.load(split, "abc", tmp_path / "nothing.json")
 
 
+def test_a_record_that_does_not_fit_is_measured_here_and_the_notebook_goes_on(
+    measured, tmp_path, monkeypatch, capsys
+):
+    result, split = measured
+    setting = transfer.Setting(
+        base_model(), tiny_dataset(n_per_class=130), "features", "conv_b", "conv_b", 20, "tiny",
+        schedule=FAST, shipped="tiny",
+    )
+    path = comparison.save(result, split, "abc", tmp_path / "record.json")
+    monkeypatch.setattr(comparison, "base_sha256", lambda setting: "abc")
+    assert comparison.course_comparison(setting, split, path=path).source.startswith("measured 20")
+    monkeypatch.setattr(comparison, "base_sha256", lambda setting: "another base")
+    again = comparison.course_comparison(setting, split, path=path)
+    assert again.source == (
+        "measured here (the shipped record record.json does not fit this run: it was made "
+        "with another base model)"
+    )
+    assert "Measuring here (the shipped record" in capsys.readouterr().out
+    assert len(again.methods) == 4 and again.methods[0].correct.shape == split.y_test.shape
+
+
 def test_the_shipped_record_fits_the_shipped_base_and_the_quick_split():
     setting = course.transfer("quick")
     split = transfer.small_split(setting.dataset, per_class=setting.per_class)

@@ -1,5 +1,7 @@
 import gzip
+import os
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -39,10 +41,11 @@ def test_each_resolution_branch(isolated_data, monkeypatch, where):
     register_as_official(folders[where], monkeypatch)
     dataset = data.load_fashion_mnist("full")
     assert len(dataset.x_train) == 7
-    assert dataset.source == f"full Fashion-MNIST from {folders[where]}"
+    assert dataset.source == f"full Fashion-MNIST from {folders[where]} (the full profile)"
 
 
-def test_a_partial_copy_is_read_but_never_called_the_full_set(isolated_data):
+def test_a_partial_copy_is_read_but_never_called_the_full_set(isolated_data, monkeypatch):
+    monkeypatch.setenv("COURSE_FASHION_MNIST", "full")
     write_idx_folder(isolated_data / "system", n_train=100, n_test=10)
     with pytest.warns(UserWarning, match=r"not the official release \(sha256 differs\)"):
         dataset = data.load_fashion_mnist("quick")
@@ -103,6 +106,45 @@ def test_order_course_data_beats_system(isolated_data, monkeypatch):
 def test_quick_profile_falls_back_to_shipped_subset(isolated_data):
     dataset = data.load_fashion_mnist("quick")
     assert "shipped subset" in dataset.source
+
+
+@pytest.mark.parametrize("where", ["keras", "system", "repo", "course_data"])
+def test_quick_profile_reads_the_subset_even_when_a_full_copy_is_installed(
+    isolated_data, monkeypatch, subset, where
+):
+    folder = {
+        "keras": isolated_data / "keras_home" / "datasets" / "fashion-mnist",
+        "system": isolated_data / "system",
+        "repo": isolated_data / "repo_data" / "fashion-mnist",
+        "course_data": isolated_data / "cd" / "fashion-mnist",
+    }[where]
+    monkeypatch.setenv("COURSE_DATA", str(isolated_data / "cd"))
+    write_idx_folder(folder, n_train=60, n_test=20)
+    register_as_official(folder, monkeypatch)
+    dataset = data.load_fashion_mnist("quick")
+    assert dataset.source.startswith("shipped subset fashion_mnist_subset.npz (10000 train")
+    np.testing.assert_array_equal(dataset.y_test, subset.y_test)
+    monkeypatch.setenv("COURSE_FASHION_MNIST", "full")  # asked for by name: read
+    asked = data.load_fashion_mnist("quick")
+    assert asked.source == f"full Fashion-MNIST from {folder} (COURSE_FASHION_MNIST=full)"
+    assert len(asked.x_train) == 60
+
+
+def test_full_set_asked_for_by_name_but_missing_is_one_clear_error(isolated_data, monkeypatch):
+    monkeypatch.setenv("COURSE_FASHION_MNIST", "full")
+    with pytest.raises(
+        data.DataNotFoundError,
+        match=r"(?s)COURSE_FASHION_MNIST=full asks for the full Fashion-MNIST, which was not "
+        r"found \(the quick profile never downloads\).*unset COURSE_FASHION_MNIST",
+    ):
+        data.load_fashion_mnist("quick")
+
+
+@pytest.mark.parametrize("value", ["60000", "fulll", "yes"])
+def test_an_unknown_fashion_mnist_choice_is_refused(isolated_data, monkeypatch, value):
+    monkeypatch.setenv("COURSE_FASHION_MNIST", value)
+    with pytest.raises(ValueError, match=rf"COURSE_FASHION_MNIST='{value}': use one of"):
+        data.load_fashion_mnist("quick")
 
 
 def test_full_profile_offline_gives_one_clear_error(isolated_data, monkeypatch):
@@ -206,8 +248,10 @@ def test_a_course_data_that_is_not_a_folder_is_named(isolated_data, monkeypatch,
     if make == "file":
         target.write_text("not a folder")
     monkeypatch.setenv("COURSE_DATA", str(target))
+    monkeypatch.setenv("COURSE_FASHION_MNIST", "full")  # the only time quick looks there
     with pytest.warns(UserWarning, match=rf"COURSE_DATA=.*course_data {why}.*: it is ignored"):
-        data.load_fashion_mnist("quick")
+        with pytest.raises(data.DataNotFoundError, match="was not found"):
+            data.load_fashion_mnist("quick")
 
 
 def test_a_damaged_subset_names_the_file_and_the_fix(tmp_path):
@@ -229,3 +273,12 @@ def test_share_cores_splits_the_cores_and_keeps_a_choice_made(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS")
     config.share_cores(16)  # more processes than cores: one thread each
     assert config.os.environ["OMP_NUM_THREADS"] == "1"
+
+
+def test_the_tests_run_in_an_empty_home_folder():
+    """As on a learner's fresh machine (the root conftest.py): nothing of this machine's
+    ~/.keras or ~/.cache is seen, by the tests or the kernels they start."""
+    home = Path(os.environ["HOME"])
+    assert home.name.startswith("course-test-home-")
+    assert not (home / ".keras" / "datasets").exists()
+    assert not {"KERAS_HOME", "COURSE_DATA", "COURSE_CACHE"} & set(os.environ)

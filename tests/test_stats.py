@@ -55,6 +55,17 @@ def test_a_clear_difference_is_called():
     assert reverse.high < 0 and reverse.verdict().endswith("good is better than poor")
 
 
+def test_a_significant_difference_too_small_to_matter_is_called_that():
+    paired = stats.Paired("a", "b", 0.005, 0.002, 0.009, 0, 0, float("nan"))
+    assert paired.significant and paired.call() == "a is better than b"
+    assert paired.call(matters=0.02) == "too small to matter"
+    assert paired.call(matters=0.009) == "a is better than b"  # the interval reaches 0.009
+    wide = stats.Paired("a", "b", -0.05, -0.09, -0.02, 0, 0, float("nan"))
+    assert wide.call(matters=0.02) == "b is better than a"
+    unclear = stats.Paired("a", "b", 0.01, -0.03, 0.05, 0, 0, float("nan"))
+    assert unclear.call(matters=0.02) == "no significant difference"
+
+
 def test_continuous_scores_get_an_interval_but_no_mcnemar():
     rng = np.random.default_rng(2)
     paired = stats.paired_comparison(rng.random(100), rng.random(100))

@@ -26,21 +26,24 @@ def test_every_layer_and_perplexity_is_computed_as_the_explorer_would(maps):
     np.testing.assert_array_equal(maps["b", 10], embedding.tsne(FEATURES["b"], perplexity=10))
 
 
-def test_a_saved_record_reads_back_for_the_same_images_and_layers_only(maps, tmp_path):
+def test_a_saved_record_reads_back_for_the_same_images_and_layers_only(maps, tmp_path, capsys):
     path = tsne_maps.save(maps, IMAGES, ["a", "b"], perplexities=(5, 10), path=tmp_path / "m.json")
-    back, source = tsne_maps.course_maps(IMAGES, ["a", "b"], perplexities=(5, 10), path=path)
+    back, source = tsne_maps.course_maps(FEATURES, IMAGES, perplexities=(5, 10), path=path)
     assert source.startswith("measured 20") and sorted(back) == sorted(maps)
     np.testing.assert_allclose(back["a", 5], maps["a", 5], atol=5e-4)  # kept to 3 decimals
+    assert capsys.readouterr().out == ""
     other = IMAGES.copy()
     other[0, 0, 0, 0] += 1
-    none, why = tsne_maps.course_maps(other, ["a", "b"], perplexities=(5, 10), path=path)
-    assert none == {} and "made with another images" in why
-    none, why = tsne_maps.course_maps(IMAGES, ["a"], perplexities=(5, 15), path=path)
-    assert none == {} and "another layers, perplexities" in why
-    assert tsne_maps.course_maps(IMAGES, ["a", "b"], (5, 10), live=True, path=path) == (
-        {},
-        "computed here on first use (LIVE = True)",
-    )
+    measured, why = tsne_maps.course_maps(FEATURES, other, perplexities=(5, 10), path=path)
+    assert why == "measured here (the shipped record m.json does not fit this run: it was made "\
+        "with another images)"
+    assert "Measuring here (the shipped record m.json does not fit" in capsys.readouterr().out
+    assert sorted(measured) == sorted(maps)  # every map computed here, equal to the record's
+    np.testing.assert_array_equal(measured["b", 10], maps["b", 10])
+    _, why = tsne_maps.course_maps({"a": FEATURES["a"]}, IMAGES, perplexities=(5,), path=path)
+    assert why.endswith("it was made with another layers, perplexities)")
+    live, why = tsne_maps.course_maps(FEATURES, IMAGES, (5, 10), live=True, path=path)
+    assert why == "measured here (LIVE = True)" and sorted(live) == sorted(maps)
 
 
 def test_the_explorer_starts_from_the_precomputed_maps(maps, monkeypatch):
@@ -58,7 +61,7 @@ def test_the_explorer_starts_from_the_precomputed_maps(maps, monkeypatch):
 
 def test_the_shipped_record_fits_notebook_03s_features():
     images, features = tsne_maps.course_features()
-    shipped, source = tsne_maps.course_maps(images, list(features))
+    shipped, source = tsne_maps.course_maps(features, images)
     assert source.startswith("measured 20"), source
     assert len(shipped) == len(tsne_maps.LAYERS) * len(tsne_maps.PERPLEXITIES)
     assert all(points.shape == (tsne_maps.IMAGES, 2) for points in shipped.values())

@@ -1,0 +1,71 @@
+"""The quick profile is one fixed setting: a full Fashion-MNIST installed where the course used
+to find it (Keras' cache) changes nothing a learner sees. The copy is made from the shipped
+subset's own images, in the Keras cache layout, as a machine with Debian's
+``dataset-fashion-mnist`` or a filled ``~/.keras`` would have it."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+
+from helpers import config, data
+from tests.test_browser import checked_outputs_differing
+
+NOTEBOOK = config.REPO_ROOT / "notebooks" / "00_start_here.ipynb"
+
+
+def write_keras_cache_copy(folder: Path, subset: data.Dataset) -> None:
+    """The subset's images and labels as the four idx gz files, under ``folder``."""
+    folder.mkdir(parents=True)
+    for split, images, labels in (
+        ("train", subset.x_train, subset.y_train),
+        ("t10k", subset.x_test, subset.y_test),
+    ):
+        pixels = np.rint(images[..., 0] * 255).astype(np.uint8)
+        header = np.array([2051, len(pixels), 28, 28], ">i4").tobytes()
+        with gzip.open(folder / f"{split}-images-idx3-ubyte.gz", "wb") as handle:
+            handle.write(header + pixels.tobytes())
+        with gzip.open(folder / f"{split}-labels-idx1-ubyte.gz", "wb") as handle:
+            handle.write(np.array([2049, len(labels)], ">i4").tobytes())
+            handle.write(labels.astype(np.uint8).tobytes())
+
+
+@pytest.fixture
+def keras_home_with_fashion_mnist(tmp_path, subset, monkeypatch):
+    home = tmp_path / "keras"
+    write_keras_cache_copy(home / "datasets" / "fashion-mnist", subset)
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    monkeypatch.delenv("COURSE_FASHION_MNIST", raising=False)
+    return home
+
+
+def test_the_copy_is_found_where_the_old_code_looked(keras_home_with_fashion_mnist, subset):
+    found = data.find_fashion_mnist()
+    assert found == keras_home_with_fashion_mnist / "datasets" / "fashion-mnist"
+    with pytest.warns(UserWarning, match="not the official release"):
+        copy = data.read_fashion_folder(found)
+    np.testing.assert_array_equal(copy.y_test, subset.y_test)
+
+
+@pytest.mark.timeout(180)
+def test_notebook_00_shows_the_same_data_and_checked_output_with_a_full_copy_installed(
+    keras_home_with_fashion_mnist,
+):
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    env = {**os.environ, "COURSE_PROFILE": "quick"}
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": "."}}
+    ).execute(env=env)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert checked_outputs_differing(NOTEBOOK, code) == []
+    printed = "".join(
+        output.get("text", "") for cell in code for output in cell.outputs if "text" in output
+    )
+    assert "shipped subset fashion_mnist_subset.npz (10000 train / 2000 test" in printed
+    assert "Fashion-MNIST-format files from" not in printed
