@@ -31,7 +31,7 @@ class ImageFolder:
     skipped: tuple[Path, ...]
 
 
-def _as_rgb(image: Image.Image) -> Image.Image:
+def as_rgb(image: Image.Image) -> Image.Image:
     """EXIF rotation applied, 16/32-bit grey scaled to 8 bits, transparency on white."""
     image = ImageOps.exif_transpose(image)
     if image.mode in ("I", "I;16", "I;16B", "I;16L"):
@@ -48,7 +48,7 @@ def _read_rgb(path: Path, size: tuple[int, int]) -> np.ndarray | None:
     try:
         with Image.open(path) as image:
             image.load()  # decodes fully: truncated files fail here, not later
-            rgb = _as_rgb(image).resize((size[1], size[0]), Image.BILINEAR)
+            rgb = as_rgb(image).resize((size[1], size[0]), Image.BILINEAR)
             return np.asarray(rgb, dtype=np.uint8)
     except (OSError, ValueError, Image.DecompressionBombError):
         return None

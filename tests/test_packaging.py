@@ -36,10 +36,16 @@ CONSTRAINTS = _requirements(
 )
 
 
+REFERENCE_SCRIPTS = ROOT / "scripts" / "reference"  # one-off, in a separate venv with torch
+
+
 def _imported_top_modules(folder: Path) -> set[str]:
-    """Top-level modules imported anywhere in ``folder``'s Python files (lazy imports too)."""
+    """Top-level modules imported anywhere in ``folder``'s Python files (lazy imports too),
+    except the reference scripts, which run in their own venv."""
     modules = set()
     for path in folder.rglob("*.py"):
+        if REFERENCE_SCRIPTS in path.parents:
+            continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 modules |= {alias.name.split(".")[0] for alias in node.names}
@@ -66,6 +72,21 @@ def test_every_test_script_and_bench_import_is_declared():
     modules = set().union(*(_imported_top_modules(ROOT / f) for f in folders))
     own = {p.stem for f in folders for p in (ROOT / f).glob("*.py")} | set(folders)
     assert _undeclared(modules - own, DECLARED) == []
+
+
+def test_reference_scripts_say_they_run_apart_and_nothing_imports_them():
+    scripts = sorted(REFERENCE_SCRIPTS.glob("*.py"))
+    assert scripts
+    for script in scripts:
+        assert "separate venv" in ast.get_docstring(ast.parse(script.read_text()))
+    stems = {script.stem for script in scripts}
+    for folder in ("helpers", "tests", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom):
+                    names = [node.module or "", *(a.name for a in node.names)]
+                assert not {n.rsplit(".", 1)[-1] for n in names} & stems, path
 
 
 def test_requirements_are_ranges_that_colab_meets_and_never_install_tensorflow_there():

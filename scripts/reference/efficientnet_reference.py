@@ -10,7 +10,7 @@ has torch; the course never imports it and its own venv has no torch. Make that 
 
 and run, from the repository root,
 
-    /tmp/torchref/bin/python scripts/efficientnet_reference.py
+    /tmp/torchref/bin/python scripts/reference/efficientnet_reference.py
 
 The .npz holds `inputs` (8, 224, 224, 3) uint8 RGB, `names`, `logits` (8, 1000) float32 (before
 softmax), `pooled` (8, 1280) float32 (global average pool, before dropout and the dense layer),
@@ -36,19 +36,20 @@ from efficientnet_lite_pytorch import EfficientNet
 from PIL import Image
 from sklearn.datasets import load_sample_image
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "tests" / "fixtures" / "efficientnet_lite0_reference.npz"
 SIZE = 224
 NAMES = ("chelsea", "coffee", "astronaut", "rocket", "china", "flower", "noise0", "noise1")
 BLOCK4_INPUTS = 2
-# The package's documented preprocessing (its README, copied from efficientnet_pytorch):
-# torchvision ToTensor (pixel / 255) then Normalize with the ImageNet mean and std, RGB order.
-MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
-STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+# The preprocessing the weights were trained with: they are Google's TensorFlow EfficientNet-Lite0
+# checkpoint, converted, and the TensorFlow Lite models take (pixel - 127) / 128 (MEAN_RGB and
+# STDDEV_RGB of its efficientnet_lite_builder). The PyTorch package's README repeats
+# efficientnet_pytorch's ImageNet mean/std instead, which the Lite weights never saw.
+MEAN = np.float32(127.0)
+STD = np.float32(128.0)
 PREPROCESSING = (
-    "x = (pixel / 255 - mean) / std, per channel, with mean=[0.485, 0.456, 0.406], "
-    "std=[0.229, 0.224, 0.225], RGB order, pixel in [0, 255] (uint8 cast to float32), "
-    "computed in float32, then NHWC transposed to NCHW for torch"
+    "x = (pixel - 127) / 128, every channel, RGB order, pixel in [0, 255] (uint8 cast to "
+    "float32), computed in float32, then NHWC transposed to NCHW for torch"
 )
 CROP_RULE = (
     "photos: centre crop to a square of side min(h, w) (top = (h - s) // 2, "
@@ -84,7 +85,7 @@ def build_inputs() -> np.ndarray:
 
 
 def preprocess(inputs: np.ndarray) -> torch.Tensor:
-    x = (inputs.astype(np.float32) / np.float32(255.0) - MEAN) / STD
+    x = (inputs.astype(np.float32) - MEAN) / STD
     return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
 
 
