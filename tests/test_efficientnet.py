@@ -1,7 +1,7 @@
 """EfficientNet-Lite0 in Keras equals the independent PyTorch implementation on the reference
-inputs (tests/fixtures/efficientnet_lite0_reference.npz, made by
-scripts/reference/efficientnet_reference.py with PyTorch), preprocessing included; its weights file is
-read without PyTorch, and a tampered, malicious or truncated file is refused."""
+inputs (tests/fixtures/efficientnet_lite0_reference.npz, made with PyTorch by
+scripts/reference/efficientnet_reference.py), preprocessing included; its weights file is read
+without PyTorch, and a tampered, malicious or truncated file is refused."""
 
 from __future__ import annotations
 
