@@ -6,13 +6,16 @@ the next loads (from the cache; target <= 3 s), and inference at 224 px in batch
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 
-import numpy as np
+sys.path.insert(0, os.path.dirname(__file__))
 
-from bench.common import fastest_interleaved
-from helpers import efficientnet, photos
+import numpy as np  # noqa: E402
+from common import fastest_interleaved  # noqa: E402
+
+from helpers import efficientnet, photos  # noqa: E402
 
 BATCH = 16
 IMAGES = 32

@@ -81,6 +81,51 @@ def _limit(default: int) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# Every profile: a real ImageNet network on real photos, offline
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RealNetwork:
+    """EfficientNet-Lite0 (ImageNet) and the photos it is shown, with its predictions."""
+
+    model: object
+    photos: object  # helpers.photos.Photos, images in [0, 1] at 224 px
+    class_names: tuple[str, ...]
+    probabilities: np.ndarray  # (photos, 1000)
+    description: str
+
+    @property
+    def predicted(self) -> np.ndarray:
+        """Each photo's most probable class."""
+        return self.probabilities.argmax(axis=1)
+
+
+_REAL_NETWORK: list[RealNetwork] = []  # built once per kernel
+
+
+def real_network() -> RealNetwork:
+    """The real ImageNet network of notebooks 00, 01, 02, 05 and 07, in every profile: it
+    needs nothing but the installed course (loaded once per kernel)."""
+    from helpers import efficientnet, photos
+
+    if not _REAL_NETWORK:
+        model = efficientnet.load()
+        shown = photos.course_photos()
+        probabilities = model.predict(shown.images, batch_size=16, verbose=0)
+        own = len(shown) - len(photos.SHIPPED)
+        yours = f" + {own} of yours from $COURSE_DATA/images" if own else ""
+        description = (
+            f"{efficientnet.describe()}; {len(photos.SHIPPED)} photos (scikit-image, "
+            f"scikit-learn){yours} at {efficientnet.SIZE} px"
+        )
+        _REAL_NETWORK.append(
+            RealNetwork(model, shown, imagenet_class_names(), probabilities, description)
+        )
+    return _REAL_NETWORK[0]
+
+
+# ---------------------------------------------------------------------------------------------
 # 00-03: a dataset and the course classifier trained on it
 # ---------------------------------------------------------------------------------------------
 

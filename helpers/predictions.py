@@ -1,0 +1,49 @@
+"""What a classifier says about each image, as a table a learner reads.
+
+Used in notebook 00 (the ImageNet network's top-5 on each photo).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers import checks
+
+ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th")
+
+
+def top_k_table(probabilities, class_names, row_names, k: int = 5) -> pd.DataFrame:
+    """The ``k`` most probable classes of each row, best first, as ``"name 0.61"``.
+
+    Parameters
+    ----------
+    probabilities
+        ``(N, C)`` class probabilities.
+    class_names
+        ``C`` names.
+    row_names
+        ``N`` names of the images (the table's index).
+    k
+        How many classes per row, 1 to 8 (a table that fits one screen).
+
+    Examples
+    --------
+    >>> top_k_table([[0.1, 0.7, 0.2]], ["a", "b", "c"], ["photo"], k=2)
+             1st    2nd
+    photo  b 0.70  c 0.20
+    """
+    probabilities = checks.finite(np.asarray(probabilities, np.float64), "probabilities")
+    if probabilities.ndim != 2:
+        raise ValueError(f"probabilities must be (images, classes); got {probabilities.shape}")
+    n, classes = probabilities.shape
+    if len(class_names) != classes:
+        raise ValueError(f"{len(class_names)} class names for {classes} classes")
+    if len(row_names) != n:
+        raise ValueError(f"{len(row_names)} row names for {n} rows of probabilities")
+    k = checks.count(k, "k", low=1, high=min(len(ORDINALS), classes))
+    order = np.argsort(-probabilities, axis=1, kind="stable")[:, :k]
+    cells = [
+        [f"{class_names[c]} {probabilities[i, c]:.2f}" for c in order[i]] for i in range(n)
+    ]
+    return pd.DataFrame(cells, index=list(row_names), columns=list(ORDINALS[:k]))
