@@ -54,6 +54,15 @@ def class_similarity(kernel: np.ndarray) -> np.ndarray:
     return cosine_similarity(kernel.T)
 
 
+def similarity_spread(kernel: np.ndarray) -> tuple[float, float]:
+    """The smallest and largest cosine between two different class columns: how far apart
+    the SCSM's entries can be (a head whose C columns are spread evenly has every cosine at
+    -1 / (C - 1))."""
+    csm = class_similarity(kernel)
+    others = csm[~np.eye(len(csm), dtype=bool)]
+    return float(others.min()), float(others.max())
+
+
 def sorted_similarity(csm: np.ndarray) -> np.ndarray:
     """SCSM: row *i* lists the classes from most to least similar to *i*, starting with *i*.
 
