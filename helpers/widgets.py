@@ -484,3 +484,51 @@ def cam_explorer(half, full, images: np.ndarray, class_names, grad_cam_model=Non
             options=[("predicted class", -1), *class_options(class_names)], description="class"
         ),
     )
+
+
+def photo_cam_explorer(model, photos, class_names, layers: dict, cam_layer_name: str = "CAM"):
+    """Photo, class and layer -> the network's CAM and the Grad-CAM of the chosen layer for
+    that class, over the photo; each setting computed once and kept (going back is instant).
+
+    ``layers``: ``{label: layer name}`` of the layers whose Grad-CAM can be shown (e.g. blocks
+    at 14 x 14 and 28 x 28). ``photos``: :class:`helpers.photos.Photos`.
+    """
+    from helpers import cams
+
+    _at_least(photos.names, 1, "photo", "photo_cam_explorer")
+    _at_least(list(layers), 1, "layer", "photo_cam_explorer")
+    kept: dict[tuple[int, int, str], dict] = {}
+
+    def compute(index: int, target: int, layer: str) -> dict:
+        key = (index, target, layer)
+        if key not in kept:
+            image = photos.images[index : index + 1]
+            chosen = None if target < 0 else target
+            low, targets = cams.cam(model, image, chosen)
+            fine, _ = cams.grad_cam(model, image, layer=layers[layer], class_index=targets)
+            kept[key] = {
+                "index": index,
+                "target": int(targets[0]),
+                "maps": {cam_layer_name: low, f"Grad-CAM, {layer}": fine},
+            }
+        return kept[key]
+
+    def draw(result: dict):
+        index = result["index"]
+        return plots.map_comparison(
+            photos.images[index : index + 1],
+            result["maps"],
+            titles=[f"{photos.names[index]}: {class_names[result['target']]}"],
+        )
+
+    return linked(
+        compute,
+        draw,
+        index=widgets.Dropdown(
+            options=[(name, i) for i, name in enumerate(photos.names)], description="photo"
+        ),
+        target=widgets.Dropdown(
+            options=[("predicted class", -1), *class_options(class_names)], description="class"
+        ),
+        layer=widgets.Dropdown(options=list(layers), description="layer"),
+    )
