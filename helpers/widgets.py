@@ -146,10 +146,19 @@ def topk_explorer(activations: np.ndarray, images, labels, class_names, k: int =
     )
 
 
-def occlusion_explorer(model, images: np.ndarray, class_names, dataset_mean: float):
+def occlusion_explorer(
+    model,
+    images: np.ndarray,
+    class_names,
+    dataset_mean: float,
+    windows: tuple[int, ...] | None = None,
+    strides: tuple[int, ...] | None = None,
+):
     """Window, stride, target and baseline (zero, the dataset's mean, or the blurred image)
-    -> the occlusion maps overlaid on ``images``.
+    -> the occlusion maps overlaid on ``images``; each setting computed once and kept.
 
+    ``windows``, ``strides``: the choices offered (for large photos, where a small window
+    would take minutes); by default sliders over every size up to half the image.
     A stride above the window is refused with a message (it would leave pixels never hidden).
     """
     from helpers import occlusion
@@ -157,26 +166,38 @@ def occlusion_explorer(model, images: np.ndarray, class_names, dataset_mean: flo
     _at_least(images, 1, "image", "occlusion_explorer")
     size = min(images.shape[1:3])
     fills = dict(zip(occlusion.BASELINES, (0.0, float(dataset_mean), "blur"), strict=True))
+    kept: dict[tuple, np.ndarray] = {}
 
     def compute(window: int, stride: int, target: int, baseline: str) -> np.ndarray:
-        return occlusion.occlusion_maps(
-            model,
-            images,
-            window=window,
-            stride=stride,
-            baseline=fills[baseline],
-            class_index=None if target < 0 else target,
-        )
+        key = (window, stride, target, baseline)
+        if key not in kept:
+            kept[key] = occlusion.occlusion_maps(
+                model,
+                images,
+                window=window,
+                stride=stride,
+                baseline=fills[baseline],
+                class_index=None if target < 0 else target,
+                batch_size=32,
+            )
+        return kept[key]
 
     def draw(maps: np.ndarray):
         return plots.overlay_maps(images, maps)
+
+    def choice(options, default: int, smallest: int, description: str):
+        if options is None:
+            return widgets.IntSlider(
+                value=default, min=smallest, max=size // 2, description=description
+            )
+        return widgets.Dropdown(options=list(options), description=description)
 
     targets = [("predicted class", -1), *class_options(class_names)]
     return linked(
         compute,
         draw,
-        window=widgets.IntSlider(value=6, min=2, max=size // 2, description="window"),
-        stride=widgets.IntSlider(value=3, min=1, max=size // 2, description="stride"),
+        window=choice(windows, 6, 2, "window"),
+        stride=choice(strides, 3, 1, "stride"),
         target=widgets.Dropdown(options=targets, description="target"),
         baseline=widgets.Dropdown(options=occlusion.BASELINES, description="fill"),
     )
