@@ -184,8 +184,12 @@ def _compiled_grad_cam(model: keras.Model, target: keras.Layer):
     per_layer = _GRAD_CAMS.setdefault(model, {})
     if target.name not in per_layer:
         both = layers.with_intermediate(model, target)
+        signature = [
+            tf.TensorSpec(model.inputs[0].shape, tf.float32),  # any number of images
+            tf.TensorSpec([None], tf.int32),
+        ]
 
-        @tf.function(reduce_retracing=True)
+        @tf.function(input_signature=signature)  # traced once for every batch size
         def maps_and_targets(images, wanted):
             with tf.GradientTape() as tape:
                 features, outputs = both(images, training=False)

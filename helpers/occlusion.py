@@ -57,13 +57,16 @@ def make_scorer(model: keras.Model, layer: str | int | None = None):
         def net():
             return extractor
 
-    @tf.function(reduce_retracing=True)
+    images_spec = tf.TensorSpec(model.inputs[0].shape, tf.float32)  # any batch size
+
+    @tf.function(input_signature=[images_spec])  # traced once: a new batch size does not retrace
     def score(batch):
         out = net()(batch, training=False)
         if len(out.shape) == 4:
             out = tf.reduce_mean(out, axis=(1, 2))
         return out
 
+    score.images_spec = images_spec
     return score
 
 
@@ -86,7 +89,20 @@ def make_occluder(score):
     ``(M, 1, 1, C)`` constants or ``(M, H, W, C)`` fill images).
     """
 
-    @tf.function(reduce_retracing=True)
+    per_copy = tf.TensorSpec([None], tf.int32)
+    channels = score.images_spec.shape[-1]
+    signature = [
+        score.images_spec,  # images
+        per_copy,  # owner
+        per_copy,  # tops
+        per_copy,  # lefts
+        tf.TensorSpec([2], tf.int32),  # window
+        tf.TensorSpec([None, None, None, channels], tf.float32),  # fills: constants or images
+        per_copy,  # targets
+        tf.TensorSpec([None], tf.float32),  # base
+    ]
+
+    @tf.function(input_signature=signature)  # traced once for every batch size and fill
     def step(images, owner, tops, lefts, window, fills, targets, base):
         height, width = tf.shape(images)[1], tf.shape(images)[2]
         masks = _window_masks(tops, lefts, height, width, window)
@@ -221,13 +237,13 @@ def occlusion_maps(
         owner = owner.astype(np.int32)
         sums[first:last] += step(
             images[first:last],
-            owner - first,
+            (owner - first).astype(np.int32),
             rows[row],
             cols[col],
             window_t,
             fills[first:last],
             targets[owner],
-            base_target[owner],
+            base_target[owner].astype(np.float32),
         ).numpy()
     return (sums / counts).astype(np.float32)
 
