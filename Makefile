@@ -23,7 +23,7 @@ lab: $(STAMP)  ## JupyterLab on the course
 
 test: $(STAMP)  ## lint, unit tests, every notebook under nbval, browser tests
 	$(VENV)/bin/ruff check helpers tests scripts bench
-	$(PY) -m pytest -n 2 --dist loadgroup tests/ notebooks/ --nbval-lax --nbval-cell-timeout=240 \
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=15 tests/ notebooks/ --nbval-lax --nbval-cell-timeout=240 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg
 
 bench: $(STAMP)  ## benchmarks: ratios measured in one run

@@ -9,7 +9,7 @@ models: a damaged or hand-edited record, or one measured on another base, is ref
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,7 @@ class Comparison:
     earlier: transfer.Result
     sizes: dict[int, tuple[float, float]]
     source: str
+    other: list[transfer.Result] = field(default_factory=list)  # the other base's methods
 
 
 def measure(
@@ -42,13 +43,27 @@ def measure(
     schedule = transfer.Schedule() if schedule is None else schedule
     base, cut = setting.base, setting.cut_layer
     other_sizes = [size for size in dict.fromkeys(sizes) if size != setting.per_class]
-    with tqdm(total=2 + len(other_sizes), desc="training notebook 04's methods") as bar:
+    other_base = setting.other_base is not None
+    steps = 2 + other_base + len(other_sizes)
+    with tqdm(total=steps, desc="training notebook 04's methods") as bar:
         methods = transfer.compare_methods(
             base, split, cut, setting.fine_tune_from, schedule, cache
         )
         bar.update()
         earlier = transfer.feature_extraction(base, split, setting.earlier_cut, schedule, cache)
         bar.update()
+        other = []
+        if other_base:
+            other = transfer.pretrained_methods(
+                setting.other_base,
+                split,
+                "features",
+                setting.other_fine_tune_from,
+                setting.other_base_label,
+                schedule,
+                cache,
+            )
+            bar.update()
         by_size = {setting.per_class: (methods[0].test_accuracy, methods[-1].test_accuracy)}
         for size in other_sizes:
             small = transfer.small_split(setting.dataset, size, setting.val_per_class)
@@ -57,7 +72,7 @@ def measure(
                 transfer.from_scratch(base, small, cut, schedule).test_accuracy,
             )
             bar.update()
-    return Comparison(methods, earlier, dict(sorted(by_size.items())), "measured here")
+    return Comparison(methods, earlier, dict(sorted(by_size.items())), "measured here", other)
 
 
 def _split_record(split) -> dict:
@@ -82,29 +97,37 @@ def _result(record: dict) -> transfer.Result:
     return transfer.Result(record["method"], correct, record["seconds"], record["history"])
 
 
-def _measured_with(split, base_sha256: str) -> dict:
-    return {"base model": base_sha256, "split": _split_record(split)}
+def _measured_with(split, base_sha256: str, other_base: str = "") -> dict:
+    measured_with = {"base model": base_sha256, "split": _split_record(split)}
+    if other_base:
+        measured_with["other base"] = other_base
+    return measured_with
 
 
-def save(comparison: Comparison, split, base_sha256: str, path: Path = SHIPPED) -> Path:
+def save(
+    comparison: Comparison, split, base_sha256: str, path: Path = SHIPPED, other_base: str = ""
+) -> Path:
     """Write ``comparison`` (measured on ``split`` with the base whose file has
-    ``base_sha256``) as a record with its own sha256."""
+    ``base_sha256``, and the base that ``other_base`` names) as a record with its own
+    sha256."""
     content = {
         "methods": [_result_record(r) for r in comparison.methods],
         "earlier": _result_record(comparison.earlier),
         "sizes": {str(size): list(pair) for size, pair in comparison.sizes.items()},
+        "other": [_result_record(r) for r in comparison.other],
     }
-    return records.save(path, _measured_with(split, base_sha256), content, RERUN)
+    return records.save(path, _measured_with(split, base_sha256, other_base), content, RERUN)
 
 
-def load(split, base_sha256: str, path: Path = SHIPPED) -> Comparison:
-    """The record at ``path``, checked: whole, measured with this base, on this split."""
-    payload = records.load(path, _measured_with(split, base_sha256), RERUN)
+def load(split, base_sha256: str, path: Path = SHIPPED, other_base: str = "") -> Comparison:
+    """The record at ``path``, checked: whole, measured with these bases, on this split."""
+    payload = records.load(path, _measured_with(split, base_sha256, other_base), RERUN)
     return Comparison(
         [_result(r) for r in payload["methods"]],
         _result(payload["earlier"]),
         {int(size): tuple(pair) for size, pair in payload["sizes"].items()},
         f"measured {payload['measured']}",
+        [_result(r) for r in payload.get("other", [])],
     )
 
 
@@ -126,7 +149,7 @@ def course_comparison(
         return measure(setting, split, cache, setting.sizes, setting.schedule)
 
     def read():
-        shipped = load(split, base_sha256(setting), path)
+        shipped = load(split, base_sha256(setting), path, setting.other_base_id)
         return shipped, shipped.source
 
     comparison, source = records.shipped_or_measured(

@@ -222,6 +222,7 @@ def reference_filters(profile: str | None = None):
 # ---------------------------------------------------------------------------------------------
 
 HELD_OUT = (2, 4)  # Pullover, Coat: never seen by fashion_base8
+IMAGENET_PIXELS = 64  # Fashion-MNIST's 28 px resized for the ImageNet base: 2 x 2 last maps
 
 
 def transfer(profile: str | None = None):
@@ -231,7 +232,10 @@ def transfer(profile: str | None = None):
     from helpers import transfer as tl
 
     if config.get_profile(profile) == "quick":
+        from helpers import efficientnet
+
         dataset = data.select_classes(data.load_fashion_mnist("quick"), HELD_OUT)
+        fine_tune_from = "block15_expand_conv"  # the last block and the head
         return tl.Setting(
             zoo.load("fashion_base8"),
             dataset,
@@ -239,8 +243,14 @@ def transfer(profile: str | None = None):
             "conv3",
             "pool2",
             200,
-            "fashion_base8 (8 Fashion-MNIST classes) -> Pullover vs Coat",
+            "fashion_base8 (8 Fashion-MNIST classes) -> Pullover vs Coat; beside it "
+            f"EfficientNet-Lite0 (ImageNet) on the same images at {IMAGENET_PIXELS} px",
             shipped="fashion_base8",
+            other_base=efficientnet.adapted(dataset.x_train.shape[1:], IMAGENET_PIXELS),
+            other_base_label="ImageNet base",
+            other_fine_tune_from=fine_tune_from,
+            other_base_id=f"EfficientNet-Lite0 {efficientnet.WEIGHTS_SHA256[:16]} at "
+            f"{IMAGENET_PIXELS} px, fine-tuned from {fine_tune_from}",
         )
     from helpers import weights
 

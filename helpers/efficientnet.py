@@ -111,13 +111,21 @@ def _mbconv(x, block: Block):
     return keras.layers.Identity(name=f"{name}_out")(x)
 
 
-def build(num_classes: int = 1000, size: int = SIZE) -> keras.Model:
+def build(num_classes: int = 1000, size: int = SIZE, input_shape=None) -> keras.Model:
     """EfficientNet-Lite0 with random weights: images ``(size, size, 3)`` in [0, 1] -> class
     probabilities. Layers: ``preprocess``, ``stem_*``, ``block{i}_*`` (each block ends in
     ``block{i}_out``), ``head_*``, ``features`` (global average pooling), ``dropout``,
-    ``predictions`` (Dense, softmax)."""
-    inputs = keras.Input((size, size, 3), name="image")
-    x = keras.layers.Rescaling(255.0 / 128.0, offset=-127.0 / 128.0, name="preprocess")(inputs)
+    ``predictions`` (Dense, softmax).
+
+    ``input_shape``: other images, e.g. ``(28, 28, 1)``: resized to ``size`` first
+    (``resize``), grey repeated into three channels (``grey_to_rgb``)."""
+    inputs = keras.Input(input_shape or (size, size, 3), name="image")
+    x = inputs
+    if input_shape is not None:
+        x = keras.layers.Resizing(size, size, name="resize")(x)
+        if input_shape[-1] == 1:
+            x = keras.layers.Concatenate(name="grey_to_rgb")([x, x, x])
+    x = keras.layers.Rescaling(255.0 / 128.0, offset=-127.0 / 128.0, name="preprocess")(x)
     x = _conv_bn_relu(x, STEM, 3, 2, "stem")
     for block in blocks():
         x = _mbconv(x, block)
@@ -244,6 +252,18 @@ def load() -> keras.Model:
         except (OSError, ValueError, KeyError):
             pass  # damaged or from another Keras: convert again
     _converted(model, source)
+    return model
+
+
+def adapted(input_shape, size: int) -> keras.Model:
+    """EfficientNet-Lite0 with its ImageNet weights for other images (e.g. Fashion-MNIST's
+    ``(28, 28, 1)``), resized to ``size`` pixels and made RGB inside the model (the weights do
+    not depend on the image size). Used in notebook 04 as an ImageNet-trained base."""
+    trained = load()
+    model = build(size=size, input_shape=tuple(input_shape))
+    for layer in model.layers:
+        if layer.weights:
+            layer.set_weights(trained.get_layer(layer.name).get_weights())
     return model
 
 

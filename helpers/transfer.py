@@ -7,6 +7,7 @@ a low learning rate, (4) the same architecture trained from scratch.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -399,6 +400,41 @@ def feature_extraction(
     )
 
 
+def pretrained_methods(
+    base,
+    split: Split,
+    cut_layer: str,
+    fine_tune_from: str,
+    label: str,
+    schedule: Schedule = Schedule(),
+    cache: FeatureCache | None = None,
+    seed: int = 0,
+) -> list[Result]:
+    """Feature extraction, then fine-tuning (a frozen base trained with its head, then the
+    layers from ``fine_tune_from`` on unfrozen), on another ``base``, with the recipes of
+    :func:`compare_methods` (its fine-tuning with augmentation too), so that two bases are
+    compared method for method; each method's name starts with ``label``."""
+    extracted = feature_extraction(base, split, cut_layer, schedule, cache)
+    keras.utils.set_random_seed(seed)
+    model = frozen_base_model(base, cut_layer, len(split.class_names), augment=True, seed=seed)
+
+    def run():
+        history = fit_split(model, split, schedule.frozen_epochs, schedule.learning_rate, schedule)
+        unfreeze_from(model, fine_tune_from)
+        tuned = fit_split(
+            model, split, schedule.fine_tune_epochs, schedule.fine_tune_rate, schedule
+        )
+        return {key: history[key] + tuned[key] for key in history}
+
+    tuned = timed(
+        f"{label}: + fine-tuning from {fine_tune_from}",
+        run,
+        lambda: predicted_labels(model, split.x_test),
+        split.y_test,
+    )
+    return [dataclasses.replace(extracted, method=f"{label}: {extracted.method}"), tuned]
+
+
 def from_scratch(
     base, split: Split, cut_layer: str, schedule: Schedule = Schedule(), seed: int = 0
 ) -> Result:
@@ -438,3 +474,7 @@ class Setting:
     val_per_class: int = 100
     sizes: tuple[int, ...] = (10, 25, 50, 100, 200)  # the sample-size widget's choices
     schedule: Schedule = Schedule()
+    other_base: keras.Model | None = None  # quick: an ImageNet-trained base, same split
+    other_base_label: str = ""
+    other_fine_tune_from: str = ""
+    other_base_id: str = ""  # what the other base is, exactly (a record measured on it says)

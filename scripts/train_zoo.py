@@ -233,7 +233,9 @@ def transfer_job(dataset, args):
     split = transfer.small_split(setting.dataset, setting.per_class)
     measured = comparison.measure(setting, split, sizes=setting.sizes)
     base = comparison.base_sha256(setting)
-    path = comparison.save(measured, split, base, args.out / comparison.SHIPPED.name)
+    path = comparison.save(
+        measured, split, base, args.out / comparison.SHIPPED.name, setting.other_base_id
+    )
     print(f"saved {path}: sizes {measured.sizes}", flush=True)
     return []
 

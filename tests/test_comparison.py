@@ -90,7 +90,11 @@ def test_a_record_that_does_not_fit_is_measured_here_and_the_notebook_goes_on(
 def test_the_shipped_record_fits_the_shipped_base_and_the_quick_split():
     setting = course.transfer("quick")
     split = transfer.small_split(setting.dataset, per_class=setting.per_class)
-    shipped = comparison.load(split, comparison.base_sha256(setting))
+    shipped = comparison.load(
+        split, comparison.base_sha256(setting), other_base=setting.other_base_id
+    )
+    assert [r.method.split(":")[0] for r in shipped.other] == ["ImageNet base"] * 2
+    assert all(r.correct.shape == split.y_test.shape for r in shipped.other)
     assert tuple(shipped.sizes) == setting.sizes
     assert shipped.sizes[200] == (
         shipped.methods[0].test_accuracy,

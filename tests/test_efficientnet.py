@@ -217,3 +217,20 @@ def test_a_file_that_is_not_a_legacy_state_dict_is_refused(tmp_path):
     path.write_bytes(b"PK\x03\x04 a zip archive, torch's newer format")
     with pytest.raises(torch_legacy.TorchFileError, match="is not a PyTorch legacy file"):
         torch_legacy.load_state_dict(path)
+
+
+def test_the_adapted_network_resizes_grey_images_and_keeps_every_weight(network):
+    adapted = efficientnet.adapted((28, 28, 1), size=64)
+    assert [layer.name for layer in adapted.layers[:3]] == ["image", "resize", "grey_to_rgb"]
+    for layer in (layer for layer in adapted.layers if layer.weights):
+        for mine, trained in zip(
+            layer.get_weights(), network.get_layer(layer.name).get_weights(), strict=True
+        ):
+            np.testing.assert_array_equal(mine, trained)
+    grey = np.random.default_rng(0).random((2, 28, 28, 1)).astype(np.float32)
+    by_hand = keras.ops.image.resize(np.repeat(grey, 3, axis=-1), (64, 64))
+    plain = efficientnet.build(size=64)
+    plain.set_weights(network.get_weights())
+    np.testing.assert_allclose(
+        adapted.predict(grey, verbose=0), plain.predict(by_hand, verbose=0), atol=1e-5
+    )

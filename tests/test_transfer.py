@@ -155,3 +155,19 @@ def test_sample_size_explorer_starts_from_known_results():
     )
     assert explorer.result == {"per_class": 10, "results": {10: (0.9, 0.6)}}
     assert explorer.children[0].value == 10
+
+
+def test_pretrained_methods_name_each_method_and_score_the_same_test_images():
+    base = base_model()
+    split = transfer.small_split(tiny_dataset(n_per_class=60), per_class=10, val_per_class=10)
+    fast = transfer.Schedule(3, 1, 1, 1, learning_rate=1e-2)
+    weights_before = [w.copy() for w in base.get_weights()]
+    extracted, tuned = transfer.pretrained_methods(
+        base, split, "features", "conv_b", "other base", fast
+    )
+    assert extracted.method == "other base: feature extraction + dense head"
+    assert tuned.method == "other base: + fine-tuning from conv_b"
+    assert extracted.correct.shape == tuned.correct.shape == split.y_test.shape
+    assert tuned.epochs == 2  # one epoch frozen, one fine-tuned: both histories kept
+    for before, after in zip(weights_before, base.get_weights(), strict=True):
+        np.testing.assert_array_equal(before, after)  # the base itself is never trained
