@@ -1,7 +1,7 @@
 """Notebook 04's measurements, measured here or read from the record shipped with the course.
 
-Training the four transfer methods, the earlier cut and five training-set sizes takes about
-two minutes on a laptop CPU, so ``scripts/train_zoo.py transfer`` measures them once for the
+Training the four transfer methods, the earlier cut, the other base's two methods and five
+training-set sizes takes about two minutes on 2 CPU cores, so ``scripts/train_zoo.py transfer`` measures them once for the
 ``quick`` profile and writes ``data/models/transfer_quick.json``. The record carries the
 sha256 of its own content and of the base model it was measured with, like the shipped
 models: a damaged or hand-edited record, or one measured on another base, is refused.
@@ -142,7 +142,7 @@ def course_comparison(
     setting, split, cache=None, live: bool = False, path: Path = SHIPPED
 ) -> Comparison:
     """What notebook 04 shows: in the ``quick`` profile the shipped record when it fits this
-    base and split, else (or with ``live=True``) the methods trained here, about 40 s
+    base and split, else (or with ``live=True``) the methods trained here, about 80 s
     (:func:`helpers.records.shipped_or_measured`); in ``full``, measured here, with every
     sample size the widget offers."""
     if setting.shipped is None:  # full: every size of the slider now, never on a slider move
