@@ -205,6 +205,17 @@ def tsne(profile: str | None = None) -> Classifier:
     return setting
 
 
+def tsne_start_maps(setting: Classifier, features_by_layer: dict, images, live: bool = False):
+    """Notebook 03's explorer's first maps and where they come from: ``quick``, the shipped
+    record (or, when it does not fit, all computed here); ``full`` has no record, and the
+    explorer computes each map when it first shows it."""
+    from helpers import tsne_maps
+
+    if setting.profile == "full":
+        return {}, "computed by the explorer when it first shows each (no record in full)"
+    return tsne_maps.course_maps(features_by_layer, images, live=live)
+
+
 def reference_filters(profile: str | None = None):
     """Notebook 01 in ``full``: VGG16's first-layer colour filters ``(3, 3, 3, 64)`` and where
     its weights came from; None in ``quick``."""

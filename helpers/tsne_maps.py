@@ -86,7 +86,11 @@ def load(images, layers, perplexities=PERPLEXITIES, path=SHIPPED) -> tuple[dict,
 
 
 def course_maps(
-    features_by_layer: dict, images, perplexities=PERPLEXITIES, live: bool = False, path=SHIPPED
+    features_by_layer: dict,
+    images,
+    perplexities=PERPLEXITIES,
+    live: bool = False,
+    path=SHIPPED,
 ) -> tuple[dict, str]:
     """What notebook 03's explorer starts from: the shipped maps when they were made with
     the shipped classifier from these very images and layers, else (or with ``live=True``)

@@ -4,7 +4,7 @@ layers they were made of, and not used for any other; the explorer starts from t
 import numpy as np
 import pytest
 
-from helpers import embedding, tsne_maps, widgets
+from helpers import course, embedding, tsne_maps, widgets
 
 pytestmark = pytest.mark.xdist_group("tsne_maps")  # one worker computes the maps once
 
@@ -65,3 +65,13 @@ def test_the_shipped_record_fits_notebook_03s_features():
     assert source.startswith("measured 20"), source
     assert len(shipped) == len(tsne_maps.LAYERS) * len(tsne_maps.PERPLEXITIES)
     assert all(points.shape == (tsne_maps.IMAGES, 2) for points in shipped.values())
+
+
+def test_the_full_profile_has_no_record_and_computes_nothing_up_front(monkeypatch):
+    def no_tsne(*args, **kwargs):
+        raise AssertionError("a map was computed before the explorer asked for it")
+
+    monkeypatch.setattr(embedding, "tsne", no_tsne)
+    setting = course.Classifier("full", None, None, "a full setting")
+    maps, source = course.tsne_start_maps(setting, FEATURES, IMAGES)
+    assert maps == {} and source.endswith("(no record in full)")
