@@ -1,8 +1,8 @@
 """Notebook 04's measurements, measured here or read from the record shipped with the course.
 
 Training the four transfer methods, the earlier cut, the other base's two methods and five
-training-set sizes takes about two minutes on 2 CPU cores, so ``scripts/train_zoo.py transfer`` measures them once for the
-``quick`` profile and writes ``data/models/transfer_quick.json``. The record carries the
+training-set sizes takes about two minutes on 2 CPU cores, so
+``scripts/train_zoo.py transfer`` measures them once for the ``quick`` profile and writes ``data/models/transfer_quick.json``. The record carries the
 sha256 of its own content and of the base model it was measured with, like the shipped
 models: a damaged or hand-edited record, or one measured on another base, is refused.
 """
