@@ -2,9 +2,10 @@
 
 Training the four transfer methods, the earlier cut, the other base's two methods and five
 training-set sizes takes about two minutes on 2 CPU cores, so
-``scripts/train_zoo.py transfer`` measures them once for the ``quick`` profile and writes ``data/models/transfer_quick.json``. The record carries the
-sha256 of its own content and of the base model it was measured with, like the shipped
-models: a damaged or hand-edited record, or one measured on another base, is refused.
+``scripts/train_zoo.py transfer`` measures them once for the ``quick`` profile and writes
+``data/models/transfer_quick.json``. The record carries the sha256 of its own content and of
+the bases it was measured with, like the shipped models: a damaged or hand-edited record, or
+one measured on another base, is refused.
 """
 
 from __future__ import annotations
