@@ -153,12 +153,15 @@ def occlusion_explorer(
     dataset_mean: float,
     windows: tuple[int, ...] | None = None,
     strides: tuple[int, ...] | None = None,
+    known: dict | None = None,
 ):
     """Window, stride, target and baseline (zero, the dataset's mean, or the blurred image)
     -> the occlusion maps overlaid on ``images``; each setting computed once and kept.
 
     ``windows``, ``strides``: the choices offered (for large photos, where a small window
     would take minutes); by default sliders over every size up to half the image.
+    ``known``: maps already computed, ``{(window, stride, target, fill): maps}`` (target -1:
+    the predicted class), shown without computing them again.
     A stride above the window is refused with a message (it would leave pixels never hidden).
     """
     from helpers import occlusion
@@ -166,7 +169,7 @@ def occlusion_explorer(
     _at_least(images, 1, "image", "occlusion_explorer")
     size = min(images.shape[1:3])
     fills = dict(zip(occlusion.BASELINES, (0.0, float(dataset_mean), "blur"), strict=True))
-    kept: dict[tuple, np.ndarray] = {}
+    kept: dict[tuple, np.ndarray] = dict(known or {})
 
     def compute(window: int, stride: int, target: int, baseline: str) -> np.ndarray:
         key = (window, stride, target, baseline)

@@ -126,3 +126,23 @@ def test_an_error_while_drawing_is_shown_as_a_message(capsys):
     widget.children[0].value = 3
     assert widget.result is None
     assert "This setting does not work: nothing to draw for 3" in capsys.readouterr().out
+
+
+def test_occlusion_explorer_shows_known_maps_without_computing_them(monkeypatch):
+    images = np.random.default_rng(0).random((1, 8, 8, 1)).astype(np.float32)
+    known = np.full((1, 8, 8), 0.25, np.float32)
+
+    def no_occlusion(*args, **kwargs):
+        raise AssertionError("a known setting was computed again")
+
+    monkeypatch.setattr(occlusion, "occlusion_maps", no_occlusion)
+    explorer = widgets.occlusion_explorer(
+        mean_model(8, 8),
+        images,
+        ["a", "b"],
+        0.0,
+        windows=(4, 2),
+        strides=(2, 1),
+        known={(4, 2, -1, "zero"): known},
+    )
+    assert explorer.result is known
