@@ -56,7 +56,7 @@ def measure(
         other = []
         if other_base:
             other = transfer.pretrained_methods(
-                setting.other_base,
+                setting.other_base(),
                 split,
                 "features",
                 setting.other_fine_tune_from,

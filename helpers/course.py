@@ -257,7 +257,7 @@ def transfer(profile: str | None = None):
             "fashion_base8 (8 Fashion-MNIST classes) -> Pullover vs Coat; beside it "
             f"EfficientNet-Lite0 (ImageNet) on the same images at {IMAGENET_PIXELS} px",
             shipped="fashion_base8",
-            other_base=efficientnet.adapted(dataset.x_train.shape[1:], IMAGENET_PIXELS),
+            other_base=lambda: efficientnet.adapted(dataset.x_train.shape[1:], IMAGENET_PIXELS),
             other_base_label="ImageNet base",
             other_fine_tune_from=fine_tune_from,
             other_base_id=f"EfficientNet-Lite0 {efficientnet.WEIGHTS_SHA256[:16]} at "

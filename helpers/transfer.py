@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import keras
@@ -474,7 +475,8 @@ class Setting:
     val_per_class: int = 100
     sizes: tuple[int, ...] = (10, 25, 50, 100, 200)  # the sample-size widget's choices
     schedule: Schedule = Schedule()
-    other_base: keras.Model | None = None  # quick: an ImageNet-trained base, same split
+    # quick: builds an ImageNet-trained base for the same split, only when it is trained
+    other_base: Callable[[], keras.Model] | None = None
     other_base_label: str = ""
     other_fine_tune_from: str = ""
     other_base_id: str = ""  # what the other base is, exactly (a record measured on it says)
