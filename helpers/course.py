@@ -112,7 +112,7 @@ def real_network() -> RealNetwork:
     if not _REAL_NETWORK:
         model = efficientnet.load()
         shown = photos.course_photos()
-        probabilities = model.predict(shown.images, batch_size=16, verbose=0)
+        probabilities = np.asarray(model(shown.images, training=False))  # no predict trace
         own = len(shown) - len(photos.SHIPPED)
         yours = f" + {own} of yours from $COURSE_DATA/images" if own else ""
         description = (
