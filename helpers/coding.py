@@ -22,6 +22,44 @@ STUB_HINT = (
 )
 
 
+class ReturnedWrong(Exception):
+    """What the learner's function returned cannot be checked (raised by the checkers'
+    adapters, e.g. a pair expected); the message says what came back."""
+
+
+def _described(value) -> str:
+    if isinstance(value, tuple | list):
+        return f"a {type(value).__name__} of {len(value)} value(s)"
+    return f"{type(value).__name__} {value!r:.60}"
+
+
+def _returned_problem(got, expected) -> str | None:
+    """Why ``got`` has the wrong kind of value for ``expected`` (None, text for a number,
+    floats for integer indices), in words a learner can act on; None when the kind fits."""
+    if got is None and expected is not None:
+        return "your function returned None: did you forget `return`?"
+    expected_kind = np.asarray(expected).dtype.kind if expected is not None else ""
+    if expected_kind not in "iufb":
+        return None
+    if isinstance(got, str | bytes) or (
+        isinstance(got, list | tuple) and any(isinstance(g, str | bytes) for g in got)
+    ):
+        return (
+            f"your function returned text ({got!r:.60}), not numbers: return the number itself "
+            "(text breaks the next line that computes with it)."
+        )
+    try:
+        got_kind = np.asarray(got).dtype.kind
+    except (TypeError, ValueError):
+        return None
+    if expected_kind in "iu" and got_kind == "f":
+        return (
+            "your function returned floats where whole numbers are expected (indices or "
+            "counts): return integers, e.g. with .astype(int); floats cannot index an array."
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Mistake:
     """A plausible wrong implementation and the hint that names it."""
@@ -73,8 +111,13 @@ def check_function(
             got = learner(*fresh(case))
         except NotImplementedError:
             return report(False, praise, STUB_HINT)
+        except ReturnedWrong as error:  # an adapter could not use what the function returned
+            return report(False, praise, str(error))
         except Exception as error:  # the learner's code: any error becomes a hint
             return report(False, praise, f"your function raised {type(error).__name__}: {error}")
+        problem = _returned_problem(got, expected)
+        if problem:
+            return report(False, praise, problem)
         if _same(got, expected):
             continue
         suspects = [m for m in mistakes if _same(got, m.wrong(*fresh(case)))]
@@ -506,7 +549,15 @@ def check_coarse_unit(learner) -> bool:
 
     def joined(fn):
         def run(*case):
-            column, bias = fn(*case)
+            returned = fn(*case)
+            if returned is None or not isinstance(returned, tuple | list) or len(returned) != 2:
+                if returned is None:
+                    raise ReturnedWrong("your function returned None: did you forget `return`?")
+                raise ReturnedWrong(
+                    f"your function returned {_described(returned)}; return two values, "
+                    "(column, bias)."
+                )
+            column, bias = returned
             return np.append(np.asarray(column, float), float(bias))
 
         return run

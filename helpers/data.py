@@ -246,6 +246,30 @@ def read_fashion_folder(folder: Path) -> Dataset:
     )
 
 
+def _check_subset_arrays(arrays, path: Path) -> None:
+    """Each split's images, labels and positions belong together: one label and one
+    position per 28 x 28 image, labels 0..9."""
+    fix = f"restore it with `git checkout -- {path}`"
+    for split, index in (("train", "train_index"), ("test", "test_index")):
+        images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        positions = arrays[index] if index in arrays.files else labels
+        if images.ndim != 3 or images.shape[1:] != (28, 28):
+            raise DataNotFoundError(
+                f"The shipped subset {path} holds {split} images of shape {images.shape[1:]}, "
+                f"not 28 x 28: {fix}."
+            )
+        if not len(images) == len(labels) == len(positions):
+            raise DataNotFoundError(
+                f"The shipped subset {path} holds {len(images)} {split} images but "
+                f"{len(labels)} labels and {len(positions)} positions: the arrays do not "
+                f"belong together; {fix}."
+            )
+        if labels.size and not 0 <= labels.min() <= labels.max() < len(FASHION_CLASSES):
+            raise DataNotFoundError(
+                f"The shipped subset {path} holds {split} labels outside 0..9: {fix}."
+            )
+
+
 def read_fashion_subset(path: Path = FASHION_SUBSET) -> Dataset:
     """The stratified subset shipped with the course (see ``data/README.md``)."""
     if not path.is_file():
@@ -254,6 +278,7 @@ def read_fashion_subset(path: Path = FASHION_SUBSET) -> Dataset:
         )
     try:
         with np.load(path) as arrays:
+            _check_subset_arrays(arrays, path)
             return Dataset(
                 _to_float_images(arrays["x_train"]),
                 arrays["y_train"].astype(np.int64),
@@ -265,6 +290,8 @@ def read_fashion_subset(path: Path = FASHION_SUBSET) -> Dataset:
                 "COURSE_FASHION_MNIST=full for the full set)",
                 arrays["train_index"].astype(np.int64),
             )
+    except DataNotFoundError:
+        raise
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
         raise DataNotFoundError(
             f"The shipped subset {path} is damaged ({type(error).__name__}: {error}): restore "

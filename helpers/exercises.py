@@ -3,8 +3,6 @@ returns a bool. ``None`` (the placeholder in the notebooks) counts as "not answe
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 
@@ -36,20 +34,33 @@ def _unanswered(answer) -> bool:
     return False
 
 
+def _is_text(answer) -> bool:
+    """Text, or a collection holding text: not numbers a next line of code can compute with."""
+    if isinstance(answer, str | bytes):
+        return True
+    return isinstance(answer, list | tuple) and any(isinstance(a, str | bytes) for a in answer)
+
+
+TEXT_HINT = (
+    "give the number(s) themselves, not text ({answer!r} is a string): text would break the "
+    "next line of code that computes with your answer."
+)
+
+
 def _numbers(answer):
-    """Numbers as an array: text such as ``"10"``, ``"0, 1"`` or ``"(28, 28, 1)"`` is read
-    as the numbers it holds; True/False are not numbers."""
-    if isinstance(answer, str):
-        answer = [float(n) for n in re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", answer)]
+    """Numbers as an array (numbers, numpy scalars and arrays, tuples, lists); text and
+    True/False are not numbers."""
+    if _is_text(answer):
+        raise ValueError("text, not numbers")
     array = np.asarray(answer)
-    if array.dtype.kind == "b" or array.size == 0:
+    if array.dtype.kind not in "iuf" or array.size == 0:
         raise ValueError("not numbers")
     return array.astype(float)
 
 
 def _same(answer, expected) -> bool:
-    """Equal as values: numbers, numpy scalars and arrays, tuples, lists and the same
-    numbers written as text alike."""
+    """Equal as values: numbers, numpy scalars and arrays, tuples and lists alike (text is
+    not a number)."""
     if isinstance(expected, str):
         return str(answer).strip() == expected.strip()
     try:
@@ -78,22 +89,29 @@ def _names(answer) -> set[str]:
 
 def check_equal(answer, expected, praise: str, hint: str) -> bool:
     """Right when ``answer`` equals ``expected`` as a value (``3 == np.int64(3)``,
-    ``(28, 28, 1) == [28, 28, 1] == np.array([28, 28, 1])``)."""
+    ``(28, 28, 1) == [28, 28, 1] == np.array([28, 28, 1])``); numbers given as text are
+    refused with a hint that says so."""
     if _unanswered(answer):
         return False
+    if not isinstance(expected, str) and _is_text(answer):
+        return report(False, praise, TEXT_HINT.format(answer=answer))
     return report(_same(answer, expected), praise, hint)
 
 
 def check_close(answer, expected: float, tolerance: float, praise: str, hint: str) -> bool:
-    """Right when a number is within ``tolerance`` of ``expected``."""
+    """Right when a number (one, not text and not a list holding it) is within ``tolerance``
+    of ``expected``."""
     if _unanswered(answer):
         return False
+    if _is_text(answer):
+        return report(False, praise, TEXT_HINT.format(answer=answer))
+    if np.ndim(answer) != 0:
+        return report(False, praise, f"give one number, not {type(answer).__name__} {answer!r}.")
     try:
-        given = _numbers(answer)
-        correct = given.size == 1 and abs(float(given.ravel()[0]) - expected) <= tolerance
+        given = float(_numbers(answer))
     except (TypeError, ValueError):
         return report(False, praise, f"give a number. {hint}")
-    return report(correct, praise, hint)
+    return report(abs(given - expected) <= tolerance, praise, hint)
 
 
 def check_names(answer, expected, praise: str, hint: str) -> bool:
@@ -131,14 +149,15 @@ def check_pixel_range(answer, images: np.ndarray) -> bool:
     if _unanswered(answer):
         return False
     expected = (float(images.min()), float(images.max()))
+    praise = "pixels are floats scaled to [0, 1]."
+    if _is_text(answer):
+        return report(False, praise, TEXT_HINT.format(answer=answer))
     try:
         given = _numbers(answer)
         correct = given.shape == (2,) and np.allclose(given, expected)
     except (TypeError, ValueError):
         correct = False
-    return report(
-        correct, "pixels are floats scaled to [0, 1].", "use images.min() and images.max()."
-    )
+    return report(correct, praise, "give (min, max): use images.min() and images.max().")
 
 
 def check_choice(answer, accepted, praise: str, hint: str) -> bool:

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+from helpers import checks
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
@@ -44,14 +46,51 @@ def as_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+class _TooLarge(Exception):
+    """An image bigger than PIL's decompression-bomb limit."""
+
+
 def _read_rgb(path: Path, size: tuple[int, int]) -> np.ndarray | None:
+    """The image resized to ``size``; None when it cannot be read; :class:`_TooLarge` when
+    it is too large to decode safely."""
     try:
         with Image.open(path) as image:
             image.load()  # decodes fully: truncated files fail here, not later
             rgb = as_rgb(image).resize((size[1], size[0]), Image.BILINEAR)
             return np.asarray(rgb, dtype=np.uint8)
-    except (OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError as error:
+        raise _TooLarge(str(error)) from None
+    except (OSError, ValueError):
         return None
+
+
+def image_size_pair(image_size, name: str = "image_size") -> tuple[int, int]:
+    """``(height, width)`` as two whole numbers of at least 1, else an error naming the
+    argument (a single number, a fraction or a triple are refused)."""
+    if not isinstance(image_size, tuple | list) or len(image_size) != 2:
+        raise ValueError(
+            f"{name} must be a pair (height, width) of whole numbers, got {image_size!r}"
+        )
+    return tuple(checks.count(side, f"{name}'s {which}") for side, which in
+                 zip(image_size, ("height", "width"), strict=True))
+
+
+def class_name(folder: Path) -> str:
+    """A class folder's name as text: names that are not valid UTF-8 (e.g. written in
+    Latin-1 on another system) are read as Latin-1, byte for byte, so they print."""
+    name = folder.name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept by Python as surrogates
+        raw = os.fsencode(name)
+        decoded = raw.decode("latin-1")
+        warnings.warn(
+            f"The class folder {raw!r} in {folder.parent} is not named in UTF-8: read as "
+            f"Latin-1, {decoded!r}. Rename it to see another name.",
+            stacklevel=3,
+        )
+        return decoded
+    return name
 
 
 def _why_left_out(path: Path) -> str | None:
@@ -80,6 +119,9 @@ def load_image_folder(
         If ``root`` has no class sub-folders, or a class folder has no readable image.
     """
     root = Path(root)
+    image_size = image_size_pair(image_size)
+    if max_per_class is not None:
+        max_per_class = checks.count(max_per_class, "max_per_class")
     if not root.is_dir():
         raise FileNotFoundError(
             f"Image folder {root} does not exist: point it at a folder with one sub-folder per "
@@ -88,7 +130,7 @@ def load_image_folder(
     class_dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not class_dirs:
         raise ValueError(f"Image folder {root} has no class sub-folders (e.g. {root}/Cat/).")
-    images, labels, skipped, left_out = [], [], [], []
+    images, labels, skipped, left_out, too_large = [], [], [], [], []
     for label, class_dir in enumerate(class_dirs):
         files = []
         for path in sorted(class_dir.iterdir()):
@@ -97,11 +139,15 @@ def load_image_folder(
                 files.append(path)
             else:
                 left_out.append(f"{path} ({why})")
-        read = 0
+        read, large_here = 0, len(too_large)
         for path in files:
             if max_per_class is not None and read >= max_per_class:
                 break
-            pixels = _read_rgb(path, image_size)
+            try:
+                pixels = _read_rgb(path, image_size)
+            except _TooLarge:
+                too_large.append(path)
+                continue
             if pixels is None:
                 skipped.append(path)
                 continue
@@ -109,10 +155,20 @@ def load_image_folder(
             labels.append(label)
             read += 1
         if read == 0:
+            large = len(too_large) - large_here
+            why = f" ({large} too large to decode safely: shrink them)" if large else ""
             raise ValueError(
-                f"Class folder {class_dir} has no readable image ({IMAGE_SUFFIXES}); add images "
-                "or remove the folder."
+                f"Class folder {class_dir} has no readable image ({IMAGE_SUFFIXES}){why}; add "
+                "images or remove the folder."
             )
+    if too_large:
+        names = ", ".join(str(p) for p in too_large[:20])
+        warnings.warn(
+            f"Left out {len(too_large)} image(s) too large to decode safely (more pixels than "
+            f"PIL's decompression-bomb limit, {Image.MAX_IMAGE_PIXELS}): {names}. Shrink them "
+            "first.",
+            stacklevel=2,
+        )
     if skipped:
         names = ", ".join(str(p) for p in skipped[:20]) + (" ..." if len(skipped) > 20 else "")
         warnings.warn(f"Skipped {len(skipped)} unreadable image file(s): {names}", stacklevel=2)
@@ -122,6 +178,6 @@ def load_image_folder(
     return ImageFolder(
         np.stack(images),
         np.asarray(labels, dtype=np.int64),
-        tuple(p.name for p in class_dirs),
+        tuple(class_name(p) for p in class_dirs),
         tuple(skipped),
     )

@@ -80,13 +80,16 @@ def own_photo_files() -> list[Path]:
     )
 
 
-def _read(path: Path) -> np.ndarray | None:
+def _read(path: Path) -> np.ndarray | str:
+    """The photo as RGB uint8, or why it cannot be read."""
     try:
         with Image.open(path) as image:
             image.load()
             return np.asarray(imagefolder.as_rgb(image), np.uint8)
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return None
+    except Image.DecompressionBombError:
+        return "too large to decode safely (a decompression bomb?): shrink it"
+    except (OSError, ValueError) as error:
+        return f"not a readable image ({type(error).__name__})"
 
 
 def course_photos(size: int = 224, names=SHIPPED) -> Photos:
@@ -110,16 +113,16 @@ def course_photos(size: int = 224, names=SHIPPED) -> Photos:
     unreadable = []
     for path in own_photo_files():
         image = _read(path)
-        if image is None:
-            unreadable.append(path)
+        if isinstance(image, str):
+            unreadable.append(f"{path} ({image})")
             continue
         arrays.append(square(image, size))
         labels.append(path.stem)
         sources.append(str(path))
     if unreadable:
         warnings.warn(
-            f"{len(unreadable)} file(s) in $COURSE_DATA/images could not be read as images and "
-            f"are left out: {', '.join(str(p) for p in unreadable[:5])}",
+            f"{len(unreadable)} file(s) in $COURSE_DATA/images are left out: "
+            f"{'; '.join(unreadable[:5])}",
             stacklevel=2,
         )
     images = np.stack(arrays).astype(np.float32) / 255.0

@@ -1,0 +1,155 @@
+"""The families of bad input that used to pass without a word (issue: nothing accepted
+silently): each now gets a clear error or hint that names the argument, the problem and the
+fix."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import coding, data, exercises
+from helpers.imagefolder import load_image_folder
+
+# --- arrays that do not belong together ----------------------------------------------------
+
+
+def write_subset(path, n_train=5, n_labels=5, image_shape=(28, 28), last_label=4):
+    rng = np.random.default_rng(0)
+    labels = np.arange(n_labels, dtype=np.uint8)
+    labels[-1] = last_label
+    np.savez(
+        path,
+        x_train=rng.integers(0, 256, (n_train, *image_shape), dtype=np.uint8),
+        y_train=labels,
+        x_test=rng.integers(0, 256, (2, 28, 28), dtype=np.uint8),
+        y_test=np.array([0, 1], np.uint8),
+        train_index=np.arange(n_train),
+        test_index=np.arange(2),
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("arrays", "message"),
+    [
+        ({"n_labels": 4}, r"5 train images but 4 labels and 5 positions: the arrays do not belong"),
+        ({"image_shape": (28, 27)}, r"train images of shape \(28, 27\), not 28 x 28"),
+        ({"last_label": 10}, r"train labels outside 0\.\.9"),
+    ],
+)
+def test_a_subset_whose_arrays_do_not_belong_together_is_refused(tmp_path, arrays, message):
+    path = write_subset(tmp_path / "subset.npz", **arrays)
+    with pytest.raises(data.DataNotFoundError, match=message + r".*git checkout"):
+        data.read_fashion_subset(path)
+
+
+# --- image folders: counts, sizes, names, images too large ----------------------------------
+
+
+@pytest.fixture
+def pets(tmp_path):
+    for name in ("Cat", "Dog"):
+        (tmp_path / "pets" / name).mkdir(parents=True)
+        for i in range(3):
+            Image.fromarray(np.full((12, 12, 3), 40 * i, np.uint8)).save(
+                tmp_path / "pets" / name / f"{i}.png"
+            )
+    return tmp_path / "pets"
+
+
+@pytest.mark.parametrize(
+    ("keywords", "message"),
+    [
+        ({"max_per_class": 2.5}, r"max_per_class must be a whole number, got 2\.5"),
+        ({"max_per_class": 0}, r"max_per_class must be at least 1, got 0"),
+        ({"image_size": 150}, r"image_size must be a pair \(height, width\) of whole numbers"),
+        ({"image_size": (150.5, 150)}, r"image_size's height must be a whole number, got 150\.5"),
+        ({"image_size": (8, 8, 3)}, r"image_size must be a pair \(height, width\)"),
+    ],
+)
+def test_image_folder_counts_and_sizes_are_checked_before_reading(pets, keywords, message):
+    with pytest.raises(ValueError, match=message):
+        load_image_folder(pets, **keywords)
+
+
+def test_whole_float_counts_are_still_accepted(pets):
+    assert len(load_image_folder(pets, image_size=(8.0, 8), max_per_class=2.0).labels) == 4
+
+
+def test_an_image_too_large_to_decode_safely_is_named_as_such(pets, monkeypatch):
+    Image.fromarray(np.zeros((30, 30, 3), np.uint8)).save(pets / "Cat" / "big.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 200)  # 30 x 30 > 2 x 200: refused by PIL
+    with pytest.warns(UserWarning, match=r"Left out 1 image\(s\) too large to decode safely"):
+        folder = load_image_folder(pets, image_size=(8, 8))
+    assert len(folder.labels) == 6 and not folder.skipped  # not called "unreadable"
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 60)  # now every image is too large
+    with pytest.raises(
+        ValueError, match=r"no readable image .*\(4 too large to decode safely: shrink them\)"
+    ):
+        load_image_folder(pets, image_size=(8, 8))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="bytes in file names: POSIX only")
+def test_a_class_folder_named_in_latin_1_is_read_as_latin_1_with_a_warning(pets):
+    os.rename(os.fsencode(pets / "Dog"), os.fsencode(pets) + b"/Chien \xe9t\xe9")
+    with pytest.warns(UserWarning, match=r"not named in UTF-8: read as Latin-1, 'Chien été'"):
+        folder = load_image_folder(pets, image_size=(8, 8))
+    assert folder.class_names == ("Cat", "Chien été")
+    print(folder.class_names)  # prints: no UnicodeEncodeError later
+
+
+# --- exercise checkers: a type that would break the next line -------------------------------
+
+
+def test_numbers_given_as_text_are_refused_with_a_hint_that_says_so(capsys):
+    assert not exercises.check_pixel_range("0, 1", np.array([0.0, 1.0]))
+    assert not exercises.check_num_classes("10", tuple("abcdefghij"))
+    assert not exercises.check_box_criterion("0.5")
+    out = capsys.readouterr().out
+    assert out.count("give the number(s) themselves, not text") == 3
+
+
+def test_one_number_in_a_list_is_refused_where_one_number_is_asked(capsys):
+    assert not exercises.check_box_criterion([0.5])
+    assert "give one number, not list [0.5]" in capsys.readouterr().out
+
+
+def test_a_learner_function_that_forgets_return_is_told_so(capsys):
+    def top_k_indices(activations, k):
+        order = np.argsort(-activations, axis=0)[:k].T  # computed, never returned  # noqa: F841
+
+    assert not coding.check_top_k_indices(top_k_indices)
+    assert "your function returned None: did you forget `return`?" in capsys.readouterr().out
+
+
+def test_indices_returned_as_floats_are_refused(capsys):
+    def top_k_indices(activations, k):
+        return np.argsort(-activations, axis=0, kind="stable")[:k].T.astype(float)
+
+    assert not coding.check_top_k_indices(top_k_indices)
+    assert "returned floats where whole numbers are expected" in capsys.readouterr().out
+
+
+def test_a_number_returned_as_text_is_refused(capsys):
+    def receptive_field(stack):
+        size, jump = 1, 1
+        for kernel, stride in stack:
+            size, jump = size + (kernel - 1) * jump, jump * stride
+        return str(size)
+
+    assert not coding.check_receptive_field(receptive_field)
+    assert "your function returned text ('" in capsys.readouterr().out
+
+
+def test_a_pair_returned_with_the_wrong_number_of_values_is_described(capsys):
+    def coarse_unit(kernel, bias, scsm_row, k):
+        members = scsm_row[:k]
+        return kernel[:, members].mean(axis=1), bias[members].mean(), k  # one value too many
+
+    assert not coding.check_coarse_unit(coarse_unit)
+    out = capsys.readouterr().out
+    assert "your function returned a tuple of 3 value(s); return two values, (column, bias)." in out
+    assert "raised" not in out
