@@ -36,6 +36,11 @@ def get_profile(profile: str | None = None) -> str:
         If the profile is not one of ``quick`` or ``full``.
     """
     chosen = profile or os.environ.get("COURSE_PROFILE") or "quick"
+    if not isinstance(chosen, str):
+        raise ValueError(
+            f"The profile must be the text 'quick' or 'full', got {chosen!r} "
+            f"({type(chosen).__name__}): write PROFILE = \"quick\" in the notebook's first cell."
+        )
     chosen = chosen.strip().lower()
     if chosen not in PROFILES:
         raise ValueError(

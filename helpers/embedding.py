@@ -68,12 +68,16 @@ def tsne(
     if np.ptp(features, axis=0).max() == 0:
         raise ValueError("features are all identical rows: t-SNE has no neighbourhoods to keep")
     n = len(features)
-    if not 1 <= perplexity < n / 3:
+    perplexity = checks.number(perplexity, "perplexity", 1, float("inf"))
+    if not perplexity < n / 3:
         raise ValueError(
             f"perplexity must be at least 1 and below a third of the points ({n / 3:.0f}), "
             f"got {perplexity}: use fewer neighbours or more points"
         )
     iterations = checks.count(iterations, "iterations", low=300)
+    pca_dims = checks.count(pca_dims, "pca_dims", low=2)
+    seed = checks.count(seed, "seed", low=0)
+    n_jobs = checks.count(n_jobs, "n_jobs", low=1)
     reduced = reduce_pca(features, min(pca_dims, n), seed)
     if backend == "opentsne":
         from openTSNE import TSNE

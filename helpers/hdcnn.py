@@ -305,6 +305,8 @@ class HDCNN:
 
     def _first_pass(self, images: np.ndarray, batch_size: int):
         """The shared features and the block's fine probabilities, from one pass."""
+        images = checks.model_batch(self.block, images)
+        batch_size = checks.count(batch_size, "batch_size")
         return self._shared_and_fine.predict(images, batch_size=batch_size, verbose=0)
 
     def outputs(self, images: np.ndarray, batch_size: int = 512) -> dict:

@@ -382,6 +382,8 @@ def cluster_explorer(confusion: np.ndarray, class_names, max_clusters: int | Non
 def top_m_explorer(model, outputs: dict, labels: np.ndarray):
     """top-m -> HD-CNN accuracy and fine components evaluated per image (``outputs`` from
     ``model.outputs(images)``, so each change is only an average)."""
+    _at_least(np.asarray(labels).reshape(-1), 1, "labelled image (labels)", "top_m_explorer")
+    checks.same_length(labels=labels, **{'outputs["b"]': outputs["b"]})
 
     def compute(top_m: int) -> dict:
         accuracy = float(np.mean(model.combine(outputs, top_m).argmax(1) == labels))

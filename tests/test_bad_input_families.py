@@ -153,3 +153,50 @@ def test_a_pair_returned_with_the_wrong_number_of_values_is_described(capsys):
     out = capsys.readouterr().out
     assert "your function returned a tuple of 3 value(s); return two values, (column, bias)." in out
     assert "raised" not in out
+
+
+# --- unclear errors: wrong types, deep errors ------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", [3, ["quick"], b"quick"])
+def test_a_profile_that_is_not_text_is_named(profile):
+    from helpers import config
+
+    with pytest.raises(ValueError, match=r"The profile must be the text 'quick' or 'full', got"):
+        config.get_profile(profile)
+
+
+@pytest.mark.parametrize(
+    ("keywords", "message"),
+    [
+        ({"perplexity": "5"}, r"perplexity must be a number, got '5'"),
+        ({"pca_dims": 0}, r"pca_dims must be at least 2, got 0"),
+        ({"iterations": 350.5}, r"iterations must be a whole number, got 350\.5"),
+        ({"seed": -1}, r"seed must be at least 0, got -1"),
+    ],
+)
+def test_t_sne_names_the_parameter_that_is_wrong(keywords, message):
+    from helpers import embedding
+
+    features = np.random.default_rng(0).random((40, 5))
+    with pytest.raises(ValueError, match=message):
+        embedding.tsne(features, **{"perplexity": 5, **keywords})
+
+
+def test_an_empty_batch_into_hd_cnn_is_named_before_keras_sees_it():
+    from helpers import hdcnn
+    from tests.test_hdcnn import small_block
+
+    block, clusters = small_block(), [[0, 1], [2], [3]]
+    components = [hdcnn.fine_component(block, "pool", c, f"c{k}") for k, c in enumerate(clusters)]
+    model = hdcnn.HDCNN(block, components, clusters, "pool")
+    for run in (model.outputs, model.predict):
+        with pytest.raises(ValueError, match=r"images must be a non-empty batch \(N, 6, 6, 1\)"):
+            run(np.zeros((0, 6, 6, 1), np.float32))
+
+
+def test_the_top_m_explorer_refuses_outputs_of_no_image():
+    from helpers import widgets
+
+    with pytest.raises(ValueError, match=r"top_m_explorer needs at least 1 labelled image"):
+        widgets.top_m_explorer(None, {"b": np.zeros((0, 2))}, np.zeros(0, int))
