@@ -136,7 +136,32 @@ def check(path: Path, spec: WeightFile) -> ResolvedWeights:
             f"the published one is {spec.md5} (a partial download or another file). It was "
             f"left in place: delete it, then run `{spec.fetch_command}`."
         )
+    if spec.md5 is None:  # no published checksum: at least a whole HDF5 file of weights
+        _check_unpublished(path, spec)
     return ResolvedWeights(path, stand_in=False)
+
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+SMALLEST_IMAGENET_FILE = 1_000_000  # bytes: every published ImageNet weight file is larger
+
+
+def _check_unpublished(path: Path, spec: WeightFile) -> None:
+    """A weight file without a published checksum must still be what its name says: an
+    HDF5 file of at least :data:`SMALLEST_IMAGENET_FILE` bytes."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        signature = handle.read(len(HDF5_SIGNATURE))
+    fix = f"It was left in place: delete it, then run `{spec.fetch_command}`."
+    if signature != HDF5_SIGNATURE:
+        raise WeightsNotFoundError(
+            f"{path} is not an HDF5 weight file (it does not start with HDF5's signature; "
+            f"{size} bytes), so it cannot be {spec.model}'s ImageNet weights. {fix}"
+        )
+    if size < SMALLEST_IMAGENET_FILE:
+        raise WeightsNotFoundError(
+            f"{path} holds only {size} bytes: too small to be {spec.model}'s ImageNet weights "
+            f"(a partial download?). {fix}"
+        )
 
 
 def resolve(

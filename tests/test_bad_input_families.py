@@ -200,3 +200,27 @@ def test_the_top_m_explorer_refuses_outputs_of_no_image():
 
     with pytest.raises(ValueError, match=r"top_m_explorer needs at least 1 labelled image"):
         widgets.top_m_explorer(None, {"b": np.zeros((0, 2))}, np.zeros(0, int))
+
+
+# --- files that are not what their name says -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", r"is not an HDF5 weight file .*0 bytes.*cannot be MobileNetV2's ImageNet weights"),
+        (b"<html>not found</html>", r"is not an HDF5 weight file"),
+        (b"\x89HDF\r\n\x1a\n" + bytes(100), r"holds only 108 bytes: too small to be MobileNetV2"),
+    ],
+)
+def test_a_weights_file_without_a_published_checksum_must_still_be_weights(
+    tmp_path, content, message
+):
+    from helpers import weights
+
+    spec = weights.weight_file("MobileNetV2", True)
+    path = tmp_path / spec.file_name
+    path.write_bytes(content)
+    with pytest.raises(weights.WeightsNotFoundError, match=message + r".*left in place"):
+        weights.resolve("MobileNetV2", path=path)
+    assert path.read_bytes() == content  # never deleted
