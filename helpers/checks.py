@@ -107,9 +107,15 @@ def model_batch(model, images, name: str = "images") -> np.ndarray:
         or any(e is not None and e != s for e, s in zip(expected, images.shape[1:], strict=True))
     ):
         shape = ", ".join("any" if e is None else str(e) for e in expected)
+        channels = ""
+        if images.ndim == len(expected) + 1 and expected[-1] not in (None, images.shape[-1]):
+            channels = (
+                f" ({images.shape[-1]} channel(s) where the model takes {expected[-1]}: "
+                f"{'grey' if expected[-1] == 1 else 'RGB'} images)"
+            )
         raise ValueError(
             f"{name} must be a non-empty batch (N, {shape}) for model {model.name!r}, got shape "
-            f"{images.shape}; for one image use image[None]"
+            f"{images.shape}{channels}; for one image use image[None]"
         )
     return images
 

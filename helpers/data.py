@@ -450,6 +450,11 @@ def select_classes(dataset: Dataset, classes) -> Dataset:
     order given."""
     n = len(dataset.class_names)
     names = list(dataset.class_names)
+    if isinstance(classes, str | int | np.integer) or not hasattr(classes, "__iter__"):
+        raise ValueError(
+            f"classes must be a list of class indices or names, e.g. [2, 4] or "
+            f"['Pullover', 'Coat'], got {classes!r}: put even one class in a list"
+        )
     unknown = [c for c in classes if isinstance(c, str) and c not in names]
     if unknown:
         raise ValueError(f"unknown class name(s) {unknown}; the classes are {names}")

@@ -123,8 +123,9 @@ def load_image_folder(
     if max_per_class is not None:
         max_per_class = checks.count(max_per_class, "max_per_class")
     if not root.is_dir():
+        what = "is a file, not a folder" if root.exists() else "does not exist"
         raise FileNotFoundError(
-            f"Image folder {root} does not exist: point it at a folder with one sub-folder per "
+            f"Image folder {root} {what}: point it at a folder with one sub-folder per "
             "class (e.g. PetImages/ with Cat/ and Dog/)."
         )
     class_dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))

@@ -55,7 +55,13 @@ def save(path: Path, measured_with: dict, content: dict, rerun: str) -> Path:
         f"{os.cpu_count()} CPU cores, by `{rerun}`",
         **content,
     }
-    payload["sha256"] = _digest(payload)
+    try:
+        payload["sha256"] = _digest(payload)
+    except TypeError as error:  # e.g. a numpy array or float32 in the content
+        raise ValueError(
+            f"a record holds JSON values only (numbers, text, lists, dicts): {error}; convert "
+            "arrays with .tolist() and numpy numbers with float() or int() first"
+        ) from None
     config.write_atomically(Path(path), json.dumps(payload, indent=1) + "\n")
     return Path(path)
 

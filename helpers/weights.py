@@ -19,6 +19,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from helpers import config
 
 STAND_INS = "stand-ins.json"
@@ -85,6 +87,11 @@ def weight_file(model: str, include_top: bool) -> WeightFile:
     known = sorted({name for name, _ in WEIGHT_FILES})
     if model not in known:
         raise KeyError(f"Unknown pretrained model {model!r}; available: {known}")
+    if not isinstance(include_top, bool | np.bool_):  # "False" or "no" would be truthy
+        raise ValueError(
+            f"include_top must be True or False, got {include_top!r}: "
+            "False for the file without the classifier (no top)"
+        )
     return WEIGHT_FILES[(model, bool(include_top))]
 
 

@@ -224,3 +224,40 @@ def test_a_weights_file_without_a_published_checksum_must_still_be_weights(
     with pytest.raises(weights.WeightsNotFoundError, match=message + r".*left in place"):
         weights.resolve("MobileNetV2", path=path)
     assert path.read_bytes() == content  # never deleted
+
+
+def test_classes_given_as_one_integer_or_name_are_named():
+    subset = data.read_fashion_subset()
+    for wrong in (3, "Coat"):
+        with pytest.raises(ValueError, match=r"classes must be a list of class indices or names"):
+            data.select_classes(subset, wrong)
+
+
+@pytest.mark.parametrize("spelling", ["False", "no", 0, None])
+def test_include_top_in_another_spelling_is_refused_not_read_as_true(spelling):
+    from helpers import weights
+
+    with pytest.raises(ValueError, match=r"include_top must be True or False, got"):
+        weights.weight_file("VGG16", spelling)
+
+
+def test_an_image_folder_that_is_a_file_is_called_a_file(tmp_path):
+    (tmp_path / "pets.zip").write_bytes(b"PK")
+    with pytest.raises(FileNotFoundError, match=r"pets.zip is a file, not a folder"):
+        load_image_folder(tmp_path / "pets.zip")
+
+
+def test_a_channel_mismatch_says_channel():
+    from helpers import checks
+    from tests.test_hdcnn import small_block
+
+    with pytest.raises(ValueError, match=r"3 channel\(s\) where the model takes 1: grey images"):
+        checks.model_batch(small_block(), np.zeros((2, 6, 6, 3), np.float32))
+
+
+def test_a_record_with_an_array_in_its_content_says_what_to_convert(tmp_path):
+    from helpers import records
+
+    with pytest.raises(ValueError, match=r"JSON values only .*convert arrays with \.tolist\(\)"):
+        records.save(tmp_path / "r.json", {"model": "x"}, {"maps": np.zeros(3)}, "rerun")
+    assert not (tmp_path / "r.json").exists()
