@@ -183,7 +183,14 @@ def fine_component(
     new_head = keras.layers.Dense(len(cluster), activation="softmax", name="cluster_predictions")
     outputs = new_head(x)
     new_head.set_weights([kernel[:, list(cluster)], bias[list(cluster)]])
-    return keras.Model(inputs, outputs, name=name)
+    return trained_for(keras.Model(inputs, outputs, name=name), cluster)
+
+
+def trained_for(component: keras.Model, cluster: Sequence[int]) -> keras.Model:
+    """``component``, marked with the classes its head scores (in order), so that an HD-CNN
+    refuses to place it at another cluster."""
+    component.course_cluster = tuple(int(c) for c in cluster)
+    return component
 
 
 def cluster_training_data(features: np.ndarray, labels: np.ndarray, cluster: Sequence[int]):
@@ -289,6 +296,19 @@ class HDCNN:
         if len(components) != len(self.clusters):
             raise ValueError(f"{len(components)} components for {len(self.clusters)} clusters")
         for k, (component, cluster) in enumerate(zip(components, self.clusters, strict=True)):
+            carried = getattr(component, "course_cluster", None)
+            if carried is None:
+                raise ValueError(
+                    f"component {k} ({component.name}) does not say which classes it was "
+                    "trained for: build it with hdcnn.fine_component, or load it with "
+                    "hdcnn.saved_hdcnn (its manifest records them)"
+                )
+            if list(carried) != list(cluster):
+                raise ValueError(
+                    f"component {k} ({component.name}) was trained for classes {list(carried)} "
+                    f"but is placed at cluster {k}, classes {list(cluster)}: pass the components "
+                    "in the order of their clusters"
+                )
             if component.outputs[0].shape[-1] != len(cluster):
                 raise ValueError(
                     f"component {k} ({component.name}) scores {component.outputs[0].shape[-1]} "
@@ -456,7 +476,9 @@ def saved_hdcnn(block, models_dir, trained_with: dict | None = None):
     )
     if not entries or any(e.get("trained_with") != trained_with for e in entries):
         return None
-    components = [zoo.load(e["name"], models_dir=models_dir) for e in entries]
+    components = [
+        trained_for(zoo.load(e["name"], models_dir=models_dir), e["cluster"]) for e in entries
+    ]
     confusion = np.asarray(entries[0]["confusion_on_validation"])
     return HDCNN(block, components, [e["cluster"] for e in entries], SHARED_LAYER), confusion
 

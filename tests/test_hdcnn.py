@@ -179,9 +179,16 @@ def test_combine_top_m_equals_conditional_execution_and_widget():
     assert high - low >= 0.05  # a few images never fill the whole axis
     with pytest.raises(ValueError, match="2 components for 3 clusters"):
         hdcnn.HDCNN(block, components[:2], clusters, "pool")
-    swapped = [components[1], components[0], components[2]]  # 3 classes scored for [0, 1]
-    with pytest.raises(ValueError, match=r"component 0 \(c1\) scores 1 classes but cluster 0"):
+    swapped = [components[1], components[0], components[2]]
+    with pytest.raises(ValueError, match=r"component 0 \(c1\) was trained for classes \[2\] but"):
         hdcnn.HDCNN(block, swapped, clusters, "pool")
+    same_sizes = [[0], [1, 2], [3]], [[3], [1, 2], [0]]  # sizes match, classes differ
+    parts = [hdcnn.fine_component(block, "pool", c, f"p{k}") for k, c in enumerate(same_sizes[0])]
+    with pytest.raises(ValueError, match=r"component 0 \(p0\) was trained for classes \[0\]"):
+        hdcnn.HDCNN(block, parts, same_sizes[1], "pool")
+    bare = keras.Model(parts[0].inputs, parts[0].outputs)  # no record of its classes
+    with pytest.raises(ValueError, match=r"does not say which classes it was trained for"):
+        hdcnn.HDCNN(block, [bare, *parts[1:]], same_sizes[0], "pool")
 
 
 def test_per_cluster_comparison_by_hand():
