@@ -75,7 +75,9 @@ def dataset_browser(
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     images = dataset.x_train if split == "train" else dataset.x_test
     labels = dataset.y_train if split == "train" else dataset.y_test
-    smallest_class = int(np.bincount(labels).min())
+    _at_least(labels, 1, f"image in the dataset's {split} split", "dataset_browser")
+    per_page = checks.count(per_page, "per_page")
+    smallest_class = int(np.bincount(labels, minlength=len(dataset.class_names)).min())
 
     def compute(label: int, start: int) -> dict:
         members = np.flatnonzero(labels == label)
@@ -131,6 +133,7 @@ def topk_explorer(activations: np.ndarray, images, labels, class_names, k: int =
     from helpers import activations as acts
 
     _at_least(np.asarray(activations).T, 1, "unit", "topk_explorer")
+    _at_least(images, 1, "image", "topk_explorer")
     ranked = acts.top_k(activations, k)
 
     def compute(unit: int) -> dict:
@@ -220,6 +223,7 @@ def tsne_explorer(
 
     _at_least(list(features_by_layer), 1, "layer", "tsne_explorer")
     _at_least(list(perplexities), 1, "perplexity", "tsne_explorer")
+    _at_least(np.asarray(labels).reshape(-1), 4, "points (labels)", "tsne_explorer")
     cache: dict[tuple[str, float], np.ndarray] = dict(precomputed or {})
 
     def compute(layer: str, perplexity: float) -> np.ndarray:

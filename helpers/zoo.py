@@ -290,8 +290,24 @@ def manifest_entries(models_dir: str | os.PathLike = config.MODELS_DIR) -> list[
 
 
 def manifest_sha256(*names: str) -> dict[str, str]:
-    """The sha256 the shipped model manifest records for each of ``names`` it holds."""
-    return {e["name"]: e["sha256"] for e in manifest_entries() if e["name"] in names}
+    """The sha256 the shipped model manifest records for each of ``names``; a name it does
+    not hold, or an entry without its checksum, is an error saying so."""
+    entries = manifest_entries(config.MODELS_DIR)
+    found = {e.get("name"): e for e in entries if e.get("name") in names}
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise ModelUnavailableError(
+            f"The manifest {config.MODELS_DIR / MANIFEST} holds no entry for {missing}: "
+            f"restore it with `git checkout -- {config.MODELS_DIR}`."
+        )
+    unchecked = [name for name, entry in found.items() if not entry.get("sha256")]
+    if unchecked:
+        raise ModelUnavailableError(
+            f"The manifest entries of {unchecked} in {config.MODELS_DIR / MANIFEST} have no "
+            f"sha256, so their files cannot be checked: restore the manifest with "
+            f"`git checkout -- {config.MODELS_DIR / MANIFEST}`."
+        )
+    return {name: found[name]["sha256"] for name in names}
 
 
 def save(model, info: dict, models_dir: str | os.PathLike = config.MODELS_DIR) -> Path:

@@ -261,3 +261,33 @@ def test_a_record_with_an_array_in_its_content_says_what_to_convert(tmp_path):
     with pytest.raises(ValueError, match=r"JSON values only .*convert arrays with \.tolist\(\)"):
         records.save(tmp_path / "r.json", {"model": "x"}, {"maps": np.zeros(3)}, "rerun")
     assert not (tmp_path / "r.json").exists()
+
+
+# --- widgets given nothing to show, a manifest without its checksums ------------------------
+
+
+def test_widget_factories_given_no_image_name_what_is_missing():
+    from helpers import widgets
+
+    empty = np.zeros((0, 8, 8, 1), np.float32)
+    nothing = data.Dataset(empty, np.zeros(0, int), empty, np.zeros(0, int), ("a", "b"), "x")
+    with pytest.raises(ValueError, match=r"dataset_browser needs at least 1 image in the"):
+        widgets.dataset_browser(nothing)
+    with pytest.raises(ValueError, match=r"topk_explorer needs at least 1 image, got 0"):
+        widgets.topk_explorer(np.zeros((0, 3)), empty, np.zeros(0, int), ["a"])
+    with pytest.raises(ValueError, match=r"tsne_explorer needs at least 4 points \(labels\)"):
+        widgets.tsne_explorer({"a": np.zeros((0, 3))}, np.zeros(0, int), ["a"])
+
+
+def test_a_manifest_entry_without_its_checksum_or_a_missing_one_is_named(tmp_path, monkeypatch):
+    import json
+
+    from helpers import config, zoo
+
+    (tmp_path / "manifest.json").write_text(json.dumps({"models": [{"name": "a", "file": "a"}]}))
+    monkeypatch.setattr(config, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(zoo.config, "MODELS_DIR", tmp_path)
+    with pytest.raises(zoo.ModelUnavailableError, match=r"entries of \['a'\] .* have no sha256"):
+        zoo.manifest_sha256("a")
+    with pytest.raises(zoo.ModelUnavailableError, match=r"holds no entry for \['b'\]"):
+        zoo.manifest_sha256("b")
