@@ -116,17 +116,32 @@ def course_data_dir() -> Path | None:
     value = os.environ.get("COURSE_DATA")
     if not value:
         return None
-    root = Path(value)
-    if not root.exists():
-        why = "does not exist"
-    elif not root.is_dir():
-        why = "is a file, not a folder"
-    elif not os.access(root, os.R_OK | os.X_OK):
-        why = "cannot be read (permissions)"
-    else:
-        return root
+    why = _course_data_problem(value)
+    if why is None:
+        return Path(value)
     warnings.warn(f"COURSE_DATA={value} {why}: it is ignored.", stacklevel=3)
     return None
+
+
+def _course_data_problem(value: str) -> str | None:
+    root = Path(value)
+    if not root.exists():
+        return "does not exist"
+    if not root.is_dir():
+        return "is a file, not a folder"
+    if not os.access(root, os.R_OK | os.X_OK):
+        return "cannot be read (permissions)"
+    return None
+
+
+def searched(paths) -> str:
+    """The places searched, one per line, for a "not found" message; a ``$COURSE_DATA``
+    that was set but ignored is listed too, with why, so its absence is not a mystery."""
+    lines = [str(p) for p in paths]
+    value = os.environ.get("COURSE_DATA")
+    if value and (why := _course_data_problem(value)):
+        lines.insert(0, f"$COURSE_DATA={value} (ignored: it {why})")
+    return "\n  ".join(lines)
 
 
 def keras_home() -> Path:
@@ -324,10 +339,10 @@ def load_fashion_mnist(
         return read_fashion_subset()
     folder = find_fashion_mnist(path)
     if folder is None and chosen == "quick":
-        searched = "\n  ".join(str(p) for p in fashion_mnist_candidates())
         raise DataNotFoundError(
             "COURSE_FASHION_MNIST=full asks for the full Fashion-MNIST, which was not found "
-            f"(the quick profile never downloads). Searched:\n  {searched}\n{FETCH_HINT}\n"
+            f"(the quick profile never downloads). Searched:\n  "
+            f"{searched(fashion_mnist_candidates())}\n{FETCH_HINT}\n"
             "Or unset COURSE_FASHION_MNIST to use the subset shipped with the course."
         )
     dataset = read_fashion_folder(folder if folder is not None else fetch_fashion_mnist())
@@ -341,7 +356,7 @@ def load_fashion_mnist(
 def fetch_fashion_mnist(dest: str | os.PathLike | None = None) -> Path:
     """Download the four files into ``dest`` (Keras' cache by default), checked and atomic."""
     target = Path(dest) if dest else fashion_mnist_candidates()[-2]
-    searched = "\n  ".join(str(p) for p in fashion_mnist_candidates())
+    places = searched(fashion_mnist_candidates())
     try:
         for name, digest in FASHION_FILES.items():
             present = (target / name).is_file()
@@ -350,7 +365,7 @@ def fetch_fashion_mnist(dest: str | os.PathLike | None = None) -> Path:
     except OSError as error:
         raise DataNotFoundError(
             f"Fashion-MNIST was not found offline and could not be downloaded ({error}).\n"
-            f"Searched:\n  {searched}\n{FETCH_HINT}"
+            f"Searched:\n  {places}\n{FETCH_HINT}"
         ) from error
     return target
 
@@ -667,9 +682,9 @@ def fetch_cifar(num_classes: int) -> Path:
 
 
 def _cifar_missing(num_classes: int, why: str) -> str:
-    searched = "\n  ".join(str(p) for p in cifar_candidates(num_classes))
     return (
-        f"CIFAR-{num_classes} was not found ({why}).\nSearched:\n  {searched}\n"
+        f"CIFAR-{num_classes} was not found ({why}).\nSearched:\n  "
+        f"{searched(cifar_candidates(num_classes))}\n"
         f"Fetch it with `python -m helpers.data fetch cifar{num_classes}` on a machine with "
         f"network and copy {cifar_candidates(num_classes)[-1]} to the same place (or to "
         "$COURSE_DATA) on this machine."
@@ -736,10 +751,9 @@ def fetch_pets() -> Path:
 
 
 def _pets_missing(why: str) -> str:
-    searched = "\n  ".join(str(p) for p in pets_candidates())
     return (
         f"The cats-vs-dogs photos (a PetImages folder with Cat/ and Dog/) were not found "
-        f"({why}).\nSearched:\n  {searched}\nFetch them with `python -m helpers.data fetch "
+        f"({why}).\nSearched:\n  {searched(pets_candidates())}\nFetch them with `python -m helpers.data fetch "
         f"pets` on a machine with network and copy {pets_candidates()[-1]} to the same place "
         "(or to $COURSE_DATA) on this machine."
     )

@@ -206,10 +206,12 @@ def fetch(model: str, include_top: bool = True) -> Path:
 
 
 def _missing(spec: WeightFile, folders: list[Path], why: str) -> str:
-    searched = "\n  ".join(str(f / spec.file_name) for f in folders)
+    from helpers.data import searched
+
+    places = searched(f / spec.file_name for f in folders)
     return (
         f"The ImageNet weights of {spec.model} ({spec.file_name}) were not found ({why}).\n"
-        f"Searched:\n  {searched}\nFetch them on a machine with network with\n"
+        f"Searched:\n  {places}\nFetch them on a machine with network with\n"
         f"  {spec.fetch_command}\nand copy {keras_models_dir() / spec.file_name} to the same "
         "place (or to $COURSE_DATA/weights) on this machine."
     )

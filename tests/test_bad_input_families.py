@@ -291,3 +291,21 @@ def test_a_manifest_entry_without_its_checksum_or_a_missing_one_is_named(tmp_pat
         zoo.manifest_sha256("a")
     with pytest.raises(zoo.ModelUnavailableError, match=r"holds no entry for \['b'\]"):
         zoo.manifest_sha256("b")
+
+
+# --- a "Searched" list names an ignored COURSE_DATA -----------------------------------------
+
+
+def test_the_searched_list_names_an_ignored_course_data(isolated_data, monkeypatch):
+    from helpers import weights
+
+    monkeypatch.setenv("COURSE_DATA", str(isolated_data / "nowhere"))
+    monkeypatch.setenv("COURSE_FASHION_MNIST", "full")
+    ignored = r"Searched:\n  \$COURSE_DATA=.*nowhere \(ignored: it does not exist\)"
+    with pytest.warns(UserWarning, match="it is ignored"):
+        with pytest.raises(data.DataNotFoundError, match=ignored):
+            data.load_fashion_mnist("quick")
+        with pytest.raises(weights.WeightsNotFoundError, match=ignored):
+            weights.resolve("VGG16", include_top=False, profile="quick")
+        with pytest.raises(data.DataNotFoundError, match=ignored):
+            data.load_cifar(10, profile="quick")
