@@ -397,7 +397,18 @@ def download_verified(
     url: str, dest: Path, digest: str | None, decompress: bool = False, algorithm: str = "sha256"
 ) -> Path:
     """Download to a temporary file beside ``dest``, check its digest (None: no published
-    one), then rename into place. A failed or corrupt download never leaves a partial file."""
+    one), then rename into place. A failed or corrupt download never leaves a partial file.
+    A target that cannot be written (a folder in its place, or a file where a folder of its
+    path should be) is a ``ValueError`` naming it, not a failed download."""
+    dest = Path(dest)
+    if dest.is_dir():
+        raise ValueError(f"{dest} is a folder, so the download cannot be written there")
+    blocking = next((p for p in dest.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ValueError(
+            f"{blocking} is a file, so {dest} cannot be written: move or delete {blocking} "
+            "(a folder belongs there), then fetch again"
+        )
     dest.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     os.close(handle)
@@ -790,5 +801,5 @@ if __name__ == "__main__":  # python -m helpers.data fetch ...
         sys.exit(FETCH_USAGE)
     try:
         print(fetch(sys.argv[2:]))
-    except (DataNotFoundError, FileNotFoundError, KeyError) as error:
+    except (DataNotFoundError, FileNotFoundError, KeyError, ValueError) as error:
         sys.exit(f"error: {error}")

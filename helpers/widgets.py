@@ -32,6 +32,13 @@ def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive
     message and the result becomes None.
     """
 
+    for name, control in controls.items():  # ipywidgets' (min, max[, step]) abbreviations
+        if isinstance(control, tuple) and len(control) in (2, 3) and control[1] < control[0]:
+            raise ValueError(
+                f"the control {name!r} has max {control[1]} below min {control[0]}: give "
+                "(min, max) with min <= max"
+            )
+
     def update(**values):
         start = time.perf_counter()
         try:

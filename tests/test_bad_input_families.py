@@ -309,3 +309,22 @@ def test_the_searched_list_names_an_ignored_course_data(isolated_data, monkeypat
             weights.resolve("VGG16", include_top=False, profile="quick")
         with pytest.raises(data.DataNotFoundError, match=ignored):
             data.load_cifar(10, profile="quick")
+
+
+# --- a download target that cannot be written, a control whose range is upside down --------
+
+
+def test_a_download_target_blocked_by_a_file_is_named_not_called_missing(isolated_data):
+    keras_home = isolated_data / "keras_home"
+    keras_home.mkdir()
+    (keras_home / "datasets").write_text("a file where a folder belongs")
+    with pytest.raises(ValueError, match=r"datasets is a file, so .* cannot be written"):
+        data.fetch_fashion_mnist()
+    assert (keras_home / "datasets").read_text() == "a file where a folder belongs"
+
+
+def test_a_control_range_with_max_below_min_is_named():
+    from helpers import widgets
+
+    with pytest.raises(ValueError, match=r"the control 'n' has max 1 below min 5"):
+        widgets.linked(lambda n: n, str, n=(5, 1))
