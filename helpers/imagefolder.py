@@ -78,15 +78,20 @@ def image_size_pair(image_size, name: str = "image_size") -> tuple[int, int]:
 def class_name(folder: Path) -> str:
     """A class folder's name as text: names that are not valid UTF-8 (e.g. written in
     Latin-1 on another system) are read as Latin-1, byte for byte, so they print."""
-    name = folder.name
+    return readable_name(folder, folder.name)
+
+
+def readable_name(path: Path, name: str) -> str:
+    """``name`` (of ``path``: a folder's name or a file's stem) as printable text: a name
+    that is not valid UTF-8 is read as Latin-1, byte for byte, with a warning naming it."""
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:  # undecodable bytes, kept by Python as surrogates
         raw = os.fsencode(name)
         decoded = raw.decode("latin-1")
         warnings.warn(
-            f"The class folder {raw!r} in {folder.parent} is not named in UTF-8: read as "
-            f"Latin-1, {decoded!r}. Rename it to see another name.",
+            f"{raw!r} in {path.parent} is not named in UTF-8: read as Latin-1, {decoded!r}. "
+            "Rename it to see another name.",
             stacklevel=3,
         )
         return decoded

@@ -117,7 +117,7 @@ def course_photos(size: int = 224, names=SHIPPED) -> Photos:
             unreadable.append(f"{path} ({image})")
             continue
         arrays.append(square(image, size))
-        labels.append(path.stem)
+        labels.append(imagefolder.readable_name(path, path.stem))
         sources.append(str(path))
     if unreadable:
         warnings.warn(

@@ -328,3 +328,16 @@ def test_a_control_range_with_max_below_min_is_named():
 
     with pytest.raises(ValueError, match=r"the control 'n' has max 1 below min 5"):
         widgets.linked(lambda n: n, str, n=(5, 1))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="bytes in file names: POSIX only")
+def test_an_own_photo_named_in_latin_1_gets_a_printable_name(tmp_path, monkeypatch):
+    from helpers import photos
+
+    (tmp_path / "images").mkdir()
+    raw = os.fsencode(tmp_path / "images") + b"/caf\xe9.png"
+    Image.fromarray(np.full((20, 20, 3), 90, np.uint8)).save(raw.decode("utf-8", "surrogateescape"))
+    monkeypatch.setenv("COURSE_DATA", str(tmp_path))
+    with pytest.warns(UserWarning, match=r"not named in UTF-8: read as Latin-1, 'café'"):
+        shown = photos.course_photos(size=16, names=["coffee"])
+    assert shown.names == ("coffee", "café")
