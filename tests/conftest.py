@@ -26,20 +26,26 @@ def load_script(name):
     return module
 
 
+def write_idx_split(folder, split: str, images, labels) -> None:
+    """Write one split (``train`` or ``t10k``) as Fashion-MNIST's two idx gz files:
+    ``images`` uint8 (N, 28, 28), ``labels`` (N,)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    images, labels = np.asarray(images, np.uint8), np.asarray(labels, np.uint8)
+    header = np.array([2051, len(images), 28, 28], dtype=">i4").tobytes()
+    with gzip.open(folder / f"{split}-images-idx3-ubyte.gz", "wb") as f:
+        f.write(header + images.tobytes())
+    with gzip.open(folder / f"{split}-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(np.array([2049, len(labels)], dtype=">i4").tobytes() + labels.tobytes())
+
+
 def write_idx_folder(folder, n_train=30, n_test=10, seed=0):
     """Write the four Fashion-MNIST idx gz files with random images; return their labels."""
     rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
     labels = {}
     for split, n in (("train", n_train), ("t10k", n_test)):
         images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
-        y = np.arange(n, dtype=np.uint8) % 10
-        header = np.array([2051, n, 28, 28], dtype=">i4").tobytes()
-        with gzip.open(folder / f"{split}-images-idx3-ubyte.gz", "wb") as f:
-            f.write(header + images.tobytes())
-        with gzip.open(folder / f"{split}-labels-idx1-ubyte.gz", "wb") as f:
-            f.write(np.array([2049, n], dtype=">i4").tobytes() + y.tobytes())
-        labels[split] = y
+        labels[split] = np.arange(n, dtype=np.uint8) % 10
+        write_idx_split(folder, split, images, labels[split])
     return labels
 
 

@@ -5,7 +5,6 @@ subset's own images, in the Keras cache layout, as a machine with Debian's
 
 from __future__ import annotations
 
-import gzip
 import os
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 from helpers import config, data
+from tests.conftest import write_idx_split
 from tests.test_browser import checked_outputs_differing
 
 NOTEBOOK = config.REPO_ROOT / "notebooks" / "00_start_here.ipynb"
@@ -22,18 +22,11 @@ NOTEBOOK = config.REPO_ROOT / "notebooks" / "00_start_here.ipynb"
 
 def write_keras_cache_copy(folder: Path, subset: data.Dataset) -> None:
     """The subset's images and labels as the four idx gz files, under ``folder``."""
-    folder.mkdir(parents=True)
     for split, images, labels in (
         ("train", subset.x_train, subset.y_train),
         ("t10k", subset.x_test, subset.y_test),
     ):
-        pixels = np.rint(images[..., 0] * 255).astype(np.uint8)
-        header = np.array([2051, len(pixels), 28, 28], ">i4").tobytes()
-        with gzip.open(folder / f"{split}-images-idx3-ubyte.gz", "wb") as handle:
-            handle.write(header + pixels.tobytes())
-        with gzip.open(folder / f"{split}-labels-idx1-ubyte.gz", "wb") as handle:
-            handle.write(np.array([2049, len(labels)], ">i4").tobytes())
-            handle.write(labels.astype(np.uint8).tobytes())
+        write_idx_split(folder, split, np.rint(images[..., 0] * 255), labels)
 
 
 @pytest.fixture
