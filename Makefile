@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[cpu,course,dev]" -c constraints.txt
-	$(PY) -m helpers.site || echo "widget scripts for the offline site not fetched (no network?): build/*.html will load them from a CDN"
+	$(PY) -m helpers fetch site-assets || echo "widget scripts for the offline site not fetched (no network?): build/*.html will load them from a CDN"
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -13,7 +13,7 @@ import tempfile
 import pytest
 
 from bench.labdriver import CHROMIUM
-from helpers import config as course_config
+from helpers.infra import config as course_config
 
 
 def _browser_runs_notebooks(config) -> bool:

@@ -15,8 +15,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import numpy as np  # noqa: E402
 
-from helpers import cams, data, layers, refine, zoo  # noqa: E402
-from helpers.cluttered import make_cluttered  # noqa: E402
+from helpers import cams, data, refine, zoo  # noqa: E402
+from helpers.data.cluttered import make_cluttered  # noqa: E402
+from helpers.infra import layers
 
 N = 256
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import labdriver as browser  # bench/ is on the path when a bench runs
 
-from helpers import config
+from helpers.infra import config
 
 REPEATS = 3
 TARGET_S, LIMIT_S = 0.3, 1.0

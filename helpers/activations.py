@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from tqdm.auto import tqdm
 
-from helpers import checks, layers
+from helpers.infra import arguments, layers
 
 
 def layer_outputs(
@@ -17,12 +17,14 @@ def layer_outputs(
     progress: bool = True,
 ):
     """The outputs of ``layer`` for ``images``, one NumPy array per batch, with a progress bar."""
-    batch_size = checks.count(batch_size, "batch_size")
-    checks.model_batch(model, images[:1])  # shape and at least one image, before any work
+    batch_size = arguments.count(batch_size, "batch_size")
+    arguments.model_batch(model, images[:1])  # shape and at least one image, before any work
     extractor = layers.feature_extractor(model, layer)
     starts = range(0, len(images), batch_size)
     for start in tqdm(starts, desc=f"outputs of {layer}", disable=not progress):
-        batch = checks.finite(np.asarray(images[start : start + batch_size], np.float32), "images")
+        batch = arguments.finite(
+            np.asarray(images[start : start + batch_size], np.float32), "images"
+        )
         yield keras.ops.convert_to_numpy(extractor(batch, training=False))
 
 
@@ -48,11 +50,11 @@ def top_k(activations: np.ndarray, k: int) -> np.ndarray:
 
     Uses ``argpartition`` (linear time) and sorts only the ``k`` selected.
     """
-    activations = checks.finite(activations, "activations")
+    activations = arguments.finite(activations, "activations")
     if activations.ndim != 2:
         raise ValueError(f"activations must be (N, units), got shape {activations.shape}")
     n = activations.shape[0]
-    k = checks.integral(k, "k")
+    k = arguments.integral(k, "k")
     if not 1 <= k <= n:
         raise ValueError(f"k must be between 1 and the number of images ({n}), got {k}")
     per_unit = activations.T
@@ -68,8 +70,8 @@ def dominant_classes(top: np.ndarray, labels: np.ndarray, class_names, units):
     import pandas as pd
 
     top = np.asarray(top)
-    labels = checks.labels(labels, len(class_names))
-    units = [checks.count(unit, "unit", 0, len(top) - 1) for unit in units]
+    labels = arguments.labels(labels, len(class_names))
+    units = [arguments.count(unit, "unit", 0, len(top) - 1) for unit in units]
     if top.size and top.max() >= len(labels):
         raise ValueError(f"top holds image index {top.max()} but there are {len(labels)} labels")
     rows = []

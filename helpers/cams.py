@@ -17,7 +17,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import checks, layers, metrics
+from helpers import metrics
+from helpers.infra import arguments, layers
 
 # ---------------------------------------------------------------------------------------------
 # CAM and Grad-CAM
@@ -58,7 +59,7 @@ def _class_targets(probabilities: np.ndarray, class_index) -> np.ndarray:
 
 
 def _given_targets(class_index, n: int, n_classes: int) -> np.ndarray:
-    targets = checks.per_item(class_index, n, "class_index")
+    targets = arguments.per_item(class_index, n, "class_index")
     if targets.min() < 0 or targets.max() >= n_classes:
         raise ValueError(
             f"class_index out of range: the model has {n_classes} classes (0..{n_classes - 1})"
@@ -68,12 +69,12 @@ def _given_targets(class_index, n: int, n_classes: int) -> np.ndarray:
 
 def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Bilinear resize of maps ``(N, h, w)`` to ``size`` (height, width)."""
-    maps = checks.finite(maps, "maps")
+    maps = arguments.finite(maps, "maps")
     if maps.ndim != 3:
         raise ValueError(f"maps must be a batch (N, h, w), got shape {maps.shape}")
     if np.ndim(size) != 1 or len(size) != 2:
         raise ValueError(f"size must be (height, width), got {size!r}")
-    size = tuple(checks.count(side, "size") for side in size)
+    size = tuple(arguments.count(side, "size") for side in size)
     return tf.image.resize(maps[..., None], size, method="bilinear").numpy()[..., 0]
 
 
@@ -82,7 +83,7 @@ def cam(model: keras.Model, images, class_index=None, upsampled: bool = True):
 
     ``class_index``: an int, one per image, or None for each image's predicted class.
     """
-    images = checks.model_batch(model, images)
+    images = arguments.model_batch(model, images)
     gap, dense = gap_head(model)
     both = layers.with_intermediate(model, gap, use_input=True)
     features, probabilities = (np.asarray(t) for t in both(images, training=False))
@@ -125,7 +126,7 @@ def grad_cam(
     ending in a softmax, its pre-activation. ``score(outputs, targets) -> (N,)`` replaces it
     (``outputs``: the pre-softmax outputs as a tensor), e.g. to explain a probability.
     """
-    images = checks.model_batch(model, images)
+    images = arguments.model_batch(model, images)
     target = (
         layers.find_layer(model, kind="last_conv")
         if layer is None
@@ -274,7 +275,7 @@ def high_res_cam(full, half: keras.Model, images, class_index=None):
     decoder is trained, the name of a finer layer of ``half`` instead: its Grad-CAM (at that
     layer's resolution, upsampled) stands in for the high-res map.
     """
-    images = checks.model_batch(half, images)
+    images = arguments.model_batch(half, images)
     if class_index is None:
         targets = half(images, training=False).numpy().argmax(axis=1)
     else:  # the HalfModel runs only to predict
@@ -328,7 +329,7 @@ def train_half(
 
 def bottleneck_features(half: keras.Model, images, batch_size: int = 256) -> np.ndarray:
     """The HalfModel's bottleneck activations (the low-res CAM features)."""
-    images = checks.model_batch(half, images)
+    images = arguments.model_batch(half, images)
     extractor = layers.feature_extractor(half, "bottleneck")
     return extractor.predict(images, batch_size=batch_size, verbose=0)
 
@@ -349,8 +350,8 @@ def train_full(
     error of the pooled high-res features against the bottleneck. Return ``(model, history
     dict)``."""
     weights = {
-        "reconstruction": checks.number(reconstruction_weight, "reconstruction_weight", 0, 1e6),
-        "pooled": checks.number(agreement_weight, "agreement_weight", 0, 1e6),
+        "reconstruction": arguments.number(reconstruction_weight, "reconstruction_weight", 0, 1e6),
+        "pooled": arguments.number(agreement_weight, "agreement_weight", 0, 1e6),
     }
     if not any(weights.values()):
         raise ValueError("reconstruction_weight and agreement_weight are both 0: nothing to learn")
@@ -415,25 +416,3 @@ def quality_maps(half: keras.Model, full: keras.Model, test) -> tuple[dict, np.n
         "centre prior": metrics.centre_prior_maps(shape),
     }
     return maps | references, targets
-
-
-def decoder_ablation(models_dir=None):
-    """The decoder losses tried for the shipped ``cam_full`` (``scripts/train_zoo.py``), one
-    row each with its validation scores; the column ``shipped`` marks the one chosen."""
-    import pandas as pd
-
-    from helpers import config, zoo
-
-    entry = zoo.manifest_entry("cam_full", config.MODELS_DIR if models_dir is None else models_dir)
-    if entry is None or "ablation" not in entry:
-        raise zoo.ModelUnavailableError(
-            "no decoder ablation is recorded for cam_full: run "
-            "`python scripts/train_zoo.py cam_decoder` to train and compare the decoders"
-        )
-    table = pd.DataFrame(entry["ablation"]["rows"]).set_index("variant")
-    table["shipped"] = [
-        (row["reconstruction weight"], row["agreement weight"])
-        == (entry["reconstruction_weight"], entry["agreement_weight"])
-        for _, row in table.iterrows()
-    ]
-    return table

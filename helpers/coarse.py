@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix
 from sklearn.metrics.pairwise import cosine_similarity
 
-from helpers import checks, layers
+from helpers.infra import arguments, layers
 
 
 def classifier_head(model: keras.Model) -> keras.layers.Dense:
@@ -42,7 +42,7 @@ def head_weights(model: keras.Model) -> tuple[np.ndarray, np.ndarray]:
 
 def class_similarity(kernel: np.ndarray) -> np.ndarray:
     """CSM: cosine similarity ``(classes, classes)`` between the kernel's class columns."""
-    kernel = checks.finite(np.asarray(kernel, float), "kernel")
+    kernel = arguments.finite(np.asarray(kernel, float), "kernel")
     if kernel.ndim != 2:
         raise ValueError(f"kernel must be (features, classes), got shape {kernel.shape}")
     zero = np.flatnonzero(~kernel.any(axis=0))
@@ -78,7 +78,7 @@ def sorted_similarity(csm: np.ndarray) -> np.ndarray:
 
 
 def _validate(init_classes: Sequence[int], k, n_classes: int) -> list[int]:
-    init = [checks.integral(c, "initialisation class") for c in init_classes]
+    init = [arguments.integral(c, "initialisation class") for c in init_classes]
     if not init:
         raise ValueError("give at least one initialisation class")
     bad = [c for c in init if not 0 <= c < n_classes]
@@ -94,7 +94,7 @@ def _validate(init_classes: Sequence[int], k, n_classes: int) -> list[int]:
             "needs its own initialisation class"
         )
     ks = [k] * len(init) if np.isscalar(k) else list(k)
-    ks = [checks.integral(value, "k") for value in ks]
+    ks = [arguments.integral(value, "k") for value in ks]
     if len(ks) != len(init):
         raise ValueError(f"{len(ks)} values of k for {len(init)} initialisation classes")
     for value in ks:
@@ -109,7 +109,7 @@ def coarse_weights(kernel: np.ndarray, bias: np.ndarray, init_classes: Sequence[
     """Kernel, bias and member classes of the coarse head: unit *j* averages the columns and
     biases of the first ``k`` SCSM entries of ``init_classes[j]`` (``k``: one int or one per
     initialisation class)."""
-    bias = checks.finite(bias, "bias")
+    bias = arguments.finite(bias, "bias")
     if bias.shape != kernel.shape[1:]:
         raise ValueError(
             f"bias {bias.shape} must have one entry per class column of the kernel {kernel.shape}"
@@ -142,7 +142,7 @@ def coarse_model(model: keras.Model, init_classes: Sequence[int], k) -> keras.Mo
 
 def coarse_probabilities(features: np.ndarray, coarse_kernel, coarse_bias) -> np.ndarray:
     """The coarse head as a matrix product on precomputed penultimate features."""
-    features = checks.finite(features, "features")
+    features = arguments.finite(features, "features")
     if features.ndim != 2 or features.shape[1] != np.shape(coarse_kernel)[0]:
         raise ValueError(
             f"features {features.shape} must be (N, {np.shape(coarse_kernel)[0]}): one row per "
@@ -153,9 +153,9 @@ def coarse_probabilities(features: np.ndarray, coarse_kernel, coarse_bias) -> np
 
 def posthoc_probabilities(fine_probabilities: np.ndarray, groups: Sequence[Sequence[int]]):
     """Baseline: sum the fine probabilities of each coarse group."""
-    fine_probabilities = checks.finite(fine_probabilities, "fine_probabilities")
+    fine_probabilities = arguments.finite(fine_probabilities, "fine_probabilities")
     for group in groups:
-        checks.labels(list(group), fine_probabilities.shape[1], "groups")
+        arguments.labels(list(group), fine_probabilities.shape[1], "groups")
     return np.stack([fine_probabilities[:, list(g)].sum(axis=1) for g in groups], axis=1)
 
 
@@ -177,9 +177,9 @@ def trained_head(features: np.ndarray, coarse_labels: np.ndarray, seed: int = 0)
 
 def evaluate(probabilities: np.ndarray, coarse_labels: np.ndarray) -> tuple[float, np.ndarray]:
     """Accuracy and the row-normalised confusion matrix of coarse predictions."""
-    probabilities = checks.finite(probabilities, "probabilities")
-    coarse_labels = checks.labels(coarse_labels, probabilities.shape[1], "coarse_labels")
-    checks.same_length(probabilities=probabilities, coarse_labels=coarse_labels)
+    probabilities = arguments.finite(probabilities, "probabilities")
+    coarse_labels = arguments.labels(coarse_labels, probabilities.shape[1], "coarse_labels")
+    arguments.same_length(probabilities=probabilities, coarse_labels=coarse_labels)
     predictions = probabilities.argmax(axis=1)
     matrix = confusion_matrix(
         coarse_labels, predictions, labels=range(probabilities.shape[1]), normalize="true"
@@ -208,7 +208,7 @@ def scsm_rows(kernel: np.ndarray, class_names, rows, top: int = 5) -> str:
     scsm = sorted_similarity(class_similarity(kernel))
     if len(class_names) != len(scsm):
         raise ValueError(f"{len(class_names)} class names for a kernel of {len(scsm)} classes")
-    rows = checks.labels(list(rows), len(scsm), "rows")
+    rows = arguments.labels(list(rows), len(scsm), "rows")
     return "\n".join(
         f"{i:>3} {class_names[i]:<14} -> " + ", ".join(class_names[j] for j in scsm[i, :top])
         for i in rows
@@ -278,22 +278,6 @@ def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 
         correct[name] = (probs.argmax(axis=1) == labels[keep]).astype(float)
         matrices[name] = evaluate(probs, labels[keep])[1]
     return Comparison(stats.accuracy_table(correct), matrices, best, val_curve, correct, ks)
-
-
-def fashion_tasks(class_names) -> dict[str, dict]:
-    """The quick profile's coarse tasks: groups from ``data.COARSE_GROUPS`` and the
-    initialisation class of each group (the group's most typical member)."""
-    from helpers.data import COARSE_GROUPS
-
-    inits = {"two": ("Sneaker", "T-shirt/top"), "three": ("T-shirt/top", "Sneaker", "Bag")}
-    return {
-        name: {
-            "group_names": list(COARSE_GROUPS[name]),
-            "groups": [[class_names.index(c) for c in g] for g in COARSE_GROUPS[name].values()],
-            "init": [class_names.index(c) for c in inits[name]],
-        }
-        for name in inits
-    }
 
 
 def split_outputs(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> dict:

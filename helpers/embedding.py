@@ -14,7 +14,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import confusion_matrix
 from sklearn.neighbors import NearestNeighbors
 
-from helpers import checks
+from helpers.infra import arguments
 
 BACKENDS = ("opentsne", "sklearn")
 DEFAULT_BACKEND = "opentsne"
@@ -33,10 +33,10 @@ FFT_SETTINGS = {
 
 def reduce_pca(features: np.ndarray, max_dims: int = 50, seed: int = 0) -> np.ndarray:
     """PCA to at most ``max_dims`` dimensions (unchanged when already that small)."""
-    features = checks.finite(np.asarray(features, dtype=np.float32), "features")
+    features = arguments.finite(np.asarray(features, dtype=np.float32), "features")
     if features.ndim != 2:
         raise ValueError(f"features must be (N, dims), got shape {features.shape}")
-    max_dims = checks.count(max_dims, "max_dims")
+    max_dims = arguments.count(max_dims, "max_dims")
     if features.shape[1] <= max_dims:
         return features
     return PCA(n_components=max_dims, random_state=seed).fit_transform(features)
@@ -59,7 +59,7 @@ def tsne(
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown t-SNE backend {backend!r}; use one of {BACKENDS}")
-    features = checks.finite(np.asarray(features, dtype=np.float32), "features")
+    features = arguments.finite(np.asarray(features, dtype=np.float32), "features")
     if features.ndim != 2 or len(features) < 4:
         raise ValueError(
             f"features must be (N, dims) with at least 4 points for t-SNE, got shape "
@@ -68,16 +68,16 @@ def tsne(
     if np.ptp(features, axis=0).max() == 0:
         raise ValueError("features are all identical rows: t-SNE has no neighbourhoods to keep")
     n = len(features)
-    perplexity = checks.number(perplexity, "perplexity", 1, float("inf"))
+    perplexity = arguments.number(perplexity, "perplexity", 1, float("inf"))
     if not perplexity < n / 3:
         raise ValueError(
             f"perplexity must be at least 1 and below a third of the points ({n / 3:.0f}), "
             f"got {perplexity}: use fewer neighbours or more points"
         )
-    iterations = checks.count(iterations, "iterations", low=300)
-    pca_dims = checks.count(pca_dims, "pca_dims", low=2)
-    seed = checks.count(seed, "seed", low=0)
-    n_jobs = checks.count(n_jobs, "n_jobs", low=1)
+    iterations = arguments.count(iterations, "iterations", low=300)
+    pca_dims = arguments.count(pca_dims, "pca_dims", low=2)
+    seed = arguments.count(seed, "seed", low=0)
+    n_jobs = arguments.count(n_jobs, "n_jobs", low=1)
     reduced = reduce_pca(features, min(pca_dims, n), seed)
     if backend == "opentsne":
         from openTSNE import TSNE
@@ -113,10 +113,10 @@ class KnnReport:
 
 def knn_accuracy(points: np.ndarray, labels: np.ndarray, k: int = 5) -> KnnReport:
     """Each point is classified by the majority label of its ``k`` nearest other points."""
-    points = checks.finite(points, "points")
-    labels = checks.labels(labels, n_classes=None)
-    checks.same_length(points=points, labels=labels)
-    k = checks.count(k, "k", 1, len(points) - 1)
+    points = arguments.finite(points, "points")
+    labels = arguments.labels(labels, n_classes=None)
+    arguments.same_length(points=points, labels=labels)
+    k = arguments.count(k, "k", 1, len(points) - 1)
     _, neighbours = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
     others = np.empty((len(points), k), dtype=int)
     for i, row in enumerate(neighbours):
@@ -142,10 +142,10 @@ def knn_table(reports: dict[str, KnnReport], class_names) -> pd.DataFrame:
 
 def confused_pairs(labels, predictions, class_names, top: int = 5) -> pd.DataFrame:
     """The ``top`` (true, predicted) class pairs with the most mistakes."""
-    labels = checks.labels(labels, len(class_names))
-    predictions = checks.labels(predictions, len(class_names), "predictions")
-    checks.same_length(labels=labels, predictions=predictions)
-    top = checks.count(top, "top")
+    labels = arguments.labels(labels, len(class_names))
+    predictions = arguments.labels(predictions, len(class_names), "predictions")
+    arguments.same_length(labels=labels, predictions=predictions)
+    top = arguments.count(top, "top")
     matrix = confusion_matrix(labels, predictions, labels=range(len(class_names)))
     np.fill_diagonal(matrix, 0)
     order = np.argsort(-matrix, axis=None, kind="stable")[:top]

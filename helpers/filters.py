@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from helpers import checks, layers
+from helpers.infra import arguments, layers
 
 
 def conv_kernels(model: keras.Model, layer: str | int | None = None) -> np.ndarray:
@@ -33,7 +33,7 @@ def kernel_images(kernels: np.ndarray, channel: int | None = None) -> np.ndarray
     kernels = _checked(kernels)
     depth = kernels.shape[2]
     if channel is not None:
-        channel = checks.count(channel, "channel", 0, depth - 1)
+        channel = arguments.count(channel, "channel", 0, depth - 1)
         images = kernels[:, :, channel, :]
     elif depth == 3:
         images = kernels
@@ -48,7 +48,7 @@ def kernel_images(kernels: np.ndarray, channel: int | None = None) -> np.ndarray
 
 def feature_maps(model: keras.Model, image: np.ndarray, layer: str | int) -> np.ndarray:
     """The ``(H, W, channels)`` output of ``layer`` for one ``image`` (H, W, C)."""
-    image = checks.finite(np.asarray(image, dtype=np.float32), "image")
+    image = arguments.finite(np.asarray(image, dtype=np.float32), "image")
     expected = tuple(model.inputs[0].shape[1:])
     if image.shape != expected:
         raise ValueError(f"image has shape {image.shape}; the model expects {expected}")
@@ -61,7 +61,7 @@ def feature_maps(model: keras.Model, image: np.ndarray, layer: str | int) -> np.
 
 def _checked(kernels) -> np.ndarray:
     """Finite kernels ``(kh, kw, in, filters)`` as floats, else an error saying which."""
-    kernels = checks.finite(kernels, "kernels")
+    kernels = arguments.finite(kernels, "kernels")
     if kernels.ndim != 4:
         raise ValueError(f"kernels must be (kh, kw, in, filters), got shape {kernels.shape}")
     return kernels
@@ -100,7 +100,7 @@ def structure_against_noise(kernels: np.ndarray, draws: int = 5000, seed: int = 
     import pandas as pd
 
     kernels = _checked(kernels)
-    draws = checks.count(draws, "draws", low=100)
+    draws = arguments.count(draws, "draws", low=100)
     noise = np.random.default_rng(seed).normal(size=(*kernels.shape[:3], draws))
     rows = {}
     for name, measure in (("orientation", orientation_coherence), ("smoothness", smoothness)):

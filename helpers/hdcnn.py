@@ -21,9 +21,8 @@ from sklearn.cluster import SpectralClustering
 from sklearn.metrics import confusion_matrix
 from tqdm.auto import tqdm
 
-from helpers import checks, layers
+from helpers.infra import arguments, layers
 
-SHARED_LAYER = "pool2"  # fashion_cnn: conv1..pool2 shared, conv3..predictions per component
 N_CLUSTERS = 3
 
 
@@ -58,8 +57,8 @@ def confusion_clusters(
         A class also joins another cluster that receives at least this fraction of its
         probability mass (its confusion row summed over that cluster); 0 = no overlap.
     """
-    confusion = checks.finite(np.asarray(confusion, dtype=float), "confusion")
-    n_clusters = checks.integral(n_clusters, "n_clusters")
+    confusion = arguments.finite(np.asarray(confusion, dtype=float), "confusion")
+    n_clusters = arguments.integral(n_clusters, "n_clusters")
     n = len(confusion)
     if confusion.shape != (n, n):
         raise ValueError(f"confusion must be square, got shape {confusion.shape}")
@@ -87,19 +86,19 @@ def confusion_clusters(
 
 def held_out_confusion(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Row-normalised confusion matrix of predictions on held-out data."""
-    probabilities = checks.finite(probabilities, "probabilities")
+    probabilities = arguments.finite(probabilities, "probabilities")
     n = probabilities.shape[1]
-    labels = checks.labels(labels, n)
-    checks.same_length(probabilities=probabilities, labels=labels)
+    labels = arguments.labels(labels, n)
+    arguments.same_length(probabilities=probabilities, labels=labels)
     return confusion_matrix(labels, probabilities.argmax(axis=1), labels=range(n), normalize="true")
 
 
 def cluster_probabilities(fine_probabilities: np.ndarray, clusters) -> np.ndarray:
     """B: the coarse component's fine softmax summed per cluster, normalised to sum to 1
     (overlapping clusters count a shared class in each)."""
-    fine_probabilities = checks.finite(fine_probabilities, "fine_probabilities")
+    fine_probabilities = arguments.finite(fine_probabilities, "fine_probabilities")
     for cluster in clusters:
-        checks.labels(list(cluster), fine_probabilities.shape[1], "clusters")
+        arguments.labels(list(cluster), fine_probabilities.shape[1], "clusters")
     mass = np.stack([fine_probabilities[:, c].sum(axis=1) for c in clusters], axis=1)
     return mass / mass.sum(axis=1, keepdims=True)
 
@@ -116,8 +115,8 @@ def probabilistic_average(
     With ``top_m``, only each image's ``top_m`` most probable clusters count (their B
     renormalised); ``top_m`` = number of clusters is the full average.
     """
-    cluster_probs = checks.finite(cluster_probs, "cluster_probs")
-    component_probs = [checks.finite(p, "component_probs") for p in component_probs]
+    cluster_probs = arguments.finite(cluster_probs, "cluster_probs")
+    component_probs = [arguments.finite(p, "component_probs") for p in component_probs]
     n_images, n_clusters = cluster_probs.shape
     if len(component_probs) != n_clusters or len(clusters) != n_clusters:
         raise ValueError(
@@ -125,7 +124,7 @@ def probabilistic_average(
             f"{len(clusters)} cluster lists"
         )
     for probs, cluster in zip(component_probs, clusters, strict=True):
-        checks.labels(list(cluster), n_classes, "clusters")
+        arguments.labels(list(cluster), n_classes, "clusters")
         if probs.shape != (n_images, len(cluster)):
             raise ValueError(
                 f"a component's outputs are {probs.shape}, expected ({n_images}, {len(cluster)}): "
@@ -141,7 +140,7 @@ def probabilistic_average(
 def top_m_weights(cluster_probs: np.ndarray, top_m: int) -> np.ndarray:
     """B kept on each row's ``top_m`` largest entries, renormalised; zero elsewhere."""
     n_clusters = cluster_probs.shape[1]
-    top_m = checks.integral(top_m, "top_m")
+    top_m = arguments.integral(top_m, "top_m")
     if not 1 <= top_m <= n_clusters:
         raise ValueError(
             f"top_m must be between 1 and the number of clusters ({n_clusters}), got {top_m}"
@@ -197,7 +196,7 @@ def cluster_training_data(features: np.ndarray, labels: np.ndarray, cluster: Seq
     """The images (or their shared features) of ``cluster``'s classes, labels relabelled
     0..len-1."""
     cluster = list(cluster)
-    checks.same_length(features=features, labels=labels)
+    arguments.same_length(features=features, labels=labels)
     keep = np.isin(labels, cluster)
     if not keep.any():
         raise ValueError(f"no image has a class of cluster {cluster}: check the cluster's classes")
@@ -268,18 +267,10 @@ def predict_components(
 # The assembled HD-CNN
 # ---------------------------------------------------------------------------------------------
 
-# Fine -> cluster mapping of CIFAR-100 in 9 clusters used by the seed notebook (full profile).
-CIFAR100_SEED_MAPPING = (
-    5, 2, 3, 6, 6, 0, 2, 2, 8, 1, 1, 3, 8, 8, 2, 6, 1, 8, 2, 6, 0, 3, 1, 7, 2, 0, 2, 6, 1, 6,
-    6, 6, 6, 4, 6, 3, 6, 8, 6, 1, 1, 8, 6, 6, 2, 2, 3, 4, 8, 7, 6, 5, 4, 5, 5, 6, 4, 5, 8, 4,
-    7, 1, 5, 6, 6, 6, 6, 6, 7, 1, 5, 7, 6, 2, 6, 6, 1, 2, 2, 2, 6, 8, 2, 5, 0, 8, 1, 0, 6, 8,
-    8, 2, 5, 6, 0, 6, 4, 6, 3, 2,
-)  # fmt: skip
-
 
 def mapping_to_clusters(mapping) -> list[list[int]]:
     """A fine -> cluster list (e.g. the seed's) as cluster lists of fine classes."""
-    mapping = checks.labels(mapping, None, "mapping")
+    mapping = arguments.labels(mapping, None, "mapping")
     clusters = [np.flatnonzero(mapping == k).tolist() for k in range(int(mapping.max()) + 1)]
     empty = [k for k, cluster in enumerate(clusters) if not cluster]
     if empty:
@@ -301,7 +292,7 @@ class HDCNN:
                 raise ValueError(
                     f"component {k} ({component.name}) does not say which classes it was "
                     "trained for: build it with hdcnn.fine_component, or load it with "
-                    "hdcnn.saved_hdcnn (its manifest records them)"
+                    "helpers.course.nb06_hdcnn.saved_hdcnn (its manifest records them)"
                 )
             if list(carried) != list(cluster):
                 raise ValueError(
@@ -325,8 +316,8 @@ class HDCNN:
 
     def _first_pass(self, images: np.ndarray, batch_size: int):
         """The shared features and the block's fine probabilities, from one pass."""
-        images = checks.model_batch(self.block, images)
-        batch_size = checks.count(batch_size, "batch_size")
+        images = arguments.model_batch(self.block, images)
+        batch_size = arguments.count(batch_size, "batch_size")
         return self._shared_and_fine.predict(images, batch_size=batch_size, verbose=0)
 
     def outputs(self, images: np.ndarray, batch_size: int = 512) -> dict:
@@ -418,7 +409,7 @@ def confusion_with_cluster_mates(confusion: np.ndarray, clusters, class_index: i
 def reorder(confusion: np.ndarray, clusters) -> tuple[np.ndarray, list[int]]:
     """The confusion matrix with classes ordered cluster by cluster (first appearance)."""
     order = list(dict.fromkeys(c for cluster in clusters for c in cluster))
-    checks.labels(order, len(confusion), "clusters")
+    arguments.labels(order, len(confusion), "clusters")
     return confusion[np.ix_(order, order)], order
 
 
@@ -462,47 +453,3 @@ def top_m_accuracies(model: HDCNN, outputs: dict, labels, seed: int = 0):
         },
         seed=seed,
     ).rename_axis("top-m")
-
-
-def saved_hdcnn(block, models_dir, trained_with: dict | None = None):
-    """The HD-CNN on ``block`` whose fine components (``hdcnn_fine_*``, with their clusters
-    and the validation confusion) are saved in ``models_dir``, and that confusion; None when
-    none are saved there or, given ``trained_with``, they were trained with anything else."""
-    from helpers import zoo
-
-    entries = sorted(
-        (e for e in zoo.manifest_entries(models_dir) if e["name"].startswith("hdcnn_fine_")),
-        key=lambda e: int(e["name"].rsplit("_", 1)[1]),
-    )
-    if not entries or any(e.get("trained_with") != trained_with for e in entries):
-        return None
-    components = [
-        trained_for(zoo.load(e["name"], models_dir=models_dir), e["cluster"]) for e in entries
-    ]
-    confusion = np.asarray(entries[0]["confusion_on_validation"])
-    return HDCNN(block, components, [e["cluster"] for e in entries], SHARED_LAYER), confusion
-
-
-def save_hdcnn(model: HDCNN, confusion, infos: list[dict], models_dir, trained_with: dict):
-    """Save the fine components of ``model`` (the building block is saved on its own) so
-    that :func:`saved_hdcnn` finds them; ``infos`` as :func:`train_hdcnn` returns them."""
-    from helpers import zoo
-
-    for k, (component, info) in enumerate(zip(model.components, infos, strict=True)):
-        record = {"name": f"hdcnn_fine_{k}", **info, "trained_with": trained_with}
-        record["confusion_on_validation"] = np.round(confusion, 4).tolist() if k == 0 else None
-        zoo.save(component, record, models_dir)
-
-
-def shipped_hdcnn():
-    """The quick profile's HD-CNN (``fashion_cnn`` and the shipped fine components, clusters
-    from the manifest) and the validation confusion its clusters were computed from."""
-    from helpers import config, zoo
-
-    shipped = saved_hdcnn(zoo.load("fashion_cnn"), config.MODELS_DIR)
-    if shipped is None:
-        raise zoo.ModelUnavailableError(
-            "The HD-CNN components are not shipped in data/models: train them with "
-            "`python scripts/train_zoo.py hdcnn`."
-        )
-    return shipped

@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from helpers import checks
+from helpers.infra import arguments
 
 BOX_IOU = 0.5  # a box is correct from this IoU with the true box on (PASCAL VOC, CAM paper)
 
 
 def _check(maps: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    maps, masks = checks.finite(np.asarray(maps, float), "maps"), np.asarray(masks, bool)
+    maps, masks = arguments.finite(np.asarray(maps, float), "maps"), np.asarray(masks, bool)
     if maps.shape != masks.shape or maps.ndim != 3:
         raise ValueError(f"maps {maps.shape} and masks {masks.shape} must both be (N, H, W)")
     empty = np.flatnonzero(~masks.reshape(len(masks), -1).any(axis=1))
@@ -44,8 +44,8 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
 
 def thresholded(maps: np.ndarray, fraction: float = 0.5) -> np.ndarray:
     """Each map above ``fraction`` of its own maximum (an all-zero map gives no pixel)."""
-    fraction = checks.number(fraction, "fraction", 0, 1)
-    maps = checks.finite(maps, "maps")
+    fraction = arguments.number(fraction, "fraction", 0, 1)
+    maps = arguments.finite(maps, "maps")
     if maps.ndim != 3:
         raise ValueError(f"maps must be a batch (N, H, W), got shape {maps.shape}")
     peaks = maps.reshape(len(maps), -1).max(axis=1)[:, None, None]
@@ -76,7 +76,7 @@ def boundary_f(
     the other outline; F = 2PR / (P + R), 0 when the map keeps no pixel. Sharp maps that
     follow the object's outline score high; a blob at the right place does not."""
     maps, masks = _check(maps, masks)
-    tolerance = checks.number(tolerance, "tolerance", 0, np.inf)
+    tolerance = arguments.number(tolerance, "tolerance", 0, np.inf)
     found, target = outline(thresholded(maps, fraction)), outline(masks)
     reach = int(tolerance)  # within ``tolerance`` of a pixel: a disk, one batch at a time
     rows, cols = np.mgrid[-reach : reach + 1, -reach : reach + 1]
@@ -146,7 +146,7 @@ def box_iou(a, b) -> float:
 
 
 def _box(box, name: str) -> np.ndarray:
-    box = checks.finite(box, name)
+    box = arguments.finite(box, name)
     if box.shape != (4,) or box[0] > box[2] or box[1] > box[3]:
         raise ValueError(
             f"box {name} must be (top, left, bottom, right) with top <= bottom and "
@@ -157,7 +157,7 @@ def _box(box, name: str) -> np.ndarray:
 
 def box_accuracy(maps: np.ndarray, boxes: np.ndarray, fraction: float = 0.2) -> np.ndarray:
     """Per image: does the map's box overlap the true box with IoU >= :data:`BOX_IOU`?"""
-    checks.same_length(maps=maps, boxes=boxes)
+    arguments.same_length(maps=maps, boxes=boxes)
     return np.array(
         [box_iou(m, b) >= BOX_IOU for m, b in zip(map_boxes(maps, fraction), boxes, strict=True)]
     )
@@ -182,17 +182,17 @@ def deletion_insertion(
     high area). ``score`` maps a batch of images to class probabilities. One batch of N
     images per step; ``steps`` >= 16.
     """
-    images = checks.finite(np.asarray(images, np.float32), "images")
-    maps = checks.finite(maps, "maps")
+    images = arguments.finite(np.asarray(images, np.float32), "images")
+    maps = arguments.finite(maps, "maps")
     if images.ndim != 4 or len(images) != len(maps) or images.shape[1:3] != maps.shape[1:]:
         raise ValueError(
             f"images {images.shape} and maps {maps.shape} do not match: give (N, H, W, C) "
             "images and one (H, W) map per image"
         )
-    targets = checks.integral_array(targets, "targets")
+    targets = arguments.integral_array(targets, "targets")
     if targets.shape != (len(images),):
         raise ValueError(f"targets {targets.shape} must hold one class per image ({len(images)})")
-    steps = checks.count(steps, "steps", low=16)
+    steps = arguments.count(steps, "steps", low=16)
     n, pixels = len(images), images.shape[1] * images.shape[2]
     tiebreak = np.random.default_rng(seed).random((n, pixels))
     order = np.lexsort((tiebreak, -maps.reshape(n, -1)), axis=-1)
@@ -200,7 +200,7 @@ def deletion_insertion(
     np.put_along_axis(rank, order, np.arange(pixels)[None].repeat(n, 0), axis=1)
     rank = rank.reshape(images.shape[:3])[..., None]
     whole = np.asarray(score(images))  # deletion's first and insertion's last batch
-    checks.labels(targets, whole.shape[1], "targets")
+    arguments.labels(targets, whole.shape[1], "targets")
     empty = np.asarray(score(np.full_like(images, baseline)))  # and the other way round
     curves = {"deletion": [], "insertion": []}
     for step in range(steps + 1):
@@ -222,7 +222,7 @@ def deletion_insertion(
 def _maps_shape(shape) -> tuple[int, int, int]:
     if np.ndim(shape) != 1 or len(shape) != 3:
         raise ValueError(f"shape must be (N, H, W), got {shape!r}")
-    return tuple(checks.count(side, "shape") for side in shape)
+    return tuple(arguments.count(side, "shape") for side in shape)
 
 
 def random_maps(shape, seed: int = 0) -> np.ndarray:
@@ -236,7 +236,7 @@ def centre_prior_maps(shape, sigma_fraction: float = 0.25) -> np.ndarray:
     deviation ``sigma_fraction`` of the side) for every image; a map that knows nothing of
     the image but that objects tend to sit near the middle."""
     n, height, width = _maps_shape(shape)
-    checks.number(sigma_fraction, "sigma_fraction", 0, np.inf, low_open=True)
+    arguments.number(sigma_fraction, "sigma_fraction", 0, np.inf, low_open=True)
     rows = (np.arange(height) - (height - 1) / 2) / (sigma_fraction * height)
     cols = (np.arange(width) - (width - 1) / 2) / (sigma_fraction * width)
     prior = np.exp(-0.5 * (rows[:, None] ** 2 + cols[None, :] ** 2))

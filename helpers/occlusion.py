@@ -22,14 +22,14 @@ import tensorflow as tf
 from scipy import ndimage
 from tqdm.auto import tqdm
 
-from helpers import checks, layers
+from helpers.infra import arguments, layers
 
 
 def _pair(value, name: str) -> tuple[int, int]:
     pair = (value, value) if np.isscalar(value) else tuple(value)
     if len(pair) != 2:
         raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    pair = tuple(checks.integral(v, name) for v in pair)
+    pair = tuple(arguments.integral(v, name) for v in pair)
     if min(pair) < 1:
         raise ValueError(f"{name} must be at least 1 pixel, got {value!r}")
     return pair
@@ -37,9 +37,9 @@ def _pair(value, name: str) -> tuple[int, int]:
 
 def window_starts(size: int, window: int, stride: int) -> list[int]:
     """Start offsets along one axis; the last window always touches the far edge."""
-    size = checks.count(size, "size")
-    window = checks.count(window, "window", 1, size)
-    stride = checks.count(stride, "stride")
+    size = arguments.count(size, "size")
+    window = arguments.count(window, "window", 1, size)
+    stride = arguments.count(stride, "stride")
     starts = list(range(0, size - window + 1, stride))
     if starts[-1] != size - window:
         starts.append(size - window)
@@ -193,7 +193,7 @@ def occlusion_maps(
     batch_size
         How many occluded images go through the network at once.
     """
-    images = checks.model_batch(model, images)
+    images = arguments.model_batch(model, images)
     if images.ndim != 4:
         raise ValueError(f"occlusion needs image batches (N, H, W, C), got shape {images.shape}")
     n, height, width, _ = images.shape
@@ -209,7 +209,7 @@ def occlusion_maps(
             f"stride {(step_h, step_w)} is larger than the window {(win_h, win_w)}: some pixels "
             "would never be hidden; use a stride no larger than the window"
         )
-    batch_size = checks.count(batch_size, "batch_size")
+    batch_size = arguments.count(batch_size, "batch_size")
     if layer is None and unit is not None:
         raise ValueError("unit= needs layer=: name the layer whose unit is the target")
     if layer is not None and class_index is not None:
@@ -261,12 +261,12 @@ def _targets(base: np.ndarray, class_index, layer, unit, n: int) -> np.ndarray:
     if layer is not None:
         if unit is None:
             raise ValueError(f"layer={layer!r} needs unit=: which of its {units} units to target")
-        chosen = np.full(n, checks.integral(unit, "unit"))
+        chosen = np.full(n, arguments.integral(unit, "unit"))
         what = f"unit of layer {layer!r}"
     elif class_index is None:
         return base.argmax(axis=1)
     else:
-        chosen = checks.per_item(class_index, n, "class_index")
+        chosen = arguments.per_item(class_index, n, "class_index")
         what = "class"
     if chosen.min() < 0 or chosen.max() >= units:
         raise ValueError(

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from helpers import checks
+from helpers.infra import arguments
 
 STYLE = {
     "figure.dpi": 90,
@@ -75,7 +75,7 @@ def image_grid(
         raise ValueError("image_grid needs at least one image")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"{len(titles)} titles for {len(images)} images")
-    ncols = min(checks.count(ncols, "ncols"), len(images))
+    ncols = min(arguments.count(ncols, "ncols"), len(images))
     nrows = int(np.ceil(len(images) / ncols))
     fig, axes = new_figure(
         nrows,
@@ -109,7 +109,7 @@ def feature_map_grid(
     low = shown.min(axis=(1, 2), keepdims=True)
     span = shown.max(axis=(1, 2), keepdims=True) - low
     scaled = np.divide(shown - low, span, out=np.zeros_like(shown), where=span > 0)
-    ncols = min(checks.count(ncols, "ncols"), count)
+    ncols = min(arguments.count(ncols, "ncols"), count)
     nrows = -(-count // ncols)
     gap = max(1, height // 8)
     mosaic = np.full((nrows * (height + gap) - gap, ncols * (width + gap) - gap), np.nan)
@@ -130,7 +130,7 @@ def feature_map_grid(
 def topk_grid(images: np.ndarray, indices: np.ndarray, units, labels=None, class_names=None):
     """One row per unit: its top-K images, highest first; titles give the class."""
     indices = np.asarray(indices)
-    units = [checks.count(unit, "unit", 0, len(indices) - 1) for unit in units]
+    units = [arguments.count(unit, "unit", 0, len(indices) - 1) for unit in units]
     if not units:
         raise ValueError("give at least one unit to show")
     rows = [indices[u] for u in units]
@@ -166,8 +166,8 @@ def overlay_maps(
     Each map is divided by its own largest absolute value, so one colour bar reads for all:
     ``symmetric`` centres it on 0 (red: the score drops when hidden), else it spans 0..1.
     """
-    maps = checks.finite(maps, "maps")
-    n = checks.same_length(images=images, maps=maps)
+    maps = arguments.finite(maps, "maps")
+    n = arguments.same_length(images=images, maps=maps)
     fig, axes = new_figure(2, n, figsize=(1.6 * n + 0.6, 3.4), squeeze=False)
     for i in range(n):
         scaled = maps[i] / (float(np.abs(maps[i]).max()) or 1.0)
@@ -199,9 +199,9 @@ def embedding_scatter(
     """2-D embedding coloured by class with a legend; optional image thumbnails on the map."""
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
-    points = checks.finite(points, "points")
-    labels = checks.labels(labels, len(class_names))
-    checks.same_length(points=points, labels=labels)
+    points = arguments.finite(points, "points")
+    labels = arguments.labels(labels, len(class_names))
+    arguments.same_length(points=points, labels=labels)
     fig, ax = new_figure(figsize=(6.5, 5.5))
     palette = matplotlib.colormaps["tab10" if len(class_names) <= 10 else "tab20"]
     for c, name in enumerate(class_names):
@@ -251,7 +251,7 @@ def confusion_heatmap(
     import seaborn as sns
 
     col_names = row_names if col_names is None else col_names
-    matrix = checks.finite(matrix, "matrix")
+    matrix = arguments.finite(matrix, "matrix")
     if matrix.shape != (len(row_names), len(col_names)):
         raise ValueError(
             f"matrix {matrix.shape} needs one name per row and column, got "
@@ -283,7 +283,7 @@ def confusion_heatmap(
 def curves(x, series: dict, xlabel: str, ylabel: str, title: str | None = None) -> Figure:
     """Several named y-series over the same x, with markers and a legend."""
     for name, ys in series.items():
-        checks.same_length(x=x, **{f"series {name!r}": ys})
+        arguments.same_length(x=x, **{f"series {name!r}": ys})
     return _lines({name: (x, ys) for name, ys in series.items()}, xlabel, ylabel, title)
 
 
@@ -365,7 +365,7 @@ def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> F
 
     n, kinds = len(images), list(maps)
     for kind in kinds:
-        checks.same_length(images=images, **{f"maps[{kind!r}]": maps[kind]})
+        arguments.same_length(images=images, **{f"maps[{kind!r}]": maps[kind]})
     fig, axes = new_figure(
         n, len(kinds) + 1, figsize=(1.7 * (len(kinds) + 1), 1.7 * n), squeeze=False
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers import checks
+from helpers.infra import arguments
 
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th")
 
@@ -33,7 +33,7 @@ def top_k_table(probabilities, class_names, row_names, k: int = 5) -> pd.DataFra
              1st    2nd
     photo  b 0.70  c 0.20
     """
-    probabilities = checks.finite(np.asarray(probabilities, np.float64), "probabilities")
+    probabilities = arguments.finite(np.asarray(probabilities, np.float64), "probabilities")
     if probabilities.ndim != 2:
         raise ValueError(f"probabilities must be (images, classes); got {probabilities.shape}")
     n, classes = probabilities.shape
@@ -41,7 +41,7 @@ def top_k_table(probabilities, class_names, row_names, k: int = 5) -> pd.DataFra
         raise ValueError(f"{len(class_names)} class names for {classes} classes")
     if len(row_names) != n:
         raise ValueError(f"{len(row_names)} row names for {n} rows of probabilities")
-    k = checks.count(k, "k", low=1, high=min(len(ORDINALS), classes))
+    k = arguments.count(k, "k", low=1, high=min(len(ORDINALS), classes))
     order = np.argsort(-probabilities, axis=1, kind="stable")[:, :k]
     cells = [
         [f"{class_names[c]} {probabilities[i, c]:.2f}" for c in order[i]] for i in range(n)

@@ -25,7 +25,7 @@ from skimage.filters import sobel
 from skimage.morphology import local_maxima, remove_small_holes, skeletonize
 from skimage.transform import resize
 
-from helpers import checks
+from helpers.infra import arguments
 
 MERGE_TYPES = ("blend", "multiply")
 FOCAL_SCOPES = ("global", "local")
@@ -54,14 +54,14 @@ class RefineParams:
 
     def __post_init__(self):
         for name in ("roi_percentile", "lower_percentile", "upper_percentile", "crop_percentage"):
-            checks.number(getattr(self, name), f"{name} (a percentile)", 0, 100)
+            arguments.number(getattr(self, name), f"{name} (a percentile)", 0, 100)
         if self.lower_percentile > self.upper_percentile:
             raise ValueError(
                 f"lower_percentile ({self.lower_percentile}) must not exceed "
                 f"upper_percentile ({self.upper_percentile})"
             )
         for name in ("alpha", "crop_threshold"):
-            checks.number(getattr(self, name), name, 0, 1)
+            arguments.number(getattr(self, name), name, 0, 1)
         for name, allowed in (
             ("merge", MERGE_TYPES),
             ("focal_scope", FOCAL_SCOPES),
@@ -71,8 +71,10 @@ class RefineParams:
         ):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"unknown {name} {getattr(self, name)!r}; use one of {allowed}")
-        object.__setattr__(self, "blur_size", checks.count(self.blur_size, "blur_size"))  # frozen
-        object.__setattr__(self, "hole_area", checks.count(self.hole_area, "hole_area", low=0))
+        object.__setattr__(
+            self, "blur_size", arguments.count(self.blur_size, "blur_size")
+        )  # frozen
+        object.__setattr__(self, "hole_area", arguments.count(self.hole_area, "hole_area", low=0))
 
 
 @dataclass
@@ -95,7 +97,7 @@ class RefineSteps:
 
 def normalise(values: np.ndarray) -> np.ndarray:
     """Min-max to [0, 1]; a constant map becomes all zeros."""
-    values = checks.finite(np.asarray(values, dtype=np.float64), "values")
+    values = arguments.finite(np.asarray(values, dtype=np.float64), "values")
     span = values.max() - values.min()
     return (values - values.min()) / span if span > 0 else np.zeros_like(values)
 
@@ -114,7 +116,7 @@ def focal_points(
         raise ValueError(f"unknown focal_scope {scope!r}; use one of {FOCAL_SCOPES}")
     if maxima_areas not in MAXIMA_AREAS:
         raise ValueError(f"unknown maxima_areas {maxima_areas!r}; use one of {MAXIMA_AREAS}")
-    low_map = checks.finite(low_map, "low_map")
+    low_map = arguments.finite(low_map, "low_map")
     resized = resize(low_map, shape, order=1, mode="edge", anti_aliasing=False)
     if scope == "global":
         count = max(1, round(np.sqrt(max(shape))))
@@ -133,7 +135,7 @@ def focal_points(
 
 def region_grow(values: np.ndarray, seeds: np.ndarray, lower: float, upper: float) -> np.ndarray:
     """Connected threshold: the pixels within [lower, upper] connected to a seed inside it."""
-    seeds = checks.integral_array(seeds, "seeds")
+    seeds = arguments.integral_array(seeds, "seeds")
     if seeds.ndim != 2 or seeds.shape[1] != 2:
         raise ValueError(f"seeds must be (k, 2) row/column pairs, got shape {seeds.shape}")
     if ((seeds < 0) | (seeds >= np.array(np.shape(values)))).any():
@@ -174,15 +176,15 @@ def refine(
 ) -> RefineSteps:
     """Run the pipeline on one image's maps; ``low_map`` may have a lower resolution."""
     params = RefineParams() if params is None else params
-    low_map = checks.finite(np.asarray(low_map, float), "low_map")
-    high_map = checks.finite(np.asarray(high_map, float), "high_map")
+    low_map = arguments.finite(np.asarray(low_map, float), "low_map")
+    high_map = arguments.finite(np.asarray(high_map, float), "high_map")
     if low_map.ndim != 2 or high_map.ndim != 2 or min(*low_map.shape, *high_map.shape) < 2:
         raise ValueError(
             f"maps must be 2-D and at least 2 x 2, got low {low_map.shape} and high "
             f"{high_map.shape}"
         )
     if image is not None:
-        checks.finite(image, "image")
+        arguments.finite(image, "image")
         image = np.asarray(image)  # its own dtype: the crop is shown as given
     if image is not None and image.shape[:2] != high_map.shape:
         raise ValueError(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import binomtest
 
-from helpers import checks
+from helpers.infra import arguments
 
 DRAWS = 2000
 LEVEL = 0.95
@@ -114,8 +114,8 @@ def paired_comparison(
 def mcnemar_p(only_a: int, only_b: int) -> float:
     """Two-sided exact McNemar p-value: the discordant images should split 50/50 if the two
     methods are equally good (1.0 when there are none)."""
-    only_a = checks.count(only_a, "only_a (images only A gets right)", low=0)
-    only_b = checks.count(only_b, "only_b (images only B gets right)", low=0)
+    only_a = arguments.count(only_a, "only_a (images only A gets right)", low=0)
+    only_b = arguments.count(only_b, "only_b (images only B gets right)", low=0)
     total = only_a + only_b
     return 1.0 if total == 0 else float(binomtest(only_a, total, 0.5).pvalue)
 
@@ -127,8 +127,8 @@ def noise_margin(n_images: int, level: float = LEVEL) -> float:
     means further apart than this differ beyond sampling noise, whatever the scores."""
     from scipy.stats import norm
 
-    n_images = checks.count(n_images, "n_images")
-    level = checks.number(level, "level", 0, 1, low_open=True)
+    n_images = arguments.count(n_images, "n_images")
+    level = arguments.number(level, "level", 0, 1, low_open=True)
     if level == 1:
         raise ValueError("level must be below 1")
     return float(norm.ppf(0.5 + level / 2) * 0.5 * np.sqrt(2 / n_images))

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from helpers import checks, layers
 from helpers.activations import layer_outputs
+from helpers.infra import arguments, layers
+from helpers.infra.sampling import stratified_indices
 
 
 class FeatureCache:
@@ -64,10 +65,10 @@ def dense_head(
     input_dim: int, n_classes: int, hidden: int = 64, dropout: float = 0.5, name: str = "head"
 ) -> keras.Sequential:
     """The small classifier put on top of a base: Dense-ReLU, dropout, Dense-softmax."""
-    input_dim = checks.count(input_dim, "input_dim")
-    n_classes = checks.count(n_classes, "n_classes", low=2)
-    hidden = checks.count(hidden, "hidden")
-    dropout = checks.number(dropout, "dropout", 0, 1)
+    input_dim = arguments.count(input_dim, "input_dim")
+    n_classes = arguments.count(n_classes, "n_classes", low=2)
+    hidden = arguments.count(hidden, "hidden")
+    dropout = arguments.number(dropout, "dropout", 0, 1)
     if dropout == 1:
         raise ValueError("dropout must be below 1: dropping every unit leaves nothing to learn")
     return keras.Sequential(
@@ -200,13 +201,13 @@ def fit(
     improved for ``patience`` epochs (at most ``max_epochs``); the best epoch's weights are
     restored. Returns the history dict."""
     n_classes = model.outputs[0].shape[-1]
-    y = checks.labels(y, n_classes, "y")
-    y_val = checks.labels(y_val, n_classes, "y_val")
-    checks.same_length(x=x, y=y)
-    checks.same_length(x_val=x_val, y_val=y_val)
-    max_epochs = checks.count(max_epochs, "max_epochs")
-    patience = checks.count(patience, "patience", low=0)
-    learning_rate = checks.number(learning_rate, "learning_rate", 0, 1, low_open=True)
+    y = arguments.labels(y, n_classes, "y")
+    y_val = arguments.labels(y_val, n_classes, "y_val")
+    arguments.same_length(x=x, y=y)
+    arguments.same_length(x_val=x_val, y_val=y_val)
+    max_epochs = arguments.count(max_epochs, "max_epochs")
+    patience = arguments.count(patience, "patience", low=0)
+    learning_rate = arguments.number(learning_rate, "learning_rate", 0, 1, low_open=True)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",
@@ -257,10 +258,8 @@ class Split:
 def small_split(dataset, per_class: int, val_per_class: int = 100, seed: int = 0) -> Split:
     """``per_class`` training and ``val_per_class`` validation images per class, drawn from
     the training images without overlap; the test set is kept whole."""
-    from helpers.data import stratified_indices
-
-    per_class = checks.count(per_class, "per_class")
-    val_per_class = checks.count(val_per_class, "val_per_class")
+    per_class = arguments.count(per_class, "per_class")
+    val_per_class = arguments.count(val_per_class, "val_per_class")
     labels, counts = np.unique(dataset.y_train, return_counts=True)
     if counts.min() < per_class + val_per_class:
         raise ValueError(
@@ -301,10 +300,10 @@ class Schedule:
 
     def __post_init__(self):
         for name in ("head_epochs", "frozen_epochs", "fine_tune_epochs", "scratch_epochs"):
-            object.__setattr__(self, name, checks.count(getattr(self, name), name))  # frozen
-        object.__setattr__(self, "patience", checks.count(self.patience, "patience", low=0))
+            object.__setattr__(self, name, arguments.count(getattr(self, name), name))  # frozen
+        object.__setattr__(self, "patience", arguments.count(self.patience, "patience", low=0))
         for name in ("learning_rate", "fine_tune_rate"):
-            checks.number(getattr(self, name), name, 0, 1, low_open=True)
+            arguments.number(getattr(self, name), name, 0, 1, low_open=True)
 
 
 def compare_methods(

@@ -22,8 +22,9 @@ import ipywidgets as widgets
 import numpy as np
 from IPython.display import display
 
-from helpers import checks, plots
+from helpers import plots
 from helpers.data import Dataset
+from helpers.infra import arguments
 
 
 def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive:
@@ -108,7 +109,7 @@ def dataset_browser(
     images = dataset.x_train if split == "train" else dataset.x_test
     labels = dataset.y_train if split == "train" else dataset.y_test
     _at_least(labels, 1, f"image in the dataset's {split} split", "dataset_browser")
-    per_page = checks.count(per_page, "per_page")
+    per_page = arguments.count(per_page, "per_page")
     smallest_class = int(np.bincount(labels, minlength=len(dataset.class_names)).min())
 
     def compute(label: int, start: int) -> dict:
@@ -247,7 +248,7 @@ def tsne_explorer(
     precomputed: dict | None = None,
 ):
     """Layer and perplexity -> the t-SNE map; each setting is computed once and cached.
-    ``precomputed``: ``{(layer, perplexity): map}`` already made (:mod:`helpers.tsne_maps`)."""
+    ``precomputed``: ``{(layer, perplexity): map}`` already made (notebook 03 ships them)."""
     from helpers import embedding
 
     _at_least(list(features_by_layer), 1, "layer", "tsne_explorer")
@@ -413,7 +414,7 @@ def top_m_explorer(model, outputs: dict, labels: np.ndarray):
     """top-m -> HD-CNN accuracy and fine components evaluated per image (``outputs`` from
     ``model.outputs(images)``, so each change is only an average)."""
     _at_least(np.asarray(labels).reshape(-1), 1, "labelled image (labels)", "top_m_explorer")
-    checks.same_length(labels=labels, **{'outputs["b"]': outputs["b"]})
+    arguments.same_length(labels=labels, **{'outputs["b"]': outputs["b"]})
 
     def compute(top_m: int) -> dict:
         accuracy = float(np.mean(model.combine(outputs, top_m).argmax(1) == labels))
@@ -442,7 +443,7 @@ def refine_explorer(half, full, images: np.ndarray, masks=None):
 
     _at_least(images, 1, "image", "refine_explorer")
     if masks is not None:
-        checks.same_length(images=images, masks=masks)
+        arguments.same_length(images=images, masks=masks)
     low, targets = cams.cam(half, images, upsampled=False)
     high, _ = cams.high_res_cam(full, half, images, targets)
     low_up = cams.upsample(low, images.shape[1:3])
@@ -545,7 +546,7 @@ def photo_cam_explorer(model, photos, class_names, layers: dict, cam_layer_name:
     that class, over the photo; each setting computed once and kept (going back is instant).
 
     ``layers``: ``{label: layer name}`` of the layers whose Grad-CAM can be shown (e.g. blocks
-    at 14 x 14 and 28 x 28). ``photos``: :class:`helpers.photos.Photos`.
+    at 14 x 14 and 28 x 28). ``photos``: :class:`helpers.data.photos.Photos`.
     """
     from helpers import cams
 

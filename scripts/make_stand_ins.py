@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import data, weights, zoo
+from helpers import data
+from helpers.infra import sources
+from helpers.models import weights, zoo
 
 WEIGHTS = (("MobileNetV2", True), ("VGG16", True), ("VGG16", False))
 
@@ -73,7 +75,7 @@ def weight_files(folder: Path, which=WEIGHTS) -> None:
         model = getattr(keras.applications, model_name)(weights=None, include_top=include_top)
         with h5py.File(folder / spec.file_name, "w") as handle:
             legacy_h5_format.save_weights_to_hdf5_group(handle, model)
-        digests[spec.file_name] = data.sha256_of(folder / spec.file_name)
+        digests[spec.file_name] = sources.sha256_of(folder / spec.file_name)
         keras.backend.clear_session()
     listed.write_text(json.dumps(digests, indent=1) + "\n")
 

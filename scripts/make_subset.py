@@ -10,7 +10,8 @@ import io
 
 import numpy as np
 
-from helpers import config, data
+from helpers import data
+from helpers.infra import config, sources
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     arrays = data.make_fashion_subset(source, args.train_per_class, args.test_per_class, args.seed)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
-    config.write_atomically(data.FASHION_SUBSET, buffer.getvalue())
+    sources.write_atomically(data.FASHION_SUBSET, buffer.getvalue())
     print(
         f"wrote {data.FASHION_SUBSET} ({data.FASHION_SUBSET.stat().st_size / 1e6:.1f} MB) "
         f"from {source.source}"

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from helpers import config
+from helpers.infra import sources
 
 MARK = "NBVAL_CHECK_OUTPUT"
 
@@ -37,7 +37,7 @@ def refresh(path: Path) -> int:
         else:
             cell.outputs = []
             cell.execution_count = None
-    config.write_atomically(path, nbformat.writes(notebook) + "\n")
+    sources.write_atomically(path, nbformat.writes(notebook) + "\n")
     return kept
 
 

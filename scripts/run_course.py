@@ -28,7 +28,8 @@ from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 from traitlets import Type
 
-from helpers import config, site
+from helpers.infra import config, sources
+from helpers.publish import site
 
 BUILD = config.REPO_ROOT / "build"
 CELL_TIMEOUT_S = 240  # quick profile; full trains models on first use (minutes on a GPU,
@@ -139,7 +140,7 @@ def write_site(rows: list[dict]) -> Path:
             f"<ul>{objectives}</ul></li>"
         )
     index = BUILD / "index.html"
-    config.write_atomically(
+    sources.write_atomically(
         index,
         "<!doctype html><html><head><meta charset='utf-8'><title>CNN course</title></head>"
         "<body><h1>What CNNs learn and how to reuse them</h1>"
@@ -173,14 +174,14 @@ def run_and_write(path: Path, page_settings: dict) -> dict:
     ``HTMLExporter`` with ``page_settings``) and first figure to build/; return what the
     index shows of it."""
     notebook, seconds, error = execute(path)
-    config.write_atomically(BUILD / path.name, nbformat.writes(notebook) + "\n")
-    config.write_atomically(
+    sources.write_atomically(BUILD / path.name, nbformat.writes(notebook) + "\n")
+    sources.write_atomically(
         BUILD / f"{path.stem}.html", HTMLExporter(**page_settings).from_notebook_node(notebook)[0]
     )
     figure = first_figure(notebook)
     if figure is not None:
         (BUILD / "thumbnails").mkdir(exist_ok=True)
-        config.write_atomically(BUILD / "thumbnails" / f"{path.stem}.png", figure)
+        sources.write_atomically(BUILD / "thumbnails" / f"{path.stem}.png", figure)
     return {
         "name": path.stem,
         "seconds": seconds,
@@ -206,8 +207,8 @@ def main(argv: list[str]) -> int:
     page_settings = site.page_urls(BUILD)
     if not page_settings:
         print(
-            "widget scripts not fetched (run `python -m helpers.site` once online): the pages "
-            "draw their widgets only when a CDN can be reached"
+            "widget scripts not fetched (run `python -m helpers fetch site-assets` once online): "
+            "the pages draw their widgets only when a CDN can be reached"
         )
     start = time.perf_counter()
     finished = {}

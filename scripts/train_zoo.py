@@ -4,7 +4,7 @@
     python scripts/train_zoo.py fashion_cnn     # one job
     python scripts/train_zoo.py fashion_cnn --epochs 1 --max-train 512 --out /tmp/zoo
 
-Jobs: the plain classifiers of helpers.zoo.RECIPES, ``cam`` (cam_half, then the decoder
+Jobs: the plain classifiers of helpers.models.zoo.RECIPES, ``cam`` (cam_half, then the decoder
 ablation that picks cam_full, on cluttered Fashion-MNIST), ``cam_decoder`` (the decoder
 ablation alone, on the cam_half in --out), ``hdcnn`` (HD-CNN fine components on top of
 fashion_cnn), ``transfer`` (notebook 04's measurements on the shipped fashion_base8) and
@@ -23,19 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import (
-    cam_curves,
-    cams,
-    cluttered,
-    comparison,
-    config,
-    course,
-    data,
-    hdcnn,
-    transfer,
-    tsne_maps,
-    zoo,
-)
+from helpers import cams, course, data, hdcnn, transfer
+from helpers.course import nb03_tsne, nb04_transfer, nb07_cams
+from helpers.data import cluttered
+from helpers.infra import config
+from helpers.models import zoo
 
 
 def classifier_job(name: str):
@@ -198,7 +190,7 @@ def hdcnn_job(dataset, args):
         dataset.x_train[val_idx],
         dataset.y_train[val_idx],
         hdcnn.N_CLUSTERS,
-        hdcnn.SHARED_LAYER,
+        course.SHARED_LAYER,
         epochs=args.epochs or 10,
         verbose=2,
     )
@@ -211,7 +203,7 @@ def hdcnn_job(dataset, args):
                 {
                     "name": f"hdcnn_fine_{k}",
                     "description": f"HD-CNN fine component {k}: fashion_cnn's layers after "
-                    f"{hdcnn.SHARED_LAYER}, head restricted to classes {info['cluster']}, "
+                    f"{course.SHARED_LAYER}, head restricted to classes {info['cluster']}, "
                     "fine-tuned "
                     "on them with early stopping on fashion_cnn's validation split",
                     **info,
@@ -231,10 +223,10 @@ def transfer_job(dataset, args):
     ``--out``/transfer_quick.json; no model."""
     setting = course.transfer("quick")
     split = transfer.small_split(setting.dataset, setting.per_class)
-    measured = comparison.measure(setting, split, sizes=setting.sizes)
-    base = comparison.base_sha256(setting)
-    path = comparison.save(
-        measured, split, base, args.out / comparison.SHIPPED.name, setting.other_base_id
+    measured = nb04_transfer.measure(setting, split, sizes=setting.sizes)
+    base = nb04_transfer.base_sha256(setting)
+    path = nb04_transfer.save(
+        measured, split, base, args.out / nb04_transfer.SHIPPED.name, setting.other_base_id
     )
     print(f"saved {path}: sizes {measured.sizes}", flush=True)
     return []
@@ -248,13 +240,13 @@ def cam_curves_job(dataset, args):
     """Notebook 07's deletion and insertion areas (quick profile) on its 500 cluttered test
     images, written to ``--out``/cam_curves_quick.json; no model. Reads the course's own
     Fashion-MNIST copy, as the notebook does, not ``--data``."""
-    test = cam_curves.course_test_set()
+    test = nb07_cams.course_test_set()
     half, full = zoo.load("cam_half"), zoo.load("cam_full")
     maps, targets = cams.quality_maps(half, full, test)
-    areas = cam_curves.measure(half, maps, test.images, targets)
-    sha = cam_curves.model_sha256()
-    path = cam_curves.save(
-        areas, sha, maps, test.images, targets, args.out / cam_curves.SHIPPED.name
+    areas = nb07_cams.measure(half, maps, test.images, targets)
+    sha = nb07_cams.model_sha256()
+    path = nb07_cams.save(
+        areas, sha, maps, test.images, targets, args.out / nb07_cams.SHIPPED.name
     )
     print(f"saved {path}: {len(maps)} map types", flush=True)
     return []
@@ -263,9 +255,9 @@ def cam_curves_job(dataset, args):
 def tsne_maps_job(dataset, args):
     """Notebook 03's t-SNE maps (quick profile): both layers' features of its 2,000 test
     images at every perplexity, written to ``--out``/tsne_maps_quick.json; no model."""
-    images, features = tsne_maps.course_features()
-    maps = tsne_maps.compute(features)
-    path = tsne_maps.save(maps, images, list(features), path=args.out / tsne_maps.SHIPPED.name)
+    images, features = nb03_tsne.course_features()
+    maps = nb03_tsne.compute(features)
+    path = nb03_tsne.save(maps, images, list(features), path=args.out / nb03_tsne.SHIPPED.name)
     print(f"saved {path}: {len(maps)} maps", flush=True)
     return []
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import importlib.util
 import os
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -15,7 +17,9 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import config, data  # noqa: E402
+from helpers import data  # noqa: E402
+from helpers.data import fashion_mnist  # noqa: E402
+from helpers.infra import config, sources  # noqa: E402
 
 
 def load_script(name):
@@ -49,10 +53,20 @@ def write_idx_folder(folder, n_train=30, n_test=10, seed=0):
     return labels
 
 
+def serve_source(monkeypatch, name, path, checksum=None):
+    """Source ``name`` of the registry downloaded from the local file ``path``, its checksum
+    ``checksum`` (default: the file's own, as the source's algorithm computes it)."""
+    source = sources.SOURCES[name]
+    if checksum is None:
+        checksum = sources.digest_of(path, source.algorithm, source.decompressed)
+    served = dataclasses.replace(source, url=Path(path).as_uri(), checksum=checksum)
+    monkeypatch.setitem(sources.SOURCES, name, served)
+
+
 def register_as_official(folder, monkeypatch):
-    """Make the idx files in ``folder`` count as the official release (their sha256)."""
-    digests = {name: data.sha256_of(folder / name, decompress=True) for name in data.FASHION_FILES}
-    monkeypatch.setattr(data, "FASHION_FILES", digests)
+    """Make the idx files in ``folder`` the official release, downloaded from ``folder``."""
+    for name in data.FASHION_FILES:
+        serve_source(monkeypatch, f"fashion-mnist/{name}", folder / name)
 
 
 @pytest.fixture
@@ -63,7 +77,7 @@ def isolated_data(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.setenv("COURSE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(config, "DATA_DIR", tmp_path / "repo_data")
-    monkeypatch.setattr(data, "SYSTEM_FASHION_DIR", tmp_path / "system")
+    monkeypatch.setattr(fashion_mnist, "SYSTEM_FASHION_DIR", tmp_path / "system")
     return tmp_path
 
 

@@ -12,13 +12,11 @@ import pytest
 from helpers import (
     activations,
     cams,
-    cluttered,
     coarse,
     embedding,
     exercises,
     filters,
     hdcnn,
-    layers,
     metrics,
     occlusion,
     plots,
@@ -26,6 +24,8 @@ from helpers import (
     stats,
     transfer,
 )
+from helpers.data import cluttered
+from helpers.infra import layers
 
 RNG = np.random.default_rng(0)
 IMAGES = RNG.random((4, 8, 8, 1)).astype(np.float32)

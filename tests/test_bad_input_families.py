@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import coding, data, exercises
-from helpers.imagefolder import load_image_folder
+from helpers import data, exercises
+from helpers.data.imagefolder import load_image_folder
 
 # --- arrays that do not belong together ----------------------------------------------------
 
@@ -121,7 +121,7 @@ def test_a_learner_function_that_forgets_return_is_told_so(capsys):
     def top_k_indices(activations, k):
         order = np.argsort(-activations, axis=0)[:k].T  # computed, never returned  # noqa: F841
 
-    assert not coding.check_top_k_indices(top_k_indices)
+    assert not exercises.check_top_k_indices(top_k_indices)
     assert "your function returned None: did you forget `return`?" in capsys.readouterr().out
 
 
@@ -129,7 +129,7 @@ def test_indices_returned_as_floats_are_refused(capsys):
     def top_k_indices(activations, k):
         return np.argsort(-activations, axis=0, kind="stable")[:k].T.astype(float)
 
-    assert not coding.check_top_k_indices(top_k_indices)
+    assert not exercises.check_top_k_indices(top_k_indices)
     assert "returned floats where whole numbers are expected" in capsys.readouterr().out
 
 
@@ -140,7 +140,7 @@ def test_a_number_returned_as_text_is_refused(capsys):
             size, jump = size + (kernel - 1) * jump, jump * stride
         return str(size)
 
-    assert not coding.check_receptive_field(receptive_field)
+    assert not exercises.check_receptive_field(receptive_field)
     assert "your function returned text ('" in capsys.readouterr().out
 
 
@@ -149,7 +149,7 @@ def test_a_pair_returned_with_the_wrong_number_of_values_is_described(capsys):
         members = scsm_row[:k]
         return kernel[:, members].mean(axis=1), bias[members].mean(), k  # one value too many
 
-    assert not coding.check_coarse_unit(coarse_unit)
+    assert not exercises.check_coarse_unit(coarse_unit)
     out = capsys.readouterr().out
     assert "your function returned a tuple of 3 value(s); return two values, (column, bias)." in out
     assert "raised" not in out
@@ -160,7 +160,7 @@ def test_a_pair_returned_with_the_wrong_number_of_values_is_described(capsys):
 
 @pytest.mark.parametrize("profile", [3, ["quick"], b"quick"])
 def test_a_profile_that_is_not_text_is_named(profile):
-    from helpers import config
+    from helpers.infra import config
 
     with pytest.raises(ValueError, match=r"The profile must be the text 'quick' or 'full', got"):
         config.get_profile(profile)
@@ -216,7 +216,7 @@ def test_the_top_m_explorer_refuses_outputs_of_no_image():
 def test_a_weights_file_without_a_published_checksum_must_still_be_weights(
     tmp_path, content, message
 ):
-    from helpers import weights
+    from helpers.models import weights
 
     spec = weights.weight_file("MobileNetV2", True)
     path = tmp_path / spec.file_name
@@ -235,7 +235,7 @@ def test_classes_given_as_one_integer_or_name_are_named():
 
 @pytest.mark.parametrize("spelling", ["False", "no", 0, None])
 def test_include_top_in_another_spelling_is_refused_not_read_as_true(spelling):
-    from helpers import weights
+    from helpers.models import weights
 
     with pytest.raises(ValueError, match=r"include_top must be True or False, got"):
         weights.weight_file("VGG16", spelling)
@@ -248,18 +248,18 @@ def test_an_image_folder_that_is_a_file_is_called_a_file(tmp_path):
 
 
 def test_a_channel_mismatch_says_channel():
-    from helpers import checks
+    from helpers.infra import arguments
     from tests.test_hdcnn import small_block
 
     with pytest.raises(ValueError, match=r"3 channel\(s\) where the model takes 1: grey images"):
-        checks.model_batch(small_block(), np.zeros((2, 6, 6, 3), np.float32))
+        arguments.model_batch(small_block(), np.zeros((2, 6, 6, 3), np.float32))
 
 
 def test_a_record_with_an_array_in_its_content_says_what_to_convert(tmp_path):
-    from helpers import records
+    from helpers.course import shipped
 
     with pytest.raises(ValueError, match=r"JSON values only .*convert arrays with \.tolist\(\)"):
-        records.save(tmp_path / "r.json", {"model": "x"}, {"maps": np.zeros(3)}, "rerun")
+        shipped.save(tmp_path / "r.json", {"model": "x"}, {"maps": np.zeros(3)}, "rerun")
     assert not (tmp_path / "r.json").exists()
 
 
@@ -282,7 +282,8 @@ def test_widget_factories_given_no_image_name_what_is_missing():
 def test_a_manifest_entry_without_its_checksum_or_a_missing_one_is_named(tmp_path, monkeypatch):
     import json
 
-    from helpers import config, zoo
+    from helpers.infra import config
+    from helpers.models import zoo
 
     (tmp_path / "manifest.json").write_text(json.dumps({"models": [{"name": "a", "file": "a"}]}))
     monkeypatch.setattr(config, "MODELS_DIR", tmp_path)
@@ -297,7 +298,7 @@ def test_a_manifest_entry_without_its_checksum_or_a_missing_one_is_named(tmp_pat
 
 
 def test_the_searched_list_names_an_ignored_course_data(isolated_data, monkeypatch):
-    from helpers import weights
+    from helpers.models import weights
 
     monkeypatch.setenv("COURSE_DATA", str(isolated_data / "nowhere"))
     monkeypatch.setenv("COURSE_FASHION_MNIST", "full")
@@ -332,7 +333,7 @@ def test_a_control_range_with_max_below_min_is_named():
 
 @pytest.mark.skipif(os.name != "posix", reason="bytes in file names: POSIX only")
 def test_an_own_photo_named_in_latin_1_gets_a_printable_name(tmp_path, monkeypatch):
-    from helpers import photos
+    from helpers.data import photos
 
     (tmp_path / "images").mkdir()
     raw = os.fsencode(tmp_path / "images") + b"/caf\xe9.png"

@@ -23,7 +23,7 @@ import nbformat
 import pytest
 
 from bench import labdriver as browser
-from helpers import config
+from helpers.infra import config
 
 NOTEBOOKS = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = config.REPO_ROOT / "build" / "screenshots"

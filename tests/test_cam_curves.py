@@ -8,8 +8,9 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import cam_curves, zoo
-from helpers.zoo import ModelUnavailableError
+from helpers.course import nb07_cams
+from helpers.models import zoo
+from helpers.models.zoo import ModelUnavailableError
 
 
 def mean_brightness_model():
@@ -34,7 +35,7 @@ def sigmoid(x):
 
 
 def test_areas_equal_the_hand_computation():
-    areas = cam_curves.measure(mean_brightness_model(), MAPS, IMAGES, TARGETS)
+    areas = nb07_cams.measure(mean_brightness_model(), MAPS, IMAGES, TARGETS)
     whole, empty = sigmoid(2 / 16), sigmoid(0.0)  # the bright pixel present, deleted
     # the good map deletes it at the first step: one sloped trapezoid, then flat at `empty`
     good_deletion = (whole + empty) / 2 / 16 + 15 * empty / 16
@@ -47,29 +48,29 @@ def test_areas_equal_the_hand_computation():
 
 
 def test_a_saved_record_is_used_and_checked_against_images_measured_again(tmp_path):
-    model, sha = mean_brightness_model(), cam_curves.model_sha256()
-    areas = cam_curves.measure(model, MAPS, IMAGES, TARGETS)
-    path = cam_curves.save(areas, sha, MAPS, IMAGES, TARGETS, tmp_path / "curves.json")
-    curves = cam_curves.course_curves(model, MAPS, IMAGES, TARGETS, path=path)
+    model, sha = mean_brightness_model(), nb07_cams.model_sha256()
+    areas = nb07_cams.measure(model, MAPS, IMAGES, TARGETS)
+    path = nb07_cams.save(areas, sha, MAPS, IMAGES, TARGETS, tmp_path / "curves.json")
+    curves = nb07_cams.course_curves(model, MAPS, IMAGES, TARGETS, path=path)
     assert curves.source.startswith("measured 20") and "agree within 0.0000" in curves.source
     for name in MAPS:
         for label, values in areas[name].items():
             np.testing.assert_allclose(curves.areas[name][label], values, atol=1e-6)
     joined = curves.join({"good": {"IoU": np.ones(6)}, "bad": {"IoU": np.zeros(6)}})
-    assert sorted(joined["good"]) == ["IoU", *sorted(cam_curves.metrics.CURVE_AREAS.values())]
+    assert sorted(joined["good"]) == ["IoU", *sorted(nb07_cams.metrics.CURVE_AREAS.values())]
 
 
 def test_a_record_measured_with_other_targets_or_models_is_refused(tmp_path):
-    model, sha = mean_brightness_model(), cam_curves.model_sha256()
-    areas = cam_curves.measure(model, MAPS, IMAGES, TARGETS)
-    path = cam_curves.save(areas, sha, MAPS, IMAGES, TARGETS, tmp_path / "curves.json")
+    model, sha = mean_brightness_model(), nb07_cams.model_sha256()
+    areas = nb07_cams.measure(model, MAPS, IMAGES, TARGETS)
+    path = nb07_cams.save(areas, sha, MAPS, IMAGES, TARGETS, tmp_path / "curves.json")
     with pytest.raises(ModelUnavailableError, match="made with another targets"):
-        cam_curves.load(sha, MAPS, IMAGES, np.ones(6, int), path)
+        nb07_cams.load(sha, MAPS, IMAGES, np.ones(6, int), path)
     with pytest.raises(ModelUnavailableError, match="made with another models.*cam_curves"):
-        cam_curves.load({"cam_half": "0" * 64}, MAPS, IMAGES, TARGETS, path)
+        nb07_cams.load({"cam_half": "0" * 64}, MAPS, IMAGES, TARGETS, path)
     with pytest.raises(ModelUnavailableError, match="made with another images, map types"):
-        cam_curves.load(sha, {"good": GOOD}, IMAGES * 0.5, TARGETS, path)
-    fallback = cam_curves.course_curves(model, MAPS, IMAGES, np.ones(6, int), path=path)
+        nb07_cams.load(sha, {"good": GOOD}, IMAGES * 0.5, TARGETS, path)
+    fallback = nb07_cams.course_curves(model, MAPS, IMAGES, np.ones(6, int), path=path)
     assert fallback.source == (
         "measured here (the shipped record curves.json does not fit this run: it was made "
         "with another targets)"
@@ -77,15 +78,15 @@ def test_a_record_measured_with_other_targets_or_models_is_refused(tmp_path):
 
 
 def test_a_record_that_no_longer_fits_the_maps_is_measured_again(tmp_path):
-    model, sha = mean_brightness_model(), cam_curves.model_sha256()
+    model, sha = mean_brightness_model(), nb07_cams.model_sha256()
     swapped = {"good": MAPS["bad"], "bad": MAPS["good"]}  # as if the maps had changed
-    areas = cam_curves.measure(model, swapped, IMAGES, TARGETS)
-    path = cam_curves.save(areas, sha, MAPS, IMAGES, TARGETS, tmp_path / "curves.json")
-    curves = cam_curves.course_curves(model, MAPS, IMAGES, TARGETS, path=path)
+    areas = nb07_cams.measure(model, swapped, IMAGES, TARGETS)
+    path = nb07_cams.save(areas, sha, MAPS, IMAGES, TARGETS, tmp_path / "curves.json")
+    curves = nb07_cams.course_curves(model, MAPS, IMAGES, TARGETS, path=path)
     assert "curves.json does not fit this run: its first 5 images measured here differ by 0." in (
         curves.source
     )
-    fresh = cam_curves.measure(model, MAPS, IMAGES, TARGETS)
+    fresh = nb07_cams.measure(model, MAPS, IMAGES, TARGETS)
     np.testing.assert_allclose(
         curves.areas["good"]["deletion area (lower is better)"],
         fresh["good"]["deletion area (lower is better)"],
@@ -95,11 +96,11 @@ def test_a_record_that_no_longer_fits_the_maps_is_measured_again(tmp_path):
 def test_the_shipped_record_fits_the_shipped_models_and_notebook_07s_images():
     from helpers import cams
 
-    whole = cam_curves.course_test_set()  # the record holds its first 50 images
-    first = slice(cam_curves.CURVE_IMAGES)
+    whole = nb07_cams.course_test_set()  # the record holds its first 50 images
+    first = slice(nb07_cams.CURVE_IMAGES)
     test = dataclasses.replace(whole, images=whole.images[first], masks=whole.masks[first])
     half, full = zoo.load("cam_half"), zoo.load("cam_full")
     maps, targets = cams.quality_maps(half, full, test)
-    curves = cam_curves.course_curves(half, maps, test.images, targets)
+    curves = nb07_cams.course_curves(half, maps, test.images, targets)
     assert "agree within" in curves.source, curves.source
     assert sorted(curves.areas) == sorted(maps)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import cams
+from helpers import cams, course
 
 
 def gap_model(linear=True):
@@ -81,7 +81,7 @@ def test_grad_cam_with_a_score_on_probabilities_is_not_the_logit_map():
 
 
 def test_grad_cam_equals_relu_cam_on_the_shipped_cam_half():
-    from helpers import zoo
+    from helpers.models import zoo
 
     half = zoo.load("cam_half")
     images = np.random.default_rng(4).random((4, 64, 64, 1)).astype(np.float32)
@@ -258,7 +258,7 @@ def test_map_types_and_explorers():
 def test_decoder_ablation_reads_the_manifest(tmp_path):
     import json
 
-    from helpers import zoo
+    from helpers.models import zoo
 
     rows = [
         {"variant": "a", "reconstruction weight": 1.0, "agreement weight": 0.0, "boundary F": 0.2},
@@ -268,9 +268,9 @@ def test_decoder_ablation_reads_the_manifest(tmp_path):
     (tmp_path / "manifest.json").write_text(
         json.dumps({"models": [entry | {"ablation": {"rows": rows}}]})
     )
-    table = cams.decoder_ablation(tmp_path)
+    table = course.decoder_ablation(tmp_path)
     assert table["shipped"].tolist() == [False, True]
     assert table.loc["b", "boundary F"] == 0.3
     (tmp_path / "manifest.json").write_text(json.dumps({"models": [entry]}))
     with pytest.raises(zoo.ModelUnavailableError, match=r"no decoder ablation is recorded"):
-        cams.decoder_ablation(tmp_path)
+        course.decoder_ablation(tmp_path)

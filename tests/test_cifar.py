@@ -11,8 +11,10 @@ import tarfile
 import numpy as np
 import pytest
 
-from helpers import config, data
-from tests.conftest import load_script
+from helpers import __main__ as cli
+from helpers import data
+from helpers.infra import config
+from tests.conftest import load_script, serve_source
 
 make_stand_ins = load_script("make_stand_ins")
 
@@ -55,8 +57,7 @@ def test_a_stand_in_archive_reads_back_with_its_pixels_labels_and_names(homes):
 def test_the_official_checksum_makes_it_the_official_release(homes, monkeypatch):
     path = homes / "course_data" / "cifar-100-python.tar.gz"
     make_stand_ins.cifar_archive(path, 100, train=200, test=100)
-    official = data.CifarRelease(**{**vars(data.CIFAR[100]), "sha256": data.sha256_of(path)})
-    monkeypatch.setitem(data.CIFAR, 100, official)
+    serve_source(monkeypatch, "cifar100", path)  # its checksum is now the official one
     cifar = data.load_cifar(100)
     assert cifar.source == f"CIFAR-100 from {path}" and len(cifar.class_names) == 100
 
@@ -120,7 +121,7 @@ def test_limited_takes_the_first_images_and_says_so(subset):
 
 
 def test_fetch_command_line_refuses_what_it_does_not_know():
-    with pytest.raises(SystemExit, match="usage: python -m helpers.data fetch"):
-        data.fetch(["cifar20"])
+    with pytest.raises(SystemExit, match="usage: python -m helpers COMMAND"):
+        cli.fetch(["cifar20"])
     with pytest.raises(SystemExit, match="weights MODEL"):
-        data.fetch(["weights", "VGG16", "--top"])
+        cli.fetch(["weights", "VGG16", "--top"])

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from helpers import cluttered
+from helpers.data import cluttered
 
 
 @pytest.fixture(scope="module")

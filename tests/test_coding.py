@@ -1,13 +1,13 @@
 """Each coding exercise's checker passes the reference solution, rejects plausible wrong
 implementations with the hint meant for them, and answers an untouched stub with "Not yet"."""
 
-import inspect
 
 import keras
 import numpy as np
 import pytest
 
-from helpers import coding, solutions
+from helpers import exercises
+from helpers.exercises.nb02_topk_occlusion import _starts
 
 
 def stub(*args):
@@ -41,8 +41,8 @@ def per_image_top_k(activations, k):
 def occlusion_summed(image, score, window, stride, baseline=0.0):
     out = np.zeros_like(image, dtype=float)
     original = score(image[None])[0]
-    for y in coding._starts(image.shape[0], window, stride):
-        for x in coding._starts(image.shape[1], window, stride):
+    for y in _starts(image.shape[0], window, stride):
+        for x in _starts(image.shape[1], window, stride):
             hidden = image.copy()
             hidden[y : y + window, x : x + window] = baseline
             out[y : y + window, x : x + window] += original - score(hidden[None])[0]
@@ -69,7 +69,7 @@ def knn_with_self(points, labels, k):
 
 
 def knn_one_too_many(points, labels, k):
-    return solutions.knn_accuracy(points, labels, k + 1)
+    return exercises.solutions.knn_accuracy(points, labels, k + 1)
 
 
 def entropy_only(p):
@@ -132,7 +132,7 @@ def average_not_renormalised(b, components, clusters, n_classes, top_m):
 
 
 def average_all_clusters(b, components, clusters, n_classes, top_m):
-    return solutions.hd_average(b, components, clusters, n_classes, len(clusters))
+    return exercises.solutions.hd_average(b, components, clusters, n_classes, len(clusters))
 
 
 def not_symmetrised(confusion):
@@ -249,19 +249,18 @@ WRONG = [(name, wrong, hint) for name, cases in EXERCISES.items() for wrong, hin
 
 
 def checker(name):
-    return getattr(coding, f"check_{name}")
+    return exercises.CODING[f"check_{name}"]
 
 
 def test_every_coding_checker_has_a_solution_and_wrong_implementations():
-    checkers = {n[6:] for n, f in inspect.getmembers(coding, inspect.isfunction)}
-    checkers = {n for n in checkers if f"check_{n}" in dir(coding) and n != "function"}
-    assert checkers == set(EXERCISES)
+    assert {name.removeprefix("check_") for name in exercises.CODING} == set(EXERCISES)
+    assert set(vars(exercises.solutions)) == set(EXERCISES)
     assert all(len(wrong) >= 2 for wrong in EXERCISES.values())
 
 
 @pytest.mark.parametrize("name", sorted(EXERCISES))
 def test_the_reference_solution_passes(name, capsys):
-    assert checker(name)(getattr(solutions, name))
+    assert checker(name)(getattr(exercises.solutions, name))
     assert capsys.readouterr().out.startswith("Correct!")
 
 
@@ -281,16 +280,16 @@ def test_an_untouched_stub_is_not_yet(name, capsys):
 
 
 def test_a_crash_and_a_wrong_shape_are_hints(capsys):
-    assert not coding.check_normalise_filters(lambda bank: bank[0])
+    assert not exercises.check_normalise_filters(lambda bank: bank[0])
     assert "wrong shape on a hidden input" in capsys.readouterr().out
-    assert not coding.check_iou(lambda a, b: 1 / 0)
+    assert not exercises.check_iou(lambda a, b: 1 / 0)
     assert "raised ZeroDivisionError" in capsys.readouterr().out
 
 
 def test_a_learner_changing_its_input_in_place_cannot_change_the_check(capsys):
     def destructive(bank):
-        result = solutions.normalise_filters(bank.copy())
+        result = exercises.solutions.normalise_filters(bank.copy())
         bank[:] = 0  # spoils the caller's array
         return result
 
-    assert coding.check_normalise_filters(destructive)
+    assert exercises.check_normalise_filters(destructive)

@@ -6,8 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from helpers import comparison, course, transfer
-from helpers.zoo import ModelUnavailableError
+from helpers import course, transfer
+from helpers.course import nb04_transfer
+from helpers.models.zoo import ModelUnavailableError
 from tests.test_transfer import base_model, tiny_dataset
 
 pytestmark = pytest.mark.xdist_group("comparison")  # one worker measures the fixture once
@@ -22,7 +23,7 @@ def measured():
     dataset = tiny_dataset(n_per_class=130)  # each size also takes 100 validation images
     setting = transfer.Setting(base_model(), dataset, "features", "conv_b", "conv_b", 20, "tiny")
     split = transfer.small_split(dataset, per_class=20)
-    return comparison.measure(setting, split, sizes=(10, 20), schedule=FAST), split
+    return nb04_transfer.measure(setting, split, sizes=(10, 20), schedule=FAST), split
 
 
 def test_measure_gives_every_number_the_notebook_shows(measured):
@@ -35,8 +36,8 @@ def test_measure_gives_every_number_the_notebook_shows(measured):
 
 def test_a_saved_record_reads_back_equal(measured, tmp_path):
     result, split = measured
-    path = comparison.save(result, split, "abc", tmp_path / "record.json")
-    back = comparison.load(split, "abc", path)
+    path = nb04_transfer.save(result, split, "abc", tmp_path / "record.json")
+    back = nb04_transfer.load(split, "abc", path)
     assert [r.method for r in back.methods] == [r.method for r in result.methods]
     for kept, read in zip(
         [*result.methods, result.earlier], [*back.methods, back.earlier], strict=True
@@ -48,22 +49,22 @@ def test_a_saved_record_reads_back_equal(measured, tmp_path):
 
 def test_bad_records_are_refused_with_the_command_that_remeasures(measured, tmp_path):
     result, split = measured
-    path = comparison.save(result, split, "abc", tmp_path / "record.json")
+    path = nb04_transfer.save(result, split, "abc", tmp_path / "record.json")
     with pytest.raises(ModelUnavailableError, match="made with another base model"):
-        comparison.load(split, "other", path)
+        nb04_transfer.load(split, "other", path)
     other_split = transfer.small_split(tiny_dataset(n_per_class=130), per_class=10)
     with pytest.raises(ModelUnavailableError, match="made with another split"):
-        comparison.load(other_split, "abc", path)
+        nb04_transfer.load(other_split, "abc", path)
     record = json.loads(path.read_text())
     record["methods"][0]["correct"] = "0" * len(record["methods"][0]["correct"])  # was all 1
     path.write_text(json.dumps(record))
     with pytest.raises(ModelUnavailableError, match="changed by hand or damaged.*train_zoo.py"):
-        comparison.load(split, "abc", path)
+        nb04_transfer.load(split, "abc", path)
     path.write_text('{"methods": [')
     with pytest.raises(ModelUnavailableError, match="is damaged"):
-        comparison.load(split, "abc", path)
+        nb04_transfer.load(split, "abc", path)
     with pytest.raises(ModelUnavailableError, match="is missing.*git checkout"):
-        comparison.load(split, "abc", tmp_path / "nothing.json")
+        nb04_transfer.load(split, "abc", tmp_path / "nothing.json")
 
 
 def test_a_record_that_does_not_fit_is_measured_here_and_the_notebook_goes_on(
@@ -71,14 +72,23 @@ def test_a_record_that_does_not_fit_is_measured_here_and_the_notebook_goes_on(
 ):
     result, split = measured
     setting = transfer.Setting(
-        base_model(), tiny_dataset(n_per_class=130), "features", "conv_b", "conv_b", 20, "tiny",
-        schedule=FAST, shipped="tiny",
+        base_model(),
+        tiny_dataset(n_per_class=130),
+        "features",
+        "conv_b",
+        "conv_b",
+        20,
+        "tiny",
+        schedule=FAST,
+        shipped="tiny",
     )
-    path = comparison.save(result, split, "abc", tmp_path / "record.json")
-    monkeypatch.setattr(comparison, "base_sha256", lambda setting: "abc")
-    assert comparison.course_comparison(setting, split, path=path).source.startswith("measured 20")
-    monkeypatch.setattr(comparison, "base_sha256", lambda setting: "another base")
-    again = comparison.course_comparison(setting, split, path=path)
+    path = nb04_transfer.save(result, split, "abc", tmp_path / "record.json")
+    monkeypatch.setattr(nb04_transfer, "base_sha256", lambda setting: "abc")
+    assert nb04_transfer.course_comparison(setting, split, path=path).source.startswith(
+        "measured 20"
+    )
+    monkeypatch.setattr(nb04_transfer, "base_sha256", lambda setting: "another base")
+    again = nb04_transfer.course_comparison(setting, split, path=path)
     assert again.source == (
         "measured here (the shipped record record.json does not fit this run: it was made "
         "with another base model)"
@@ -90,8 +100,8 @@ def test_a_record_that_does_not_fit_is_measured_here_and_the_notebook_goes_on(
 def test_the_shipped_record_fits_the_shipped_base_and_the_quick_split():
     setting = course.transfer("quick")
     split = transfer.small_split(setting.dataset, per_class=setting.per_class)
-    shipped = comparison.load(
-        split, comparison.base_sha256(setting), other_base=setting.other_base_id
+    shipped = nb04_transfer.load(
+        split, nb04_transfer.base_sha256(setting), other_base=setting.other_base_id
     )
     assert [r.method.split(":")[0] for r in shipped.other] == ["ImageNet base"] * 2
     assert all(r.correct.shape == split.y_test.shape for r in shipped.other)

@@ -1,35 +1,12 @@
-"""helpers.course: the one module that decides what each notebook runs; claims that the
-text makes; the size knob of smoke runs; and the import rule that keeps config at the bottom."""
+"""helpers.course: the one package that decides what each notebook runs; claims that the
+text makes; the size knob of smoke runs. (The import rule is tests/test_layers_contract.py.)"""
 
 from __future__ import annotations
 
-import ast
-
 import pytest
 
-from helpers import config, course
-
-PACKAGE = config.REPO_ROOT / "helpers"
-
-
-def imported_helpers(path) -> set[str]:
-    """The helpers modules a file imports, at any depth of its code."""
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            if node.module == "helpers":
-                names |= {alias.name for alias in node.names}
-            elif node.module.startswith("helpers."):
-                names.add(node.module.split(".")[1])
-        elif isinstance(node, ast.Import):
-            names |= {a.name.split(".")[1] for a in node.names if a.name.startswith("helpers.")}
-    return names
-
-
-def test_config_imports_nothing_of_the_package_and_nothing_imports_course():
-    assert imported_helpers(PACKAGE / "config.py") == set()
-    importers = [p.name for p in PACKAGE.glob("*.py") if "course" in imported_helpers(p)]
-    assert importers == []
+from helpers import course
+from helpers.infra import config
 
 
 def test_every_notebook_gets_its_setting_from_course():

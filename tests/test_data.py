@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import config, data
+from helpers import course, data
+from helpers.infra import config, sources
 from tests.conftest import register_as_official, write_idx_folder
 
 
@@ -88,7 +89,6 @@ def test_fetch_replaces_a_present_file_that_is_not_the_official_one(isolated_dat
     remote = isolated_data / "remote"
     write_idx_folder(remote, n_train=3, n_test=2)
     register_as_official(remote, monkeypatch)
-    monkeypatch.setattr(data, "FASHION_URL", remote.as_uri() + "/")
     local = isolated_data / "keras_home" / "datasets" / "fashion-mnist"
     write_idx_folder(local, n_train=5, n_test=2, seed=9)  # a different, partial copy
     data.fetch_fashion_mnist()
@@ -163,12 +163,12 @@ def test_full_profile_offline_gives_one_clear_error(isolated_data, monkeypatch):
 def test_download_is_checked_and_atomic(tmp_path):
     source = tmp_path / "remote.bin"
     source.write_bytes(b"course data")
-    digest = data.sha256_of(source)
+    digest = sources.sha256_of(source)
     dest = tmp_path / "cache" / "file.bin"
     with pytest.raises(OSError, match="checksum mismatch"):
-        data.download_verified(source.as_uri(), dest, "0" * 64)
+        sources.download(sources.Source(source.as_uri(), "0" * 64, "test"), dest)
     assert not dest.exists() and list(dest.parent.iterdir()) == []
-    data.download_verified(source.as_uri(), dest, digest)
+    sources.download(sources.Source(source.as_uri(), digest, "test"), dest)
     assert dest.read_bytes() == b"course data"
 
 
@@ -176,7 +176,6 @@ def test_fetch_downloads_all_four_files(isolated_data, monkeypatch):
     remote = isolated_data / "remote"
     write_idx_folder(remote, n_train=3, n_test=2)
     register_as_official(remote, monkeypatch)
-    monkeypatch.setattr(data, "FASHION_URL", remote.as_uri() + "/")
     dataset = data.load_fashion_mnist("full")
     assert len(dataset.x_train) == 3
     assert "keras_home" in dataset.source
@@ -209,11 +208,11 @@ def test_stratified_indices():
 
 
 def test_coarse_groups_cover_known_classes_once():
-    for grouping in data.COARSE_GROUPS.values():
+    for grouping in course.COARSE_GROUPS.values():
         members = [name for group in grouping.values() for name in group]
         assert set(members) <= set(data.FASHION_CLASSES)
         assert len(members) == len(set(members))
-    assert len(data.COARSE_GROUPS["six"]) == 6
+    assert len(course.COARSE_GROUPS["six"]) == 6
 
 
 def test_describe_classes():

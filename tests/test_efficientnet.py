@@ -16,7 +16,10 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import cams, config, efficientnet, photos, torch_legacy
+from helpers import cams
+from helpers.data import photos
+from helpers.infra import config
+from helpers.models import efficientnet, torch_legacy
 
 pytestmark = pytest.mark.xdist_group("efficientnet")  # one worker builds the network once
 

@@ -1,7 +1,6 @@
 """Every checker accepts a right answer (in any equivalent form) and says "Not yet" to a
 plausible wrong one; a new checker without cases here fails the coverage test."""
 
-import inspect
 from types import SimpleNamespace
 
 import numpy as np
@@ -43,7 +42,7 @@ CASES = {
     ),
     "check_num_filters": ((MODEL,), [4], [32, 2]),
     "check_feature_map_shape": ((MODEL, IMAGE, "c2"), [(3, 3, 2)], [(6, 6, 2), (3, 3, 4)]),
-    "check_receptive_field": ((MODEL, "c2"), [8], [5, 7]),  # 3 + 1 x 1 + 2 x 2; off by one
+    "check_layer_receptive_field": ((MODEL, "c2"), [8], [5, 7]),  # 3 + 1 x 1 + 2 x 2; off by one
     "check_dominant_class": (
         ([1, 2, 3, 4], np.array([0, 1, 1, 2, 2]), ["a", "b", "c"]),
         ["b", "C"],
@@ -73,10 +72,8 @@ CASES = {
 
 
 def test_every_checker_has_cases():
-    checkers = {
-        n for n, f in inspect.getmembers(exercises, inspect.isfunction) if n[:6] == "check_"
-    }
-    assert checkers == set(CASES)
+    harness = {"check_choice", "check_equal", "check_close", "check_names"}
+    assert set(exercises.QUESTIONS) | harness == set(CASES)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

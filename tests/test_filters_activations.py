@@ -2,7 +2,8 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import activations, filters, layers
+from helpers import activations, filters
+from helpers.infra import layers
 
 
 def conv_model(in_channels=1, size=6):

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from helpers import config, data
+from helpers import data
+from helpers.infra import config
 from tests.conftest import write_idx_split
 from tests.test_browser import checked_outputs_differing
 

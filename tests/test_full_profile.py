@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import config, course, data, weights
+from helpers import course, data
+from helpers.infra import config
+from helpers.models import weights
 from tests.conftest import load_script
 
 pytestmark = pytest.mark.full
@@ -70,8 +72,8 @@ def test_every_notebook_runs_in_the_full_profile_on_stand_ins(
     ("setting", "error", "message"),
     [
         (course.start, data.DataNotFoundError, r"(?s)CIFAR-10 was not found .*Searched:.*10-py"),
-        (course.filters, data.DataNotFoundError, r"python -m helpers.data fetch cifar10"),
-        (course.hdcnn, data.DataNotFoundError, r"python -m helpers.data fetch cifar100"),
+        (course.filters, data.DataNotFoundError, r"python -m helpers fetch cifar10"),
+        (course.hdcnn, data.DataNotFoundError, r"python -m helpers fetch cifar100"),
         (course.transfer, data.DataNotFoundError, r"(?s)PetImages.*Searched:.*fetch pets"),
         (course.cams, data.DataNotFoundError, r"PetImages folder with Cat/ and Dog/"),
         (course.coarse, weights.WeightsNotFoundError, r"fetch weights MobileNetV2"),

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.imagefolder import load_image_folder
+from helpers.data.imagefolder import load_image_folder
 
 
 def _write_image(path, fmt, seed):

@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import layers
+from helpers.infra import layers
 
 
 def _base():

@@ -7,7 +7,10 @@ import zipfile
 
 import pytest
 
-from helpers import config, data
+from helpers import __main__ as cli
+from helpers import data
+from helpers.infra import config
+from tests.conftest import serve_source
 
 
 @pytest.fixture
@@ -28,8 +31,7 @@ def served_zip(homes, monkeypatch):
         zipped.writestr("PetImages/Cat/0.jpg", b"cat")
         zipped.writestr("PetImages/Dog/0.jpg", b"dog")
         zipped.writestr("readme[1].txt", b"licence text")
-    monkeypatch.setattr(data, "PETS_URL", path.as_uri())
-    monkeypatch.setattr(data, "PETS_SHA256", data.sha256_of(path))
+    serve_source(monkeypatch, "pets", path)
     return path
 
 
@@ -38,7 +40,7 @@ def leftovers(folder):
 
 
 def test_fetch_unpacks_only_the_photos_into_keras_cache(served_zip, homes):
-    assert data.fetch(["pets"]) == f"PetImages ready in {homes / 'keras/datasets/PetImages'}"
+    assert cli.fetch(["pets"]) == f"PetImages ready in {homes / 'keras/datasets/PetImages'}"
     unpacked = homes / "keras" / "datasets" / "PetImages"
     assert (unpacked / "Cat" / "0.jpg").read_bytes() == b"cat"
     assert leftovers(homes / "keras" / "datasets") == ["PetImages"]  # no zip, no temp folder
@@ -46,7 +48,7 @@ def test_fetch_unpacks_only_the_photos_into_keras_cache(served_zip, homes):
 
 
 def test_a_download_with_another_checksum_leaves_nothing(served_zip, homes, monkeypatch):
-    monkeypatch.setattr(data, "PETS_SHA256", "0" * 64)
+    serve_source(monkeypatch, "pets", served_zip, checksum="0" * 64)
     with pytest.raises(data.DataNotFoundError, match=r"(?s)checksum mismatch.*fetch pets"):
         data.pets_folder("full")
     assert leftovers(homes / "keras" / "datasets") == []

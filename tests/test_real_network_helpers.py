@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import cams, coarse, photos, predictions, widgets
+from helpers import cams, coarse, predictions, widgets
+from helpers.data import photos
 
 
 def test_square_crops_the_centre_then_resizes():

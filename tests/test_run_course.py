@@ -1,6 +1,6 @@
 import pytest
 
-from helpers import config
+from helpers.infra import config
 from tests.conftest import load_script
 
 run_course = load_script("run_course")

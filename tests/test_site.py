@@ -8,7 +8,8 @@ import tarfile
 
 import pytest
 
-from helpers import site
+from helpers.publish import site
+from tests.conftest import serve_source
 
 
 def tarball(path, files: dict[str, bytes]) -> str:
@@ -25,7 +26,7 @@ def tarball(path, files: dict[str, bytes]) -> str:
 
 @pytest.fixture
 def local_assets(tmp_path, monkeypatch):
-    """ASSETS pointing at two local tarballs; the cache in tmp_path."""
+    """The two site sources served from local tarballs; the cache in tmp_path."""
     monkeypatch.setenv("COURSE_CACHE", str(tmp_path / "cache"))
     assets = {}
     for name, member in (
@@ -34,8 +35,8 @@ def local_assets(tmp_path, monkeypatch):
     ):
         path = tmp_path / f"{name}.tgz"
         digest = tarball(path, {member: f"// {name}".encode(), "package/README.md": b"x"})
-        assets[name] = (path.as_uri(), digest, member)
-    monkeypatch.setattr(site, "ASSETS", assets)
+        serve_source(monkeypatch, f"site/{name}", path, checksum=digest)
+        assets[name] = path
     return assets
 
 
@@ -56,8 +57,7 @@ def test_fetched_scripts_are_served_from_build_static(local_assets, tmp_path):
 
 
 def test_a_tampered_tarball_is_refused_and_leaves_nothing(local_assets, tmp_path, monkeypatch):
-    url, _, member = local_assets["require.js"]
-    monkeypatch.setitem(site.ASSETS, "require.js", (url, "0" * 64, member))
+    serve_source(monkeypatch, "site/require.js", local_assets["require.js"], checksum="0" * 64)
     with pytest.raises(OSError, match=r"checksum mismatch for file://"):
         site.fetch()
     assert not (site.assets_dir() / "require.js").exists()

@@ -9,7 +9,7 @@ import sys
 import nbformat
 import pytest
 
-from helpers import config
+from helpers.infra import config
 
 NOISE = ("absl::InitializeLog", "cpu_feature_guard", "oneDNN custom operations")
 
@@ -27,7 +27,8 @@ def test_importing_the_course_and_running_a_model_prints_no_start_up_noise():
     """What a notebook's first cell does, in a fresh process whose stderr (which a Jupyter
     kernel forwards into the notebook) is captured; no TF_CPP_MIN_LOG_LEVEL set by hand."""
     code = (
-        "from helpers import cams, course, occlusion, zoo\n"
+        "from helpers import cams, course, occlusion\n"
+        "from helpers.models import zoo\n"
         "import numpy as np\n"
         "course.setup()\n"
         "zoo.load('fashion_cnn').predict(np.zeros((2, 28, 28, 1)), verbose=0)\n"

@@ -2,8 +2,9 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import layers, transfer, widgets
+from helpers import transfer, widgets
 from helpers.data import Dataset
+from helpers.infra import layers
 
 
 def base_model():

@@ -4,7 +4,9 @@ layers they were made of, and not used for any other; the explorer starts from t
 import numpy as np
 import pytest
 
-from helpers import course, embedding, tsne_maps, widgets
+from helpers import course, embedding, widgets
+from helpers.course import nb03_tsne
+from helpers.course.classifier import Classifier
 
 pytestmark = pytest.mark.xdist_group("tsne_maps")  # one worker computes the maps once
 
@@ -18,7 +20,7 @@ IMAGES = np.arange(40 * 4, dtype=np.uint8).reshape(40, 2, 2, 1)  # what FEATURES
 
 @pytest.fixture(scope="module")
 def maps():
-    return tsne_maps.compute(FEATURES, perplexities=(5, 10))
+    return nb03_tsne.compute(FEATURES, perplexities=(5, 10))
 
 
 def test_every_layer_and_perplexity_is_computed_as_the_explorer_would(maps):
@@ -27,22 +29,22 @@ def test_every_layer_and_perplexity_is_computed_as_the_explorer_would(maps):
 
 
 def test_a_saved_record_reads_back_for_the_same_images_and_layers_only(maps, tmp_path, capsys):
-    path = tsne_maps.save(maps, IMAGES, ["a", "b"], perplexities=(5, 10), path=tmp_path / "m.json")
-    back, source = tsne_maps.course_maps(FEATURES, IMAGES, perplexities=(5, 10), path=path)
+    path = nb03_tsne.save(maps, IMAGES, ["a", "b"], perplexities=(5, 10), path=tmp_path / "m.json")
+    back, source = nb03_tsne.course_maps(FEATURES, IMAGES, perplexities=(5, 10), path=path)
     assert source.startswith("measured 20") and sorted(back) == sorted(maps)
     np.testing.assert_allclose(back["a", 5], maps["a", 5], atol=5e-4)  # kept to 3 decimals
     assert capsys.readouterr().out == ""
     other = IMAGES.copy()
     other[0, 0, 0, 0] += 1
-    measured, why = tsne_maps.course_maps(FEATURES, other, perplexities=(5, 10), path=path)
+    measured, why = nb03_tsne.course_maps(FEATURES, other, perplexities=(5, 10), path=path)
     assert why == "measured here (the shipped record m.json does not fit this run: it was made "\
         "with another images)"
     assert "Measuring here (the shipped record m.json does not fit" in capsys.readouterr().out
     assert sorted(measured) == sorted(maps)  # every map computed here, equal to the record's
     np.testing.assert_array_equal(measured["b", 10], maps["b", 10])
-    _, why = tsne_maps.course_maps({"a": FEATURES["a"]}, IMAGES, perplexities=(5,), path=path)
+    _, why = nb03_tsne.course_maps({"a": FEATURES["a"]}, IMAGES, perplexities=(5,), path=path)
     assert why.endswith("it was made with another layers, perplexities)")
-    live, why = tsne_maps.course_maps({"b": FEATURES["b"]}, IMAGES, (10,), live=True, path=path)
+    live, why = nb03_tsne.course_maps({"b": FEATURES["b"]}, IMAGES, (10,), live=True, path=path)
     assert why == "measured here (LIVE = True)"  # not read, though the record holds the map
     np.testing.assert_array_equal(live["b", 10], maps["b", 10])
 
@@ -61,11 +63,11 @@ def test_the_explorer_starts_from_the_precomputed_maps(maps, monkeypatch):
 
 
 def test_the_shipped_record_fits_notebook_03s_features():
-    images, features = tsne_maps.course_features()
-    shipped, source = tsne_maps.course_maps(features, images)
+    images, features = nb03_tsne.course_features()
+    shipped, source = nb03_tsne.course_maps(features, images)
     assert source.startswith("measured 20"), source
-    assert len(shipped) == len(tsne_maps.LAYERS) * len(tsne_maps.PERPLEXITIES)
-    assert all(points.shape == (tsne_maps.IMAGES, 2) for points in shipped.values())
+    assert len(shipped) == len(nb03_tsne.LAYERS) * len(nb03_tsne.PERPLEXITIES)
+    assert all(points.shape == (nb03_tsne.IMAGES, 2) for points in shipped.values())
 
 
 def test_the_full_profile_has_no_record_and_computes_nothing_up_front(monkeypatch):
@@ -73,6 +75,6 @@ def test_the_full_profile_has_no_record_and_computes_nothing_up_front(monkeypatc
         raise AssertionError("a map was computed before the explorer asked for it")
 
     monkeypatch.setattr(embedding, "tsne", no_tsne)
-    setting = course.Classifier("full", None, None, "a full setting")
+    setting = Classifier("full", None, None, "a full setting")
     maps, source = course.tsne_start_maps(setting, FEATURES, IMAGES)
     assert maps == {} and source.endswith("(no record in full)")

@@ -9,8 +9,9 @@ import json
 import numpy as np
 import pytest
 
-from helpers import config, weights, zoo
-from tests.conftest import load_script
+from helpers.infra import config
+from helpers.models import weights, zoo
+from tests.conftest import load_script, serve_source
 
 make_stand_ins = load_script("make_stand_ins")
 NOTOP = weights.weight_file("MobileNetV2", include_top=False)
@@ -37,7 +38,7 @@ def test_missing_in_the_quick_profile_names_every_folder_and_the_fetch_command(f
     with pytest.raises(weights.WeightsNotFoundError, match="quick profile never downloads") as e:
         weights.resolve("VGG16", include_top=False)
     text = str(e.value)
-    assert "python -m helpers.data fetch weights VGG16 --no-top" in text
+    assert "python -m helpers fetch weights VGG16 --no-top" in text
     for folder in ("course_data/weights", "repo_data/weights", "keras/models"):
         assert str(folders / folder / "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5") in text
 
@@ -64,8 +65,7 @@ def test_a_file_with_the_published_md5_is_accepted_as_imagenet(folders, monkeypa
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"pretend weights")
     md5 = hashlib.md5(b"pretend weights").hexdigest()
-    published = weights.WeightFile("VGG16", True, cached.name, md5)
-    monkeypatch.setitem(weights.WEIGHT_FILES, ("VGG16", True), published)
+    serve_source(monkeypatch, f"weights/{cached.name}", cached, checksum=md5)
     resolved = weights.resolve("VGG16")
     assert resolved == weights.ResolvedWeights(cached, stand_in=False)
     assert resolved.describe() == f"ImageNet weights from {cached}"

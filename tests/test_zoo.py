@@ -1,11 +1,13 @@
 import json
-import os
+from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
-from helpers import config, data, zoo
+from helpers import data
+from helpers.infra import config, sources
+from helpers.models import zoo
 from tests.conftest import load_script, write_idx_folder
 
 
@@ -47,7 +49,7 @@ def test_corrupted_file_is_detected(saved):
 
 
 def test_unshipped_model_in_quick_profile_says_how_to_train(saved, tmp_path):
-    with pytest.raises(zoo.ModelUnavailableError, match="python -m helpers.zoo train tiny"):
+    with pytest.raises(zoo.ModelUnavailableError, match="python -m helpers train tiny"):
         zoo.load("tiny", profile="quick", models_dir=tmp_path / "empty")
     with pytest.raises(zoo.ModelUnavailableError, match=r"No course model is called 'nope'\."):
         zoo.load("nope", models_dir=tmp_path / "empty")
@@ -188,25 +190,15 @@ def test_a_manifest_write_that_fails_half_way_leaves_the_old_one_whole(tmp_path,
     path = tmp_path / "manifest.json"
     old = json.dumps({"models": [{"name": "a"}]})
     path.write_text(old)
-    real_fdopen = os.fdopen
+    real_write_text = Path.write_text
 
-    class DiskFull:
-        def __init__(self, handle, mode):
-            self.file = real_fdopen(handle, mode)
+    def disk_full(self, text):  # writes half, then the disk is full
+        real_write_text(self, text[: len(text) // 2])
+        raise OSError(28, "No space left on device")
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.file.close()
-
-        def write(self, text):
-            self.file.write(text[: len(text) // 2])
-            raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(config.os, "fdopen", DiskFull)
+    monkeypatch.setattr(Path, "write_text", disk_full)
     with pytest.raises(OSError, match="No space left"):
-        config.write_atomically(path, json.dumps({"models": [{"name": "b"}] * 100}))
+        sources.write_atomically(path, json.dumps({"models": [{"name": "b"}] * 100}))
     assert path.read_text() == old
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]  # no partial file left
 

@@ -14,20 +14,12 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from helpers import config
+from helpers.infra import config, sources
 
-# name -> (npm tarball, its sha256, the member to keep)
+# name -> the member of its npm tarball (a source in helpers.infra.sources) to keep
 ASSETS = {
-    "embed-amd.js": (
-        "https://registry.npmjs.org/@jupyter-widgets/html-manager/-/html-manager-1.0.14.tgz",
-        "9d647396585ef74da93f87f645c5dcc14bebf5784192c577f72b199597614e81",
-        "package/dist/embed-amd.js",
-    ),
-    "require.js": (
-        "https://registry.npmjs.org/requirejs/-/requirejs-2.3.7.tgz",
-        "31f3330c978fb28684622fe71165dc946432cf0210b2ea8a1ca0233e70f2737d",
-        "package/require.js",
-    ),
+    "embed-amd.js": "package/dist/embed-amd.js",
+    "require.js": "package/require.js",
 }
 STATIC = "static"  # the folder beside the pages
 
@@ -39,18 +31,15 @@ def assets_dir() -> Path:
 
 def fetch() -> list[Path]:
     """Download each missing script's tarball (checksum verified), keep the one file."""
-    from helpers.data import download_verified
-
     kept = []
-    for name, (url, sha256, member) in ASSETS.items():
+    for name, member in ASSETS.items():
         dest = assets_dir() / name
         if not dest.is_file():
             with tempfile.TemporaryDirectory() as tmp:
-                tarball = download_verified(url, Path(tmp) / "package.tgz", sha256)
+                tarball = sources.download(sources.SOURCES[f"site/{name}"], Path(tmp) / "p.tgz")
                 with tarfile.open(tarball) as archive:
                     content = archive.extractfile(member).read()
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            config.write_atomically(dest, content)
+            sources.write_atomically(dest, content)
         kept.append(dest)
     return kept
 
@@ -58,18 +47,13 @@ def fetch() -> list[Path]:
 def page_urls(build: Path) -> dict:
     """nbconvert ``HTMLExporter`` settings: local copies of the scripts in ``build/static``
     when :func:`fetch` has kept them, else ``{}`` (the CDN)."""
-    sources = [assets_dir() / name for name in ASSETS]
-    if not all(path.is_file() for path in sources):
+    kept = [assets_dir() / name for name in ASSETS]
+    if not all(path.is_file() for path in kept):
         return {}
     (build / STATIC).mkdir(parents=True, exist_ok=True)
-    for path in sources:
+    for path in kept:
         shutil.copyfile(path, build / STATIC / path.name)
     return {
         "require_js_url": f"{STATIC}/require.js",
         "widget_renderer_url": f"{STATIC}/embed-amd.js",
     }
-
-
-if __name__ == "__main__":
-    for path in fetch():
-        print(f"kept {path}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from helpers import checks
+from helpers.infra import arguments
 
 MASK_THRESHOLD = 0.1
 
@@ -57,7 +57,7 @@ def make_cluttered(
     Deterministic for a seed. Raises ValueError when the largest scaled item does not fit on
     the canvas or an argument is out of range.
     """
-    items = checks.finite(np.asarray(images, dtype=np.float32), "images")
+    items = arguments.finite(np.asarray(images, dtype=np.float32), "images")
     if items.ndim == 4:
         items = items[..., 0]
     if items.ndim != 3 or len(items) != len(labels) or len(items) == 0:
@@ -70,9 +70,9 @@ def make_cluttered(
             f"an item scaled by {high} ({round(items.shape[1] * high)} px) does not fit a "
             f"{canvas}-px canvas: enlarge the canvas or lower the scale range"
         )
-    n = checks.count(n, "n")
-    distractors = checks.count(distractors, "distractors", low=0)
-    canvas = checks.count(canvas, "canvas")
+    n = arguments.count(n, "n")
+    distractors = arguments.count(distractors, "distractors", low=0)
+    canvas = arguments.count(canvas, "canvas")
     rng = np.random.default_rng(seed)
     out = np.zeros((n, canvas, canvas), np.float32)
     masks = np.zeros((n, canvas, canvas), bool)

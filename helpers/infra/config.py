@@ -4,27 +4,13 @@ the paths, seeds, the size cap of smoke runs, cores per process."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "data"
 MODELS_DIR = DATA_DIR / "models"
 PROFILES = ("quick", "full")
 DEFAULT_SEED = 0
-
-
-def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write ``content`` to a temporary file beside ``path``, then rename it into place: a
-    write that fails half-way (disk full) leaves the old file whole and no partial file."""
-    path = Path(path)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb" if isinstance(content, bytes) else "w") as tmp:
-            tmp.write(content)
-        os.replace(tmp_name, path)
-    finally:
-        Path(tmp_name).unlink(missing_ok=True)
 
 
 def get_profile(profile: str | None = None) -> str:

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from helpers import checks, data, imagefolder
+from helpers.data import imagefolder
+from helpers.infra import arguments, sources
 
 
 def _shipped() -> dict[str, Callable[[], np.ndarray]]:
@@ -54,7 +55,7 @@ class Photos:
 def square(image: np.ndarray, size: int) -> np.ndarray:
     """An RGB uint8 image centre-cropped to a square on its shorter side, resized to
     ``size`` x ``size`` (PIL, bilinear); uint8."""
-    size = checks.count(size, "size", low=8, high=4096)
+    size = arguments.count(size, "size", low=8, high=4096)
     array = np.asarray(image)
     if array.ndim != 3 or array.shape[2] != 3 or array.dtype != np.uint8:
         raise ValueError(
@@ -69,7 +70,7 @@ def square(image: np.ndarray, size: int) -> np.ndarray:
 
 def own_photo_files() -> list[Path]:
     """Image files in ``$COURSE_DATA/images/`` and its sub-folders, sorted."""
-    root = data.course_data_dir()
+    root = sources.course_data_dir()
     folder = None if root is None else root / "images"
     if folder is None or not folder.is_dir():
         return []

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from helpers import checks
+from helpers.infra import arguments
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
@@ -82,7 +82,7 @@ def image_size_pair(image_size, name: str = "image_size") -> tuple[int, int]:
             f"{name} must be a pair (height, width) of whole numbers, got {image_size!r}"
         )
     return tuple(
-        checks.count(side, f"{name}'s {which}")
+        arguments.count(side, f"{name}'s {which}")
         for side, which in zip(image_size, ("height", "width"), strict=True)
     )
 
@@ -138,7 +138,7 @@ def load_image_folder(
     root = Path(root)
     image_size = image_size_pair(image_size)
     if max_per_class is not None:
-        max_per_class = checks.count(max_per_class, "max_per_class")
+        max_per_class = arguments.count(max_per_class, "max_per_class")
     if not root.is_dir():
         what = "is a file, not a folder" if root.exists() else "does not exist"
         raise FileNotFoundError(

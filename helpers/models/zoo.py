@@ -2,7 +2,7 @@
 
 Shipped models live in ``data/models/`` with ``manifest.json`` (data, epochs, seed, test
 accuracy, sha256). ``scripts/train_zoo.py`` writes them. In the ``full`` profile a model that is
-not shipped is trained on first use and cached in :func:`helpers.config.user_cache_dir`.
+not shipped is trained on first use and cached in :func:`helpers.infra.config.user_cache_dir`.
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import config
-from helpers.data import Dataset, select_classes, sha256_of
+from helpers.data import Dataset, select_classes
+from helpers.infra import config, sources
+from helpers.infra.errors import ModelUnavailableError
+from helpers.infra.sources import sha256_of
 
 MANIFEST = "manifest.json"
-
-
-class ModelUnavailableError(FileNotFoundError):
-    """A course model or pretrained weight file is missing, corrupt or cannot be fetched."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,7 +319,9 @@ def save(model, info: dict, models_dir: str | os.PathLike = config.MODELS_DIR) -
     entry = {**info, "file": path.name, "sha256": sha256_of(path)}
     entries = [e for e in manifest_entries(models_dir) if e["name"] != info["name"]] + [entry]
     entries.sort(key=lambda e: e["name"])
-    config.write_atomically(models_dir / MANIFEST, json.dumps({"models": entries}, indent=2) + "\n")
+    sources.write_atomically(
+        models_dir / MANIFEST, json.dumps({"models": entries}, indent=2) + "\n"
+    )
     return path
 
 
@@ -394,7 +394,7 @@ def load(
     if config.get_profile(profile) != "full":
         raise ModelUnavailableError(
             f"Course model {name!r} is not in {models_dir} nor in {config.user_cache_dir()}. "
-            f"Train it with `python -m helpers.zoo train {name}`, or use the full profile "
+            f"Train it with `python -m helpers train {name}`, or use the full profile "
             "(COURSE_PROFILE=full), which trains it on first use."
         )
     if dataset is None:
@@ -437,24 +437,14 @@ def recipe_epochs(name: str) -> int:
 
 def pretrained(name: str, weights: str | os.PathLike | None = "imagenet", include_top=True, **kw):
     """A ``keras.applications`` model (MobileNetV2, VGG16, DenseNet121). ``"imagenet"``
-    weights are resolved and checked by :func:`helpers.weights.resolve` (which raises naming
+    weights are resolved and checked by :func:`helpers.models.weights.resolve` (which raises naming
     the file, where it was looked for and the command that fetches it); Keras gets the path."""
     import keras
 
-    from helpers import weights as weight_files
+    from helpers.models import weights as weight_files
 
     weight_files.weight_file(name, include_top)  # an unknown name lists the known ones
     if isinstance(weights, str) and weights == "imagenet":
         weights = weight_files.resolve(name, include_top).path
     builder = getattr(keras.applications, name)
     return builder(weights=None if weights is None else str(weights), include_top=include_top, **kw)
-
-
-if __name__ == "__main__":  # python -m helpers.zoo train NAME
-    import sys
-
-    if len(sys.argv) != 3 or sys.argv[1] != "train" or sys.argv[2] not in RECIPES:
-        sys.exit(f"usage: python -m helpers.zoo train NAME   (NAME one of {sorted(RECIPES)})")
-    chosen = sys.argv[2]
-    load(chosen, "full", dataset=recipe_dataset(chosen), epochs=recipe_epochs(chosen))
-    print(f"{chosen} ready in {config.user_cache_dir() / 'models'}")

@@ -21,35 +21,32 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import config
+from helpers.infra import config, sources
+from helpers.infra.errors import WeightsNotFoundError
 
 STAND_INS = "stand-ins.json"
-BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
-
-
-class WeightsNotFoundError(FileNotFoundError):
-    """A pretrained weight file is missing, altered, or could not be downloaded."""
 
 
 @dataclass(frozen=True)
 class WeightFile:
-    """One published weight file: its name in Keras' cache, its URL and its md5 (the
-    checksum Keras publishes; None where Keras publishes none)."""
+    """One published weight file: its model and its name in Keras' cache; its address and
+    md5 (None where Keras publishes none) are in :data:`helpers.infra.sources.SOURCES`."""
 
     model: str
     include_top: bool
     file_name: str
-    md5: str | None
 
     @property
-    def url(self) -> str:
-        folder = {"MobileNetV2": "mobilenet_v2", "VGG16": "vgg16", "DenseNet121": "densenet"}
-        return BASE_URL + folder[self.model] + "/" + self.file_name
+    def source(self) -> sources.Source:
+        return sources.SOURCES[f"weights/{self.file_name}"]
+
+    @property
+    def md5(self) -> str | None:
+        return self.source.checksum
 
     @property
     def fetch_command(self) -> str:
-        top = "" if self.include_top else " --no-top"
-        return f"python -m helpers.data fetch weights {self.model}{top}"
+        return self.source.fetch_command
 
 
 _MOBILENET = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224"
@@ -58,14 +55,12 @@ _DENSENET = "densenet121_weights_tf_dim_ordering_tf_kernels"
 WEIGHT_FILES = {
     (f.model, f.include_top): f
     for f in (
-        WeightFile("MobileNetV2", True, f"{_MOBILENET}.h5", None),
-        WeightFile("MobileNetV2", False, f"{_MOBILENET}_no_top.h5", None),
-        WeightFile("VGG16", True, f"{_VGG16}.h5", "64373286793e3c8b2b4e3219cbf3544b"),
-        WeightFile("VGG16", False, f"{_VGG16}_notop.h5", "6d6bbae143d832006294945121d1f1fc"),
-        WeightFile("DenseNet121", True, f"{_DENSENET}.h5", "9d60b8095a5708f2dcce2bca79d332c7"),
-        WeightFile(
-            "DenseNet121", False, f"{_DENSENET}_notop.h5", "30ee3e1110167f948a6b9946edeeb738"
-        ),
+        WeightFile("MobileNetV2", True, f"{_MOBILENET}.h5"),
+        WeightFile("MobileNetV2", False, f"{_MOBILENET}_no_top.h5"),
+        WeightFile("VGG16", True, f"{_VGG16}.h5"),
+        WeightFile("VGG16", False, f"{_VGG16}_notop.h5"),
+        WeightFile("DenseNet121", True, f"{_DENSENET}.h5"),
+        WeightFile("DenseNet121", False, f"{_DENSENET}_notop.h5"),
     )
 }
 
@@ -97,16 +92,12 @@ def weight_file(model: str, include_top: bool) -> WeightFile:
 
 def keras_models_dir() -> Path:
     """Where Keras looks for (and caches) application weights."""
-    from helpers.data import keras_home
-
-    return keras_home() / "models"
+    return sources.keras_home() / "models"
 
 
 def candidate_folders() -> list[Path]:
     """The folders searched for weight files, in resolution order."""
-    from helpers import data
-
-    root = data.course_data_dir()
+    root = sources.course_data_dir()
     folders = [] if root is None else [root / "weights"]
     return folders + [config.DATA_DIR / "weights", keras_models_dir()]
 
@@ -126,18 +117,16 @@ def _stand_in_digests(folder: Path) -> dict[str, str]:
 
 def check(path: Path, spec: WeightFile) -> ResolvedWeights:
     """Check one present file against its published md5, or its listed stand-in sha256."""
-    from helpers.data import digest_of
-
     stand_ins = _stand_in_digests(path.parent)
     if spec.file_name in stand_ins:
-        if digest_of(path, "sha256") != stand_ins[spec.file_name]:
+        if sources.digest_of(path, "sha256") != stand_ins[spec.file_name]:
             raise WeightsNotFoundError(
                 f"{path} is listed as a stand-in in {path.parent / STAND_INS} but its sha256 "
                 "differs: rebuild the stand-ins with `python scripts/make_stand_ins.py`."
             )
         warnings.warn(f"{path.name} is a stand-in: results are meaningless.", stacklevel=3)
         return ResolvedWeights(path, stand_in=True)
-    if spec.md5 is not None and (actual := digest_of(path, "md5")) != spec.md5:
+    if spec.md5 is not None and (actual := sources.digest_of(path, "md5")) != spec.md5:
         raise WeightsNotFoundError(
             f"{path} is not the published {spec.model} weight file: its md5 is {actual}, "
             f"the published one is {spec.md5} (a partial download or another file). It was "
@@ -195,23 +184,16 @@ def resolve(
 
 def fetch(model: str, include_top: bool = True) -> Path:
     """Download a weight file into Keras' cache: checked, renamed into place when complete."""
-    from helpers.data import download_verified
-
     spec = weight_file(model, include_top)
     target = keras_models_dir() / spec.file_name
     try:
-        return download_verified(spec.url, target, spec.md5, algorithm="md5")
+        return sources.download(spec.source, target)
     except OSError as error:
         raise WeightsNotFoundError(_missing(spec, candidate_folders(), str(error))) from error
 
 
 def _missing(spec: WeightFile, folders: list[Path], why: str) -> str:
-    from helpers.data import searched
-
-    places = searched(f / spec.file_name for f in folders)
-    return (
-        f"The ImageNet weights of {spec.model} ({spec.file_name}) were not found ({why}).\n"
-        f"Searched:\n  {places}\nFetch them on a machine with network with\n"
-        f"  {spec.fetch_command}\nand copy {keras_models_dir() / spec.file_name} to the same "
-        "place (or to $COURSE_DATA/weights) on this machine."
-    )
+    what = f"The ImageNet weights of {spec.model} ({spec.file_name})"
+    places = [folder / spec.file_name for folder in folders]
+    target = keras_models_dir() / spec.file_name
+    return sources.missing(what, places, why, spec.fetch_command, target, under="/weights")

