@@ -15,9 +15,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import numpy as np  # noqa: E402
 
-from helpers import cams, data, refine, zoo  # noqa: E402
+from helpers import cams, data, refine  # noqa: E402
 from helpers.data.cluttered import make_cluttered  # noqa: E402
 from helpers.infra import layers
+from helpers.models import zoo  # noqa: E402
 
 N = 256
 

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import numpy as np  # noqa: E402
 from common import fastest_interleaved  # noqa: E402
 
-from helpers import photos  # noqa: E402
+from helpers.data import photos  # noqa: E402
 from helpers.models import efficientnet
 
 BATCH = 16

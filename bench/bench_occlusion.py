@@ -15,7 +15,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 import numpy as np  # noqa: E402
 from common import fastest_interleaved, measure  # noqa: E402
 
-from helpers import data, occlusion, zoo  # noqa: E402
+from helpers import data, occlusion  # noqa: E402
+from helpers.models import zoo  # noqa: E402
+from helpers.saliency import Score  # noqa: E402
 
 WINDOW, STRIDE, BATCH = 8, 4, 256
 
@@ -36,19 +38,19 @@ def seed_style(model, images, baseline):
 def plain_inference(score, batch, n_images):
     """The same number of forward passes with no occlusion work at all."""
     for start in range(0, n_images, BATCH):
-        score(batch[: min(BATCH, n_images - start)]).numpy()
+        score.tensor(batch[: min(BATCH, n_images - start)]).numpy()
 
 
 def main():
     dataset = data.load_fashion_mnist("quick")
     model = zoo.load("fashion_cnn")
     baseline = float(dataset.x_train.mean())
-    score = occlusion.make_scorer(model)
+    score = Score(model)
     positions = len(occlusion.window_starts(28, WINDOW, STRIDE)) ** 2
     batch = np.ascontiguousarray(dataset.x_test[:BATCH])
     occlusion.occlusion_maps(
         model, dataset.x_test[:4], WINDOW, STRIDE, baseline=baseline
-    )  # warm up
+    )  # warm-up
     plain_inference(score, batch, 2 * BATCH)
     print(f"window {WINDOW}, stride {STRIDE}: {positions} positions per image; batch {BATCH}")
     print(
@@ -61,7 +63,7 @@ def main():
         def ours(images=images):
             return occlusion.occlusion_maps(
                 model, images, WINDOW, STRIDE, baseline=baseline, batch_size=BATCH
-            )
+            ).maps
 
         best = fastest_interleaved(
             {"plain": lambda total=total: plain_inference(score, batch, total), "streaming": ours},

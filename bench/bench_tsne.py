@@ -18,7 +18,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import numpy as np  # noqa: E402
 from openTSNE import TSNE  # noqa: E402
 
-from helpers import activations, data, embedding, zoo  # noqa: E402
+from helpers import activations, data, embedding  # noqa: E402
+from helpers.models import zoo  # noqa: E402
 
 
 def opentsne_library_defaults(features):

@@ -10,15 +10,14 @@ dotted with the same Dense weights.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
-from contextlib import contextmanager
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import metrics
+from helpers import metrics, refine
 from helpers.infra import arguments, layers
+from helpers.saliency import Saliency, Score, resolve_targets
 
 # ---------------------------------------------------------------------------------------------
 # CAM and Grad-CAM
@@ -51,22 +50,6 @@ def gap_head(model: keras.Model) -> tuple[keras.layers.Layer, keras.layers.Dense
     return chain[gap_index], tail
 
 
-def _class_targets(probabilities: np.ndarray, class_index) -> np.ndarray:
-    """``class_index`` checked, or each image's predicted class when it is None."""
-    if class_index is None:
-        return probabilities.argmax(axis=1)
-    return _given_targets(class_index, *probabilities.shape)
-
-
-def _given_targets(class_index, n: int, n_classes: int) -> np.ndarray:
-    targets = arguments.per_item(class_index, n, "class_index")
-    if targets.min() < 0 or targets.max() >= n_classes:
-        raise ValueError(
-            f"class_index out of range: the model has {n_classes} classes (0..{n_classes - 1})"
-        )
-    return targets
-
-
 def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Bilinear resize of maps ``(N, h, w)`` to ``size`` (height, width)."""
     maps = arguments.finite(maps, "maps")
@@ -78,94 +61,118 @@ def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return tf.image.resize(maps[..., None], size, method="bilinear").numpy()[..., 0]
 
 
-def cam(model: keras.Model, images, class_index=None, upsampled: bool = True):
-    """CAMs of a batch from one forward pass: ``(maps (N, H, W), target classes (N,))``.
+def cam(model: keras.Model, images, target=None, upsampled: bool = True) -> Saliency:
+    """Class activation maps (Zhou et al., 2016) of a batch, from one forward pass.
 
-    ``class_index``: an int, one per image, or None for each image's predicted class.
+    Parameters
+    ----------
+    model
+        A network ending in global average pooling and a Dense layer.
+    images
+        ``(N, H, W, C)`` floats.
+    target
+        The class explained: an int, one per image, or None (each image's predicted class).
+    upsampled
+        Resize the maps to the images' size (bilinear); False keeps the last conv
+        layer's resolution.
+
+    Returns
+    -------
+    Saliency
+        ``maps`` ``(N, H, W)``: M_c = sum_k w_k^c f_k, and the ``targets``.
+
+    References
+    ----------
+    Zhou, B. et al. (2016). Learning deep features for discriminative localization. CVPR.
+
+    Examples
+    --------
+    >>> maps, targets = cam(model, images)  # doctest: +SKIP
+
+    Used in notebook 07.
     """
     images = arguments.model_batch(model, images)
     gap, dense = gap_head(model)
     both = layers.with_intermediate(model, gap, use_input=True)
     features, probabilities = (np.asarray(t) for t in both(images, training=False))
-    targets = _class_targets(probabilities, class_index)
+    targets = resolve_targets(target, probabilities.argmax(axis=1), probabilities.shape[1])
     kernel = keras.ops.convert_to_numpy(dense.kernel)
     maps = np.einsum("nhwk,kn->nhw", features, kernel[:, targets])
     if upsampled:
         maps = upsample(maps, images.shape[1:3])
-    return maps, targets
-
-
-@contextmanager
-def pre_softmax(model: keras.Model):
-    """Within this block the model outputs class scores before the softmax: a final layer
-    with a softmax activation computes a linear output instead (tf-keras-vis' model modifier).
-    The activation is restored on leaving, also after an error."""
-    last = model.layers[-1]
-    if getattr(last, "activation", None) is not keras.activations.softmax:
-        yield model
-        return
-    last.activation = keras.activations.linear
-    try:
-        yield model
-    finally:
-        last.activation = keras.activations.softmax
+    return Saliency(maps.astype(np.float32), targets)
 
 
 def grad_cam(
     model: keras.Model,
     images,
+    target=None,
     layer: str | None = None,
-    class_index=None,
     upsampled: bool = True,
-    score: Callable | None = None,
-):
-    """Grad-CAM for any conv net (nested models too): ReLU(sum_k alpha_k A_k), alpha_k the
-    spatial mean of d score / d A_k. Returns ``(maps (N, H, W), target classes (N,))``.
+    score: Score | None = None,
+) -> Saliency:
+    """Grad-CAM (Selvaraju et al., 2017) for any conv net, nested models too:
+    ReLU(sum_k alpha_k A_k), alpha_k the spatial mean of d score / d A_k.
 
-    The score is the target class's score *before* the softmax (Selvaraju et al.): for a model
-    ending in a softmax, its pre-activation. ``score(outputs, targets) -> (N,)`` replaces it
-    (``outputs``: the pre-softmax outputs as a tensor), e.g. to explain a probability.
+    Parameters
+    ----------
+    model
+        The network explained.
+    images
+        ``(N, H, W, C)`` floats.
+    target
+        The class explained: an int, one per image, or None (each image's predicted class).
+    layer
+        The conv (or pooling) layer whose maps are weighted; None: the last conv layer.
+    upsampled
+        Resize the maps to the images' size (bilinear).
+    score
+        What is differentiated (:class:`~helpers.saliency.Score`): by default the class's
+        score before the softmax, as the paper does; ``Score(model, logits=False)`` explains
+        the probability instead.
+
+    Returns
+    -------
+    Saliency
+        ``maps`` ``(N, H, W)`` and the ``targets``.
+
+    References
+    ----------
+    Selvaraju, R. R. et al. (2017). Grad-CAM: visual explanations from deep networks via
+    gradient-based localization. ICCV.
+
+    Examples
+    --------
+    >>> maps, targets = grad_cam(model, images, layer="conv2")  # doctest: +SKIP
+
+    Used in notebook 07.
     """
     images = arguments.model_batch(model, images)
-    target = (
+    conv = (
         layers.find_layer(model, kind="last_conv")
         if layer is None
         else layers.find_layer(model, name=layer)
     )
-    name, shape = target.name, target.output.shape
-    if len(shape) != 4:
+    if len(conv.output.shape) != 4:
         raise ValueError(
-            f"layer {name!r} has no spatial maps (output {shape}): Grad-CAM needs a conv or "
-            "pooling layer; leave layer=None for the last conv layer"
+            f"layer {conv.name!r} has no spatial maps (output {conv.output.shape}): Grad-CAM "
+            "needs a conv or pooling layer; leave layer=None for the last conv layer"
         )
-    if score is None:  # the usual case, compiled once per model and layer
-        wanted = (
-            np.full(len(images), -1)  # each image's predicted class
-            if class_index is None
-            else _given_targets(class_index, len(images), model.outputs[0].shape[-1])
+    score = Score(model, logits=True) if score is None else score
+    if score.layer is not None:
+        raise ValueError("Grad-CAM explains the model's classes: give a Score without layer=")
+    wanted = (
+        np.full(len(images), -1)  # each image's predicted class
+        if target is None
+        else resolve_targets(target, np.zeros(len(images)), model.outputs[0].shape[-1])
+    )
+    with score.tracing():  # traced with the model's logits in reach
+        maps, targets = _compiled_grad_cam(model, conv, score)(
+            tf.convert_to_tensor(images), tf.convert_to_tensor(wanted, tf.int32)
         )
-        with pre_softmax(model):  # traced as the pre-softmax model
-            maps, targets = _compiled_grad_cam(model, target)(
-                tf.convert_to_tensor(images), tf.convert_to_tensor(wanted, tf.int32)
-            )
-        targets = targets.numpy()
-    else:
-        with pre_softmax(model):
-            both = layers.with_intermediate(model, target)
-            with tf.GradientTape() as tape:
-                features, outputs = both(tf.convert_to_tensor(images), training=False)
-                tape.watch(features)
-                targets = _class_targets(outputs.numpy(), class_index)
-                scores = score(outputs, targets)
-            gradients = tape.gradient(scores, features)
-        if gradients is None:
-            raise ValueError(
-                f"the score does not depend on layer {name!r}: pick a layer on the path to the "
-                "output, and a score computed from the outputs it is given"
-            )
-        maps = _weighted_maps(gradients, features)
     maps = maps.numpy()
-    return (upsample(maps, images.shape[1:3]) if upsampled else maps), targets
+    maps = upsample(maps, images.shape[1:3]) if upsampled else maps
+    return Saliency(maps.astype(np.float32), targets.numpy().astype(np.int64))
 
 
 def _weighted_maps(gradients, features):
@@ -177,14 +184,14 @@ def _weighted_maps(gradients, features):
 _GRAD_CAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _compiled_grad_cam(model: keras.Model, target: keras.Layer):
+def _compiled_grad_cam(model: keras.Model, conv: keras.Layer, score: Score):
     """``(images, wanted) -> (maps, targets)``: Grad-CAM of the target class's score (each
-    image's predicted class where ``wanted`` is -1) at ``target``, compiled on first use and
+    image's predicted class where ``wanted`` is -1) at ``conv``, compiled on first use and
     kept while the model lives (2.5-5x faster than eager on 500 images, and a widget's
-    moves do not trace again). Call it inside :func:`pre_softmax`: it is traced there."""
+    moves do not trace again). Call it inside ``score.tracing()``: it is traced there."""
     per_layer = _GRAD_CAMS.setdefault(model, {})
-    if target.name not in per_layer:
-        both = layers.with_intermediate(model, target)
+    if (conv.name, score.logits) not in per_layer:
+        both = layers.with_intermediate(model, conv)
         signature = [
             tf.TensorSpec(model.inputs[0].shape, tf.float32),  # any number of images
             tf.TensorSpec([None], tf.int32),
@@ -196,11 +203,11 @@ def _compiled_grad_cam(model: keras.Model, target: keras.Layer):
                 features, outputs = both(images, training=False)
                 predicted = tf.argmax(outputs, axis=1, output_type=tf.int32)
                 targets = tf.where(wanted < 0, predicted, wanted)
-                scores = tf.gather(outputs, targets, axis=1, batch_dims=1)
+                scores = tf.gather(score.of_outputs(outputs), targets, axis=1, batch_dims=1)
             return _weighted_maps(tape.gradient(scores, features), features), targets
 
-        per_layer[target.name] = maps_and_targets
-    return per_layer[target.name]
+        per_layer[conv.name, score.logits] = maps_and_targets
+    return per_layer[conv.name, score.logits]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,21 +274,39 @@ def build_full_model(half: keras.Model, name: str = "cam_full") -> keras.Model:
     )
 
 
-def high_res_cam(full, half: keras.Model, images, class_index=None):
-    """High-res CAMs ``(N, H, W)`` and their targets (as in :func:`cam`).
+def high_res_cam(full, half: keras.Model, images, target=None) -> Saliency:
+    """High-res CAMs: the CAM's class weights applied to full-resolution features.
 
-    ``full``: the decoder model (the quick profile's ``cam_full``): its full-resolution
-    features dotted with the HalfModel's Dense weights. For an ImageNet network, for which no
-    decoder is trained, the name of a finer layer of ``half`` instead: its Grad-CAM (at that
-    layer's resolution, upsampled) stands in for the high-res map.
+    Parameters
+    ----------
+    full
+        The decoder model (the quick profile's ``cam_full``): its full-resolution features
+        are dotted with the HalfModel's Dense weights. For an ImageNet network, for which no
+        decoder is trained, the name of a finer layer of ``half`` instead: its Grad-CAM (at
+        that layer's resolution, upsampled) stands in for the high-res map.
+    half
+        The CAM network (global average pooling and a Dense layer).
+    images
+        ``(N, H, W, C)`` floats.
+    target
+        The class explained, as in :func:`cam`.
+
+    Returns
+    -------
+    Saliency
+        ``maps`` ``(N, H, W)`` and the ``targets``.
+
+    Examples
+    --------
+    >>> maps, targets = high_res_cam(full, half, images)  # doctest: +SKIP
+
+    Used in notebook 07.
     """
     images = arguments.model_batch(half, images)
-    if class_index is None:
-        targets = half(images, training=False).numpy().argmax(axis=1)
-    else:  # the HalfModel runs only to predict
-        targets = _given_targets(class_index, len(images), half.output_shape[-1])
+    predicted = half(images, training=False).numpy()  # the HalfModel runs only to predict
+    targets = resolve_targets(target, predicted.argmax(axis=1), predicted.shape[1])
     if isinstance(full, str):
-        return grad_cam(half, images, layer=full, class_index=targets)[0], targets
+        return Saliency(grad_cam(half, images, targets, layer=full).maps, targets)
     highres = np.concatenate(  # in batches of 128: as fast as predict on 500 images, and
         [  # 0.07 s instead of predict's 0.1-0.27 s for a widget's single image
             full(images[start : start + 128], training=False)["highres"].numpy()
@@ -290,7 +315,8 @@ def high_res_cam(full, half: keras.Model, images, class_index=None):
     )
     _, dense = gap_head(half)
     kernel = keras.ops.convert_to_numpy(dense.kernel)
-    return np.einsum("nhwk,kn->nhw", highres, kernel[:, targets]), targets
+    maps = np.einsum("nhwk,kn->nhw", highres, kernel[:, targets])
+    return Saliency(maps.astype(np.float32), targets)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,20 +404,18 @@ def train_full(
 
 
 # ---------------------------------------------------------------------------------------------
-# The four map types of notebook 07
+# Every map type of this module for the same images
 # ---------------------------------------------------------------------------------------------
 
 
-def map_types(half: keras.Model, full, images, params=None, class_index=None, grad_cam_model=None):
-    """Low-res CAM (upsampled), high-res CAM, the refined CAM as the reference merges it (the
-    binary segment with the low-res map) and with the high-res map inside the segment, and
-    Grad-CAM (of ``grad_cam_model``, by default ``half``) of a batch, all for the same target
-    classes (predicted by default). ``full``: as in :func:`high_res_cam`. ``params``: the
-    other refinement settings. Returns ``(dict name -> (N, H, W), targets)``."""
-    from helpers import refine
-
+def map_types(half: keras.Model, full, images, params=None, target=None, grad_cam_model=None):
+    """Low-res CAM (upsampled), high-res CAM, the refined CAM as the refinement pipeline merges
+    it (the binary segment with the low-res map) and with the high-res map inside the
+    segment, and Grad-CAM (of ``grad_cam_model``, by default ``half``) of a batch, all for the
+    same targets (predicted by default). ``full``: as in :func:`high_res_cam`. ``params``:
+    the refinement settings. Returns ``(dict name -> (N, H, W), targets)``."""
     params = refine.RefineParams() if params is None else params
-    low, targets = cam(half, images, class_index, upsampled=False)
+    low, targets = cam(half, images, target, upsampled=False)
     high, _ = high_res_cam(full, half, images, targets)
     refined = refine.refine_batch_sources(low, high, params, ["segment", "high-res in segment"])
     maps = {
@@ -400,8 +424,8 @@ def map_types(half: keras.Model, full, images, params=None, class_index=None, gr
         "refined CAM": refined["segment"],
         "refined CAM, high-res in segment": refined["high-res in segment"],
         "Grad-CAM": grad_cam(
-            half if grad_cam_model is None else grad_cam_model, images, class_index=targets
-        )[0],
+            half if grad_cam_model is None else grad_cam_model, images, targets
+        ).maps,
     }
     return maps, targets
 

@@ -22,7 +22,8 @@ import tensorflow as tf
 from scipy import ndimage
 from tqdm.auto import tqdm
 
-from helpers.infra import arguments, layers
+from helpers.infra import arguments
+from helpers.saliency import Saliency, Score, resolve_targets
 
 
 def _pair(value, name: str) -> tuple[int, int]:
@@ -46,30 +47,6 @@ def window_starts(size: int, window: int, stride: int) -> list[int]:
     return starts
 
 
-def make_scorer(model: keras.Model, layer: str | int | None = None):
-    """A compiled function images -> scores ``(N, units)``: the model's output, or the given
-    layer's output with conv channels spatially averaged."""
-    if layer is None:  # a weak reference, so that the cache keyed on the model lets it go
-        net = weakref.ref(model)
-    else:
-        extractor = layers.feature_extractor(model, layer)
-
-        def net():
-            return extractor
-
-    images_spec = tf.TensorSpec(model.inputs[0].shape, tf.float32)  # any batch size
-
-    @tf.function(input_signature=[images_spec])  # traced once: a new batch size does not retrace
-    def score(batch):
-        out = net()(batch, training=False)
-        if len(out.shape) == 4:
-            out = tf.reduce_mean(out, axis=(1, 2))
-        return out
-
-    score.images_spec = images_spec
-    return score
-
-
 def _window_masks(tops, lefts, height, width, window):
     """``(B, H, W)`` float masks, 1 inside each window: the outer product of a row band and
     a column band, so no per-window Python work is needed."""
@@ -79,7 +56,7 @@ def _window_masks(tops, lefts, height, width, window):
     return tf.cast(in_rows[:, :, None] & in_cols[:, None, :], tf.float32)
 
 
-def make_occluder(score):
+def make_occluder(score: Score):
     """A compiled step: hide one window in each of B copies, score them and add each copy's
     drop to its image's map. Only ``B`` occluded copies exist at any time.
 
@@ -109,7 +86,7 @@ def make_occluder(score):
         hidden = masks[..., None]
         fill = tf.gather(fills, owner)
         occluded = tf.gather(images, owner) * (1.0 - hidden) + fill * hidden
-        drops = base - tf.gather(score(occluded), targets, batch_dims=1)
+        drops = base - tf.gather(score.tensor(occluded), targets, batch_dims=1)
         return tf.math.unsorted_segment_sum(
             drops[:, None, None] * masks, owner, num_segments=tf.shape(images)[0]
         )
@@ -120,14 +97,15 @@ def make_occluder(score):
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def compiled_for(model: keras.Model, layer: str | int | None):
-    """``(score, step)`` for this model and target layer, compiled once and kept while the
-    model lives, so moving a widget does not trace the network again."""
-    per_layer = _COMPILED.setdefault(model, {})
-    if layer not in per_layer:
-        score = make_scorer(model, layer)
-        per_layer[layer] = score, make_occluder(score)
-    return per_layer[layer]
+def compiled_for(model: keras.Model, layer: str | int | None, logits: bool = False):
+    """``(score, step)`` for this model and target (a :class:`~helpers.saliency.Score` and
+    its occlusion step), compiled once and kept while the model lives, so moving a widget
+    does not trace the network again."""
+    per_target = _COMPILED.setdefault(model, {})
+    if (layer, logits) not in per_target:
+        score = Score(model, layer, logits)
+        per_target[layer, logits] = score, make_occluder(score)
+    return per_target[layer, logits]
 
 
 BASELINES = ("zero", "dataset mean", "blur")
@@ -153,45 +131,63 @@ def baseline_fills(images: np.ndarray, baseline, blur_sigma: float = 2.0) -> np.
     return np.broadcast_to(values, (len(images), 1, 1, channels)).astype(np.float32)
 
 
-def batched_scores(score, images: np.ndarray, batch_size: int) -> np.ndarray:
-    """``score`` applied to ``images`` in batches (plain inference, no occlusion)."""
-    return np.concatenate(
-        [score(images[s : s + batch_size]).numpy() for s in range(0, len(images), batch_size)]
-    )
-
-
 def occlusion_maps(
     model: keras.Model,
     images: np.ndarray,
     window: int | tuple[int, int] = 8,
     stride: int | tuple[int, int] | None = None,
-    class_index: int | np.ndarray | None = None,
+    target: int | np.ndarray | None = None,
     layer: str | int | None = None,
-    unit: int | None = None,
     baseline: float | np.ndarray | str = 0.0,
     blur_sigma: float = 2.0,
     batch_size: int = 128,
     progress: bool = False,
-) -> np.ndarray:
-    """Occlusion maps ``(N, H, W)``: score(image) - score(image with the window hidden).
+    logits: bool = False,
+) -> Saliency:
+    """Occlusion maps (Zeiler and Fergus, 2014): score(image) - score(image with a window
+    hidden), averaged over the windows that cover each pixel.
 
     Parameters
     ----------
+    model
+        The network explained.
     images
         ``(N, H, W, C)`` floats; rectangular images work.
     window, stride
         Window height/width and step (an int or a pair, stride <= window); ``stride``
         defaults to ``window``.
-    class_index
-        Target class of the model's output: an int, one per image, or None (predicted class).
-    layer, unit
-        Instead of a class, target ``unit`` of ``layer`` (conv channels spatially averaged).
+    target
+        The class explained: an int, one per image, or None (each image's predicted class);
+        with ``layer``, the unit of that layer (conv channels spatially averaged).
+    layer
+        Explain a unit of this layer instead of a class.
     baseline
         What fills the hidden window: a number (default 0), one number per channel (e.g. the
         dataset's mean), or ``"blur"`` (the image blurred with ``blur_sigma`` pixels). It never
         depends on the other images passed, so an image's map is the same in any batch.
     batch_size
         How many occluded images go through the network at once.
+    progress
+        Show a progress bar.
+    logits
+        Score the class before its softmax (:class:`~helpers.saliency.Score`).
+
+    Returns
+    -------
+    Saliency
+        ``maps`` ``(N, H, W)`` (positive: hiding the window lowers the score) and the
+        ``targets`` explained.
+
+    References
+    ----------
+    Zeiler, M. D. and Fergus, R. (2014). Visualizing and understanding convolutional networks.
+    ECCV.
+
+    Examples
+    --------
+    >>> maps, targets = occlusion_maps(model, images, window=6, stride=2)  # doctest: +SKIP
+
+    Used in notebook 02.
     """
     images = arguments.model_batch(model, images)
     if images.ndim != 4:
@@ -210,15 +206,16 @@ def occlusion_maps(
             "would never be hidden; use a stride no larger than the window"
         )
     batch_size = arguments.count(batch_size, "batch_size")
-    if layer is None and unit is not None:
-        raise ValueError("unit= needs layer=: name the layer whose unit is the target")
-    if layer is not None and class_index is not None:
-        raise ValueError("give class_index= (a class of the output) or layer= and unit=, not both")
     fills = baseline_fills(images, baseline, blur_sigma)
 
-    score, step = compiled_for(model, layer)
-    base = batched_scores(score, images, batch_size)
-    targets = _targets(base, class_index, layer, unit, n).astype(np.int32)
+    score, step = compiled_for(model, layer, logits)
+    base = score(images, batch_size)
+    if layer is not None and target is None:
+        raise ValueError(
+            f"layer={layer!r} needs target=: which of its {base.shape[1]} units to explain"
+        )
+    what = "class" if layer is None else f"unit of layer {layer!r}"
+    targets = resolve_targets(target, base.argmax(axis=1), base.shape[1], what).astype(np.int32)
     base_target = base[np.arange(n), targets]
 
     rows = np.array(window_starts(height, win_h, step_h), np.int32)
@@ -229,23 +226,26 @@ def occlusion_maps(
     window_t = tf.constant([win_h, win_w])
     sums = np.zeros((n, height, width), np.float64)
     total = n * positions
-    for start in tqdm(range(0, total, batch_size), desc="occlusion", disable=not progress):
+    starts = tqdm(range(0, total, batch_size), desc="occlusion", disable=not progress)
+    for start in starts:
         # int64 for the flat index: images x positions can pass 2**31 on big inputs
         owner, where = np.divmod(np.arange(start, min(start + batch_size, total)), positions)
         first, last = owner[0], owner[-1] + 1
         row, col = np.divmod(where, len(cols))
         owner = owner.astype(np.int32)
-        sums[first:last] += step(
-            images[first:last],
-            (owner - first).astype(np.int32),
-            rows[row],
-            cols[col],
-            window_t,
-            fills[first:last],
-            targets[owner],
-            base_target[owner].astype(np.float32),
-        ).numpy()
-    return (sums / counts).astype(np.float32)
+        with score.tracing():  # the step is traced with the model's logits in reach
+            drops = step(
+                images[first:last],
+                (owner - first).astype(np.int32),
+                rows[row],
+                cols[col],
+                window_t,
+                fills[first:last],
+                targets[owner],
+                base_target[owner].astype(np.float32),
+            )
+        sums[first:last] += drops.numpy()
+    return Saliency((sums / counts).astype(np.float32), targets.astype(np.int64))
 
 
 def _coverage(starts: np.ndarray, window: int, size: int) -> np.ndarray:
@@ -254,23 +254,3 @@ def _coverage(starts: np.ndarray, window: int, size: int) -> np.ndarray:
     np.add.at(covered, starts, 1)
     np.add.at(covered, starts + window, -1)
     return np.cumsum(covered)[:size]
-
-
-def _targets(base: np.ndarray, class_index, layer, unit, n: int) -> np.ndarray:
-    units = base.shape[1]
-    if layer is not None:
-        if unit is None:
-            raise ValueError(f"layer={layer!r} needs unit=: which of its {units} units to target")
-        chosen = np.full(n, arguments.integral(unit, "unit"))
-        what = f"unit of layer {layer!r}"
-    elif class_index is None:
-        return base.argmax(axis=1)
-    else:
-        chosen = arguments.per_item(class_index, n, "class_index")
-        what = "class"
-    if chosen.min() < 0 or chosen.max() >= units:
-        raise ValueError(
-            f"{what} {chosen.max() if chosen.max() >= units else chosen.min()} "
-            f"out of range: there are {units} (0..{units - 1})"
-        )
-    return chosen

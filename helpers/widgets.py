@@ -213,9 +213,9 @@ def occlusion_explorer(
             window=window,
             stride=stride,
             baseline=fills[baseline],
-            class_index=None if target < 0 else target,
+            target=None if target < 0 else target,
             batch_size=32,
-        )
+        ).maps
 
     compute = once_per_setting(compute, known)
 
@@ -522,7 +522,7 @@ def cam_explorer(half, full, images: np.ndarray, class_names, grad_cam_model=Non
     def compute(index: int, target: int) -> dict:
         chosen = None if target < 0 else target
         maps, targets = cams.map_types(
-            half, full, images[index : index + 1], class_index=chosen, grad_cam_model=grad_cam_model
+            half, full, images[index : index + 1], target=chosen, grad_cam_model=grad_cam_model
         )
         return {"index": index, "maps": maps, "target": int(targets[0])}
 
@@ -556,7 +556,7 @@ def photo_cam_explorer(model, photos, class_names, layers: dict, cam_layer_name:
     def compute(index: int, target: int, layer: str) -> dict:
         image = photos.images[index : index + 1]
         low, targets = cams.cam(model, image, None if target < 0 else target)
-        fine, _ = cams.grad_cam(model, image, layer=layers[layer], class_index=targets)
+        fine = cams.grad_cam(model, image, targets, layer=layers[layer]).maps
         return {
             "index": index,
             "target": int(targets[0]),

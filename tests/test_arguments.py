@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from helpers.infra import arguments
+from tests.models import tiny_dataset
 
 
 @pytest.mark.parametrize("value", [2, 2.0, np.int64(2), np.float32(2.0)])
@@ -31,7 +32,6 @@ def test_finite():
 
 def test_counts_across_the_package_refuse_fractions_by_name():
     from helpers import activations, data, embedding, transfer
-    from tests.test_transfer import tiny_dataset
 
     acts = np.random.default_rng(0).random((10, 3))
     assert activations.top_k(acts, 2.0).shape == (3, 2)

@@ -66,7 +66,7 @@ MODEL_CASES = {
         r"images must be a non-empty batch .* got shape \(0, 8, 8, 1\)",
     ),
     "occlusion of unscaled 0..255 pixels": (
-        lambda m: occlusion.occlusion_maps(m, (IMAGES * 255).astype(np.uint8), window=4),
+        lambda m: occlusion.occlusion_maps(m, (IMAGES * 255).astype(np.uint8), window=4).maps,
         r"images hold whole numbers \(uint8, e.g. 0..255\) but the models take floats",
     ),
     "activations, NaN pixel": (
@@ -93,9 +93,9 @@ MODEL_CASES = {
         lambda m: cams.grad_cam(m, IMAGES, layer="predictions"),
         r"layer 'predictions' has no spatial maps .*Grad-CAM needs a conv or pooling layer",
     ),
-    "occlusion, class_index per image of the wrong length": (
-        lambda m: occlusion.occlusion_maps(m, IMAGES, window=4, class_index=[1, 2]),
-        r"class_index must be one number or one per item \(4\), got shape \(2,\)",
+    "occlusion, target per image of the wrong length": (
+        lambda m: occlusion.occlusion_maps(m, IMAGES, window=4, target=[1, 2]).maps,
+        r"target must be one number or one per item \(4\), got shape \(2,\)",
     ),
     "unfreeze a model without a nested base": (
         lambda m: transfer.unfreeze_from(m, "conv"),

@@ -12,6 +12,7 @@ from PIL import Image
 
 from helpers import data, exercises
 from helpers.data.imagefolder import load_image_folder
+from tests.models import small_block
 
 # --- arrays that do not belong together ----------------------------------------------------
 
@@ -185,7 +186,6 @@ def test_t_sne_names_the_parameter_that_is_wrong(keywords, message):
 
 def test_an_empty_batch_into_hd_cnn_is_named_before_keras_sees_it():
     from helpers import hdcnn
-    from tests.test_hdcnn import small_block
 
     block, clusters = small_block(), [[0, 1], [2], [3]]
     components = [hdcnn.fine_component(block, "pool", c, f"c{k}") for k, c in enumerate(clusters)]
@@ -249,7 +249,6 @@ def test_an_image_folder_that_is_a_file_is_called_a_file(tmp_path):
 
 def test_a_channel_mismatch_says_channel():
     from helpers.infra import arguments
-    from tests.test_hdcnn import small_block
 
     with pytest.raises(ValueError, match=r"3 channel\(s\) where the model takes 1: grey images"):
         arguments.model_batch(small_block(), np.zeros((2, 6, 6, 3), np.float32))

@@ -1,32 +1,20 @@
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from helpers import cams, course
-
-
-def gap_model(linear=True):
-    """1x1 conv with kernel [1, 2] (A0 = x, A1 = 2x) -> GAP -> Dense W (no bias)."""
-    inputs = keras.Input((4, 4, 1))
-    conv = keras.layers.Conv2D(2, 1, use_bias=False, name="conv")
-    x = keras.layers.GlobalAveragePooling2D(name="gap")(conv(inputs))
-    dense = keras.layers.Dense(2, activation=None if linear else "softmax", name="head")
-    model = keras.Model(inputs, dense(x))
-    conv.set_weights([np.array([[[[1.0, 2.0]]]])])
-    dense.set_weights([np.array([[1.0, 0.5], [0.25, 2.0]]), np.zeros(2)])
-    return model
-
+from helpers.saliency import Score
+from tests.models import gap_model
 
 IMAGES = np.random.default_rng(0).random((3, 4, 4, 1)).astype(np.float32)
 
 
 def test_cam_equals_hand_computation():
-    maps, targets = cams.cam(gap_model(), IMAGES, class_index=1)
+    maps, targets = cams.cam(gap_model(), IMAGES, target=1)
     # CAM_1 = 0.5 * A0 + 2.0 * A1 = 0.5 x + 4 x = 4.5 x
     np.testing.assert_allclose(maps, 4.5 * IMAGES[..., 0], rtol=1e-5)
     assert targets.tolist() == [1, 1, 1]
-    maps0, _ = cams.cam(gap_model(), IMAGES, class_index=0)
+    maps0, _ = cams.cam(gap_model(), IMAGES, target=0)
     np.testing.assert_allclose(maps0, 1.5 * IMAGES[..., 0], rtol=1e-5)  # 1 x + 0.25 * 2x
 
 
@@ -45,21 +33,21 @@ def test_batch_equals_one_by_one():
 
 def test_grad_cam_agrees_with_cam_up_to_scale():
     model = gap_model()
-    cam_maps, _ = cams.cam(model, IMAGES, class_index=1)
-    grad_maps, _ = cams.grad_cam(model, IMAGES, layer="conv", class_index=1)
+    cam_maps, _ = cams.cam(model, IMAGES, target=1)
+    grad_maps, _ = cams.grad_cam(model, IMAGES, layer="conv", target=1)
     np.testing.assert_allclose(grad_maps * 16, cam_maps, rtol=1e-4)  # alpha = w / (H W)
 
 
-def relu_cam_over_area(model, images, class_index=None):
+def relu_cam_over_area(model, images, target=None):
     """ReLU(CAM) / (H W) at the GAP layer's input: what Grad-CAM on the logit must give."""
-    maps, targets = cams.cam(model, images, class_index, upsampled=False)
+    maps, targets = cams.cam(model, images, target, upsampled=False)
     return np.maximum(maps, 0) / (maps.shape[1] * maps.shape[2]), targets
 
 
 def test_grad_cam_on_a_softmax_model_differentiates_the_logit():
     model = gap_model(linear=False)  # the head ends in a softmax
-    expected, _ = relu_cam_over_area(model, IMAGES, class_index=0)
-    maps, _ = cams.grad_cam(model, IMAGES, layer="conv", class_index=0, upsampled=False)
+    expected, _ = relu_cam_over_area(model, IMAGES, target=0)
+    maps, _ = cams.grad_cam(model, IMAGES, layer="conv", target=0, upsampled=False)
     np.testing.assert_allclose(maps, expected, atol=1e-5)
     # the model itself still ends in its softmax afterwards
     np.testing.assert_allclose(model.predict(IMAGES, verbose=0).sum(axis=1), 1.0, rtol=1e-5)
@@ -67,13 +55,10 @@ def test_grad_cam_on_a_softmax_model_differentiates_the_logit():
 
 def test_grad_cam_with_a_score_on_probabilities_is_not_the_logit_map():
     model = gap_model(linear=False)
-    on_logit, _ = cams.grad_cam(model, IMAGES, layer="conv", class_index=0, upsampled=False)
-
-    def probability(outputs, targets):
-        return tf.gather(tf.nn.softmax(outputs), targets, axis=1, batch_dims=1)
+    on_logit, _ = cams.grad_cam(model, IMAGES, layer="conv", target=0, upsampled=False)
 
     on_probability, _ = cams.grad_cam(
-        model, IMAGES, layer="conv", class_index=0, upsampled=False, score=probability
+        model, IMAGES, layer="conv", target=0, upsampled=False, score=Score(model, logits=False)
     )
     # d p0 / d z0 = p0 (1 - p0) scales the map per image, but class 1's logit pulls the other
     # way, so the probability map is not the logit map
@@ -91,17 +76,15 @@ def test_grad_cam_equals_relu_cam_on_the_shipped_cam_half():
     np.testing.assert_allclose(maps, expected, atol=1e-5)
 
 
-def test_compiled_grad_cam_equals_the_eager_one_and_traces_for_the_logit_each_time():
+def test_compiled_grad_cam_explains_the_logit_for_every_batch_size():
     model = gap_model(linear=False)
-    on_logit = lambda outputs, targets: tf.gather(outputs, targets, axis=1, batch_dims=1)  # noqa: E731
-    for batch in (IMAGES, IMAGES[:1], IMAGES[:2]):  # new shapes: traced again, pre-softmax
+    for batch in (IMAGES, IMAGES[:1], IMAGES[:2]):  # one trace serves every batch size
         compiled, targets = cams.grad_cam(model, batch, layer="conv", upsampled=False)
-        eager, eager_targets = cams.grad_cam(
-            model, batch, layer="conv", upsampled=False, score=on_logit
-        )
-        np.testing.assert_allclose(compiled, eager, atol=1e-6)
-        assert targets.tolist() == eager_targets.tolist()
-        np.testing.assert_allclose(compiled, relu_cam_over_area(model, batch)[0], atol=1e-5)
+        expected, expected_targets = relu_cam_over_area(model, batch)
+        assert targets.tolist() == expected_targets.tolist()
+        np.testing.assert_allclose(compiled, expected, atol=1e-5)
+    explicit = cams.grad_cam(model, IMAGES, layer="conv", score=Score(model, logits=True))
+    np.testing.assert_allclose(explicit.maps, cams.grad_cam(model, IMAGES, layer="conv").maps)
 
 
 def test_compiled_grad_cam_is_released_with_its_model():
@@ -116,9 +99,10 @@ def test_compiled_grad_cam_is_released_with_its_model():
     assert alive() is None
 
 
-def test_grad_cam_score_that_ignores_the_layer_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"score does not depend on layer 'conv'"):
-        cams.grad_cam(gap_model(), IMAGES, layer="conv", score=lambda out, t: tf.zeros(len(t)))
+def test_grad_cam_refuses_a_score_of_a_layer_s_units():
+    model = gap_model()
+    with pytest.raises(ValueError, match=r"Grad-CAM explains the model's classes"):
+        cams.grad_cam(model, IMAGES, layer="conv", score=Score(model, layer="conv"))
 
 
 def test_grad_cam_inside_a_nested_model():
@@ -160,10 +144,10 @@ def test_model_without_gap_head_suggests_grad_cam():
     assert maps.shape == (3, 4, 4)
 
 
-def test_fractional_class_index_and_nan_images_are_refused():
-    with pytest.raises(ValueError, match=r"class_index must hold whole numbers, got 2.7"):
-        cams.cam(gap_model(), IMAGES, class_index=2.7)
-    maps, targets = cams.cam(gap_model(), IMAGES, class_index=1.0)
+def test_fractional_targets_and_nan_images_are_refused():
+    with pytest.raises(ValueError, match=r"target must hold whole numbers, got 2.7"):
+        cams.cam(gap_model(), IMAGES, target=2.7)
+    maps, targets = cams.cam(gap_model(), IMAGES, target=1.0)
     assert targets.tolist() == [1, 1, 1]
     bad = IMAGES.copy()
     bad[0, 0, 0, 0] = np.nan
@@ -172,8 +156,8 @@ def test_fractional_class_index_and_nan_images_are_refused():
 
 
 def test_bad_inputs():
-    with pytest.raises(ValueError, match=r"class_index out of range: the model has 2 classes"):
-        cams.cam(gap_model(), IMAGES, class_index=2)
+    with pytest.raises(ValueError, match=r"target class 2 out of range: there are 2 \(0..1\)"):
+        cams.cam(gap_model(), IMAGES, target=2)
     with pytest.raises(ValueError, match=r"images must be a non-empty batch \(N, 4, 4, 1\)"):
         cams.cam(gap_model(), IMAGES[0])
     with pytest.raises(
@@ -191,7 +175,7 @@ def test_half_and_full_models_shapes():
     assert outputs["highres"].shape == (2, 32, 32, 16)
     assert outputs["pooled"].shape == (2, 4, 4, 16)
     assert not any(w.trainable for w in half.weights)
-    maps, targets = cams.high_res_cam(full, half, images, class_index=[0, 2])
+    maps, targets = cams.high_res_cam(full, half, images, target=[0, 2])
     kernel = half.get_layer("predictions").get_weights()[0]
     expected = np.einsum("nhwk,kn->nhw", outputs["highres"].numpy(), kernel[:, [0, 2]])
     np.testing.assert_allclose(maps, expected, rtol=1e-5)

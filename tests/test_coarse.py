@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from helpers import coarse
+from tests.models import fine_model
 
 kernels = arrays(
     np.float64,
@@ -41,22 +42,6 @@ def test_scsm_by_hand():
     scsm = coarse.sorted_similarity(coarse.class_similarity(kernel))
     assert scsm[0].tolist() == [0, 1, 2, 3]
     assert scsm[3].tolist() == [3, 2, 1, 0]
-
-
-def fine_model(nested=False):
-    """features: 3 units; 4 fine classes; fixed head weights."""
-    inputs = keras.Input((3,))
-    body = keras.layers.Dense(3, name="body", kernel_initializer="identity")
-    if nested:
-        inner = keras.Sequential([keras.Input((3,)), body], name="base")
-        x = inner(inputs)
-    else:
-        x = body(inputs)
-    outputs = keras.layers.Dense(4, activation="softmax", name="head")(x)
-    model = keras.Model(inputs, outputs)
-    kernel = np.array([[1.0, 0.9, 0.0, 0.1], [0.0, 0.1, 1.0, 0.8], [0.2, 0.0, 0.1, 0.3]])
-    model.get_layer("head").set_weights([kernel, np.array([0.1, 0.2, 0.3, 0.4])])
-    return model
 
 
 @pytest.mark.parametrize("nested", [False, True])

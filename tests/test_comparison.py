@@ -9,7 +9,7 @@ import pytest
 from helpers import course, transfer
 from helpers.course import nb04_transfer
 from helpers.models.zoo import ModelUnavailableError
-from tests.test_transfer import base_model, tiny_dataset
+from tests.models import base_model, tiny_dataset
 
 pytestmark = pytest.mark.xdist_group("comparison")  # one worker measures the fixture once
 

@@ -16,10 +16,10 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import cams
 from helpers.data import photos
 from helpers.infra import config
 from helpers.models import efficientnet, torch_legacy
+from helpers.saliency import pre_softmax
 
 pytestmark = pytest.mark.xdist_group("efficientnet")  # one worker builds the network once
 
@@ -44,7 +44,7 @@ def network(tmp_path_factory):
 
 
 def logits_and_block4(model, images):
-    with cams.pre_softmax(model):
+    with pre_softmax(model):
         logits = model.predict(images, verbose=0)
     block4 = keras.Model(model.input, model.get_layer("block4_out").output)
     return logits, block4.predict(images[:2], verbose=0)

@@ -2,13 +2,7 @@ import numpy as np
 import pytest
 
 from helpers import embedding
-
-
-def blobs(n_per=60, dims=8, seed=0):
-    rng = np.random.default_rng(seed)
-    centres = np.eye(3, dims) * 50
-    points = np.concatenate([c + rng.normal(size=(n_per, dims)) for c in centres])
-    return points.astype(np.float32), np.repeat(np.arange(3), n_per)
+from tests.models import blobs
 
 
 def test_knn_of_separated_clusters_is_perfect():

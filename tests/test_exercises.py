@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import exercises
-from tests.test_filters_activations import conv_model
+from tests.models import conv_model
 
 MODEL = conv_model()  # c1: 4 filters 3x3; pool 2; c2: 2 filters 3x3, on 6x6x1 images
 IMAGE = np.zeros((6, 6, 1))

@@ -1,18 +1,9 @@
-import keras
 import numpy as np
 import pytest
 
 from helpers import activations, filters
 from helpers.infra import layers
-
-
-def conv_model(in_channels=1, size=6):
-    inputs = keras.Input((size, size, in_channels))
-    x = keras.layers.Conv2D(4, 3, padding="same", name="c1", kernel_initializer="ones")(inputs)
-    x = keras.layers.MaxPooling2D(name="p1")(x)
-    x = keras.layers.Conv2D(2, 3, padding="same", name="c2")(x)
-    x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
-    return keras.Model(inputs, keras.layers.Dense(3, name="head")(x))
+from tests.models import conv_model
 
 
 def test_kernel_images_grey_rgb_and_chosen_channel():

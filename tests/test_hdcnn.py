@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from helpers import hdcnn, plots
+from tests.models import small_block
 
 
 def test_probabilistic_average_by_hand():
@@ -107,16 +108,6 @@ def test_component_gets_only_its_cluster_images():
     assert sorted(x[:, 0].tolist()) == [0, 2, 4, 6, 8, 9]
     assert set(labels[x[:, 0].astype(int)]) == {0, 2}
     np.testing.assert_array_equal(y, [1, 0, 1, 0, 0, 0])  # relabelled in the cluster's order
-
-
-def small_block():
-    inputs = keras.Input((6, 6, 1))
-    x = keras.layers.Conv2D(2, 3, padding="same", name="low")(inputs)
-    x = keras.layers.MaxPooling2D(name="pool")(x)
-    x = keras.layers.Conv2D(3, 3, padding="same", activation="relu", name="up")(x)
-    x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
-    outputs = keras.layers.Dense(4, activation="softmax", name="predictions")(x)
-    return keras.Model(inputs, outputs)
 
 
 def test_fine_component_starts_as_the_block_restricted_to_its_cluster():

@@ -1,21 +1,8 @@
-import keras
 import numpy as np
 import pytest
 
 from helpers import occlusion
-
-
-def mean_model(height=4, width=4):
-    """conv of ones (1x1) -> GAP -> Dense [[1, -1]]: class 0 scores the mean, class 1 minus it."""
-    inputs = keras.Input((height, width, 1))
-    x = keras.layers.Conv2D(1, 1, kernel_initializer="ones", bias_initializer="zeros", name="conv")(
-        inputs
-    )
-    x = keras.layers.GlobalAveragePooling2D()(x)
-    outputs = keras.layers.Dense(2, name="head")(x)
-    model = keras.Model(inputs, outputs)
-    model.get_layer("head").set_weights([np.array([[1.0, -1.0]]), np.zeros(2)])
-    return model
+from tests.models import mean_model
 
 
 def reference(image, window, stride, baseline):
@@ -33,18 +20,18 @@ def reference(image, window, stride, baseline):
 
 def test_exact_values_by_hand():
     image = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
-    maps = occlusion.occlusion_maps(mean_model(), image, window=2, class_index=0, baseline=0.0)
+    maps = occlusion.occlusion_maps(mean_model(), image, window=2, target=0, baseline=0.0).maps
     # each 2x2 window's drop of the mean is (sum of its pixels) / 16
     expected = np.array([[10, 10, 18, 18], [10, 10, 18, 18], [42, 42, 50, 50], [42, 42, 50, 50]])
     np.testing.assert_allclose(maps[0], expected / 16, rtol=1e-6)
-    minus = occlusion.occlusion_maps(mean_model(), image, window=2, class_index=1, baseline=0.0)
+    minus = occlusion.occlusion_maps(mean_model(), image, window=2, target=1, baseline=0.0).maps
     np.testing.assert_allclose(minus[0], -expected / 16, rtol=1e-6)
 
 
 def test_unit_of_a_conv_layer_equals_class_of_mean():
     image = np.random.default_rng(0).random((2, 4, 4, 1)).astype(np.float32)
-    by_unit = occlusion.occlusion_maps(mean_model(), image, window=2, layer="conv", unit=0)
-    by_class = occlusion.occlusion_maps(mean_model(), image, window=2, class_index=0)
+    by_unit = occlusion.occlusion_maps(mean_model(), image, window=2, layer="conv", target=0).maps
+    by_class = occlusion.occlusion_maps(mean_model(), image, window=2, target=0).maps
     np.testing.assert_allclose(by_unit, by_class, rtol=1e-5, atol=1e-7)
 
 
@@ -52,8 +39,8 @@ def test_stride_smaller_than_window_and_rectangular_images():
     rng = np.random.default_rng(1)
     images = rng.random((3, 5, 7, 1)).astype(np.float32)
     maps = occlusion.occlusion_maps(
-        mean_model(5, 7), images, window=(3, 2), stride=(1, 2), class_index=0, baseline=0.25
-    )
+        mean_model(5, 7), images, window=(3, 2), stride=(1, 2), target=0, baseline=0.25
+    ).maps
     assert maps.shape == (3, 5, 7)
     for got, image in zip(maps, images[..., 0], strict=True):
         np.testing.assert_allclose(
@@ -63,10 +50,10 @@ def test_stride_smaller_than_window_and_rectangular_images():
 
 def test_default_baseline_is_zero():
     images = np.full((2, 4, 4, 1), 0.5, np.float32)
-    maps = occlusion.occlusion_maps(mean_model(), images, window=2, class_index=0)
+    maps = occlusion.occlusion_maps(mean_model(), images, window=2, target=0).maps
     # hiding four pixels of 0.5 by 0 lowers the mean by 2 / 16 at every window
     np.testing.assert_allclose(maps, 2 / 16, rtol=1e-6)
-    same = occlusion.occlusion_maps(mean_model(), images, window=2, class_index=0, baseline=0.5)
+    same = occlusion.occlusion_maps(mean_model(), images, window=2, target=0, baseline=0.5).maps
     np.testing.assert_allclose(same, 0.0, atol=1e-7)  # hiding with the image's value
 
 
@@ -74,10 +61,10 @@ def test_one_images_map_does_not_depend_on_the_others_in_the_call():
     rng = np.random.default_rng(5)
     image, neighbours = rng.random((1, 4, 4, 1)), 10 * rng.random((3, 4, 4, 1))
     for baseline in (0.0, 0.3, "blur"):
-        alone = occlusion.occlusion_maps(mean_model(), image, 2, class_index=0, baseline=baseline)
+        alone = occlusion.occlusion_maps(mean_model(), image, 2, target=0, baseline=baseline).maps
         together = occlusion.occlusion_maps(
-            mean_model(), np.concatenate([image, neighbours]), 2, class_index=0, baseline=baseline
-        )
+            mean_model(), np.concatenate([image, neighbours]), 2, target=0, baseline=baseline
+        ).maps
         np.testing.assert_allclose(together[0], alone[0], rtol=1e-6, atol=1e-7)
 
 
@@ -87,8 +74,8 @@ def test_blur_baseline_fills_the_window_with_the_blurred_image():
     image = np.random.default_rng(6).random((1, 6, 6, 1)).astype(np.float32)
     blurred = ndimage.gaussian_filter(image[0, ..., 0], sigma=1.5)
     maps = occlusion.occlusion_maps(
-        mean_model(6, 6), image, window=3, class_index=0, baseline="blur", blur_sigma=1.5
-    )
+        mean_model(6, 6), image, window=3, target=0, baseline="blur", blur_sigma=1.5
+    ).maps
     # drop of the mean = (sum of the window's pixels - sum of the blurred ones) / 36
     drop = (image[0, :3, :3, 0].sum() - blurred[:3, :3].sum()) / 36
     np.testing.assert_allclose(maps[0, 0, 0], drop, rtol=1e-4)
@@ -101,7 +88,7 @@ def test_compiled_steps_are_released_with_their_model():
     model = mean_model()
     image = np.ones((1, 4, 4, 1), np.float32)
     occlusion.occlusion_maps(model, image, window=2)
-    occlusion.occlusion_maps(model, image, window=2, layer="conv", unit=0)
+    occlusion.occlusion_maps(model, image, window=2, layer="conv", target=0)
     alive = weakref.ref(model)
     del model
     gc.collect()
@@ -113,14 +100,16 @@ def test_identical_for_every_batch_size(batch_size):
     rng = np.random.default_rng(2)
     images = rng.random((5, 6, 6, 1)).astype(np.float32)
     model = mean_model(6, 6)
-    reference_maps = occlusion.occlusion_maps(model, images, window=3, stride=2, batch_size=1000)
-    maps = occlusion.occlusion_maps(model, images, window=3, stride=2, batch_size=batch_size)
+    reference_maps = occlusion.occlusion_maps(
+        model, images, window=3, stride=2, batch_size=1000
+    ).maps
+    maps = occlusion.occlusion_maps(model, images, window=3, stride=2, batch_size=batch_size).maps
     np.testing.assert_allclose(maps, reference_maps, rtol=1e-6, atol=1e-7)
 
 
 def test_predicted_class_is_the_default_target():
     images = -np.ones((1, 4, 4, 1), np.float32)  # mean < 0: class 1 wins
-    maps = occlusion.occlusion_maps(mean_model(), images, window=2, baseline=0.0)
+    maps = occlusion.occlusion_maps(mean_model(), images, window=2, baseline=0.0).maps
     # class 1 scores -mean = 1; hiding four -1 pixels by 0 makes it 12/16: a drop of 4/16
     np.testing.assert_allclose(maps, 4 / 16, rtol=1e-6)
 
@@ -138,11 +127,10 @@ def test_window_starts_cover_the_far_edge():
         ({"stride": -2}, "stride must be at least 1 pixel"),
         ({"window": 2.5}, "window must be a whole number, got 2.5"),
         ({"window": (2, 2, 2)}, "window must be an int or a pair of ints"),
-        ({"class_index": 2}, r"class 2 out of range: there are 2 \(0..1\)"),
-        ({"layer": "conv", "unit": 3}, "unit of layer 'conv' 3 out of range"),
-        ({"layer": "conv"}, "needs unit="),
-        ({"unit": 0}, "unit= needs layer="),
-        ({"layer": "nope", "unit": 0}, r"no layer named 'nope'; available layers: \['conv'"),
+        ({"target": 2}, r"target class 2 out of range: there are 2 \(0..1\)"),
+        ({"layer": "conv", "target": 3}, "target unit of layer 'conv' 3 out of range"),
+        ({"layer": "conv"}, "layer='conv' needs target=: which of its 1 units"),
+        ({"layer": "nope", "target": 0}, r"no layer named 'nope'; available layers: \['conv'"),
         ({"batch_size": 0}, "batch_size must be at least 1"),
         ({"baseline": "grey"}, r"baseline 'grey' unknown: give a number.*or 'blur'"),
         ({"baseline": [0.1, 0.2]}, r"baseline must be one finite number or 1 \(one per channel\)"),
@@ -164,9 +152,9 @@ def test_non_finite_pixels_and_fractional_targets_are_refused():
     with pytest.raises(ValueError, match=r"images holds 1 NaN or infinite"):
         occlusion.occlusion_maps(mean_model(), images, window=2)
     clean = np.zeros((1, 4, 4, 1), np.float32)
-    with pytest.raises(ValueError, match=r"class_index must hold whole numbers"):
-        occlusion.occlusion_maps(mean_model(), clean, window=2, class_index=0.5)
-    same = occlusion.occlusion_maps(mean_model(), clean, window=2, class_index=1.0)
+    with pytest.raises(ValueError, match=r"target must hold whole numbers"):
+        occlusion.occlusion_maps(mean_model(), clean, window=2, target=0.5)
+    same = occlusion.occlusion_maps(mean_model(), clean, window=2, target=1.0).maps
     assert same.shape == (1, 4, 4)
 
 
@@ -188,26 +176,26 @@ def test_images_must_be_4d():
 def test_compiled_step_is_reused_and_follows_new_weights():
     model = mean_model()
     image = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
-    before = occlusion.occlusion_maps(model, image, window=2, class_index=0, baseline=0.0)
+    before = occlusion.occlusion_maps(model, image, window=2, target=0, baseline=0.0).maps
     compiled = occlusion.compiled_for(model, None)
     model.get_layer("head").set_weights([np.array([[2.0, -2.0]]), np.zeros(2)])
-    after = occlusion.occlusion_maps(model, image, window=2, class_index=0, baseline=0.0)
+    after = occlusion.occlusion_maps(model, image, window=2, target=0, baseline=0.0).maps
     assert occlusion.compiled_for(model, None) is compiled
     np.testing.assert_allclose(after, 2 * before, rtol=1e-6)
 
 
 def test_whole_float_window_and_stride_are_accepted():
     images = np.random.default_rng(8).random((1, 4, 4, 1)).astype(np.float32)
-    as_float = occlusion.occlusion_maps(mean_model(), images, window=2.0, stride=(1.0, 2))
+    as_float = occlusion.occlusion_maps(mean_model(), images, window=2.0, stride=(1.0, 2)).maps
     np.testing.assert_array_equal(
-        as_float, occlusion.occlusion_maps(mean_model(), images, window=2, stride=(1, 2))
+        as_float, occlusion.occlusion_maps(mean_model(), images, window=2, stride=(1, 2)).maps
     )
 
 
 def test_maps_are_bit_identical_across_runs():
     images = np.random.default_rng(7).random((3, 6, 6, 1)).astype(np.float32)
     runs = [
-        occlusion.occlusion_maps(mean_model(6, 6), images, 3, 2, baseline=b)
+        occlusion.occlusion_maps(mean_model(6, 6), images, 3, 2, baseline=b).maps
         for b in ("blur", "blur", 0.0, 0.0)
     ]
     np.testing.assert_array_equal(runs[0], runs[1])

@@ -3,27 +3,8 @@ import numpy as np
 import pytest
 
 from helpers import transfer, widgets
-from helpers.data import Dataset
 from helpers.infra import layers
-
-
-def base_model():
-    inputs = keras.Input((8, 8, 1))
-    x = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv_a")(inputs)
-    x = keras.layers.BatchNormalization(name="bn_a")(x)
-    x = keras.layers.MaxPooling2D(name="pool_a")(x)
-    x = keras.layers.Conv2D(6, 3, padding="same", activation="relu", name="conv_b")(x)
-    x = keras.layers.GlobalAveragePooling2D(name="features")(x)
-    outputs = keras.layers.Dense(3, activation="softmax", name="predictions")(x)
-    return keras.Model(inputs, outputs, name="base")
-
-
-def tiny_dataset(n_per_class=40, seed=0):
-    rng = np.random.default_rng(seed)
-    y = np.repeat([0, 1], n_per_class)
-    x = rng.random((len(y), 8, 8, 1)).astype(np.float32) * 0.2
-    x[y == 1, :4] += 0.8  # class 1: bright top half
-    return Dataset(x, y, x[::4].copy(), y[::4].copy(), ("dark", "bright"), "tiny")
+from tests.models import base_model, tiny_dataset
 
 
 def test_extracted_features_equal_the_layer_output():

@@ -4,9 +4,7 @@ import numpy as np
 import pytest
 
 from helpers import occlusion, plots, widgets
-from tests.test_embedding import blobs
-from tests.test_filters_activations import conv_model
-from tests.test_occlusion import mean_model
+from tests.models import blobs, conv_model, fine_model, mean_model
 
 
 def test_feature_map_explorer():
@@ -51,8 +49,8 @@ def test_occlusion_explorer(capsys):
     zero = explorer.result.copy()
     fill.value = "dataset mean"  # hiding with 0.5: pixels above it lower the mean, below raise
     expected = occlusion.occlusion_maps(
-        mean_model(8, 8), images, window=2, stride=2, class_index=1, baseline=0.5
-    )
+        mean_model(8, 8), images, window=2, stride=2, target=1, baseline=0.5
+    ).maps
     np.testing.assert_allclose(explorer.result, expected, rtol=1e-5, atol=1e-7)
     fill.value = "blur"
     assert not np.allclose(explorer.result, zero)
@@ -76,7 +74,6 @@ def test_tsne_explorer_caches_each_setting():
 
 def test_coarse_explorer_changes_with_k_and_init():
     from helpers import coarse
-    from tests.test_coarse import fine_model
 
     model = fine_model()
     kernel, bias = coarse.head_weights(model)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from helpers import data, metrics, occlusion
+from helpers import data, metrics
 from helpers.course import shipped
 from helpers.course.base import capped
 from helpers.course.imagenet import imagenet_class_names
@@ -30,6 +30,7 @@ from helpers.data import cluttered
 from helpers.data.imagefolder import load_image_folder
 from helpers.infra import config, sources
 from helpers.models import weights, zoo
+from helpers.saliency import Score
 
 SHIPPED = config.MODELS_DIR / "cam_curves_quick.json"
 RERUN = "python scripts/train_zoo.py cam_curves"
@@ -170,7 +171,7 @@ def measure(
     half, maps: dict, images, targets, n: int = CURVE_IMAGES, progress: bool = False
 ) -> dict:
     """The deletion and insertion areas of each map type on the first ``n`` images."""
-    score = occlusion.make_scorer(half)
+    score = Score(half)
     return {
         name: metrics.curve_areas(score, images[:n], maps[name][:n], targets[:n], STEPS)
         for name in tqdm(maps, desc="deletion/insertion curves", disable=not progress)
