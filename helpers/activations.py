@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+import pandas as pd
 from tqdm.auto import tqdm
 
 from helpers.infra import arguments, layers
@@ -67,8 +68,6 @@ def top_k(activations: np.ndarray, k: int) -> np.ndarray:
 def dominant_classes(top: np.ndarray, labels: np.ndarray, class_names, units):
     """For each of ``units``: the class most of its top-K images belong to, and their share
     (ties: the lower class index)."""
-    import pandas as pd
-
     top = np.asarray(top)
     labels = arguments.labels(labels, len(class_names))
     units = [arguments.count(unit, "unit", 0, len(top) - 1) for unit in units]

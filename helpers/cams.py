@@ -14,6 +14,7 @@ import weakref
 import keras
 import numpy as np
 import tensorflow as tf
+from keras import layers as kl
 
 from helpers import metrics, refine
 from helpers.infra import arguments, layers
@@ -224,8 +225,6 @@ def build_half_model(
     behind on the mostly black cluttered canvases that inference accuracy stayed near chance
     after two epochs (0.10 vs 0.55 with batch statistics, measured on 3,000 images).
     """
-    from keras import layers as kl
-
     inputs = keras.Input(input_shape, name="image")
     x = inputs
     for i, filters in enumerate((16, 32, 64), start=1):
@@ -247,8 +246,6 @@ def build_full_model(half: keras.Model, name: str = "cam_full") -> keras.Model:
     channels as the bottleneck) and ``pooled`` (``highres`` averaged down to the bottleneck's
     resolution, trained to agree with it so the Dense weights apply to ``highres``).
     """
-    from keras import layers as kl
-
     half.trainable = False
     bottleneck = half.get_layer("bottleneck")
     channels = bottleneck.output.shape[-1]

@@ -19,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix
 from sklearn.metrics.pairwise import cosine_similarity
 
+from helpers import stats
 from helpers.infra import arguments, layers
 
 
@@ -237,8 +238,6 @@ class Comparison:
 
     def paired_against_scsm(self) -> list:
         """The SCSM head (the first method) paired with each baseline."""
-        from helpers import stats
-
         return stats.compare_to(self.correct, next(iter(self.correct)))
 
 
@@ -251,8 +250,6 @@ def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 
     model never trained on (see ``zoo.unseen_training_images``): k and the trained head are
     fitted on them.
     """
-    from helpers import stats
-
     groups, init = task["groups"], task["init"]
     ks = np.asarray(task.get("ks", range(1, kernel.shape[1] + 1)))
     val_curve = accuracy_vs_k(

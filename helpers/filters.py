@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+import pandas as pd
 
 from helpers.infra import arguments, layers
 
@@ -97,8 +98,6 @@ def smoothness(kernels: np.ndarray) -> np.ndarray:
 def structure_against_noise(kernels: np.ndarray, draws: int = 5000, seed: int = 0):
     """How many filters are more oriented / smoother than 95 % of random Gaussian filters
     of the same shape: a table with the count, the share and the random 95th percentile."""
-    import pandas as pd
-
     kernels = _checked(kernels)
     draws = arguments.count(draws, "draws", low=100)
     noise = np.random.default_rng(seed).normal(size=(*kernels.shape[:3], draws))

@@ -16,11 +16,13 @@ from collections.abc import Sequence
 
 import keras
 import numpy as np
+import pandas as pd
 import tensorflow as tf
 from sklearn.cluster import SpectralClustering
 from sklearn.metrics import confusion_matrix
 from tqdm.auto import tqdm
 
+from helpers import stats
 from helpers.infra import arguments, layers
 
 N_CLUSTERS = 3
@@ -416,10 +418,6 @@ def reorder(confusion: np.ndarray, clusters) -> tuple[np.ndarray, list[int]]:
 def per_cluster_comparison(labels, single_probs, hd_probs, clusters, class_names):
     """Per cluster, on the test images of its classes: both accuracies, HD-CNN's gain with
     its paired 95 % bootstrap interval, and McNemar's p-value."""
-    import pandas as pd
-
-    from helpers import stats
-
     rows = []
     for k, cluster in enumerate(clusters):
         keep = np.isin(labels, cluster)
@@ -444,8 +442,6 @@ def per_cluster_comparison(labels, single_probs, hd_probs, clusters, class_names
 
 def top_m_accuracies(model: HDCNN, outputs: dict, labels, seed: int = 0):
     """HD-CNN accuracy with its 95 % bootstrap interval for each top-m (1 .. clusters)."""
-    from helpers import stats
-
     return stats.accuracy_table(
         {
             m: model.combine(outputs, m).argmax(1) == labels

@@ -4,8 +4,10 @@ deletion/insertion curves."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import ndimage
 
+from helpers import stats
 from helpers.infra import arguments
 
 BOX_IOU = 0.5  # a box is correct from this IoU with the true box on (PASCAL VOC, CAM paper)
@@ -279,8 +281,6 @@ def per_image_quality(saliency: np.ndarray, masks, boxes) -> dict[str, np.ndarra
 def single_image_scores(maps: dict, mask: np.ndarray):
     """A small table for one image: per map (rows), its :func:`localisation_scores` against
     ``mask``, the pointing game as hit or miss."""
-    import pandas as pd
-
     rows = {}
     for name, m in maps.items():
         scores = {
@@ -299,22 +299,14 @@ def per_image_scores(maps: dict, masks, boxes) -> dict:
 def quality_table(maps: dict, masks, boxes):
     """One row per map type: each metric of :func:`per_image_quality` with its 95 %
     bootstrap interval over the images (columns ``metric``, ``metric low``, ``metric high``)."""
-    from helpers import stats
-
     return stats.interval_table(per_image_scores(maps, masks, boxes), decimals=3)
 
 
-def paired_against(
-    per_image: dict, reference: str, rows, metric_names, matters: float = 0.0
-):
+def paired_against(per_image: dict, reference: str, rows, metric_names, matters: float = 0.0):
     """Each map of ``rows`` minus ``reference`` on each metric, paired over the same images
     (:func:`helpers.stats.paired_comparison`): a table indexed by (map, metric) with the mean
     difference, its 95 % interval and the call; an interval inside ``±matters`` is called
     "too small to matter" (:meth:`helpers.stats.Paired.call`)."""
-    import pandas as pd
-
-    from helpers import stats
-
     unknown = [name for name in [reference, *rows] if name not in per_image]
     if unknown:
         raise ValueError(f"no per-image scores for {unknown}; there are {list(per_image)}")

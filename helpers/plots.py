@@ -6,10 +6,13 @@ from collections.abc import Sequence
 
 import matplotlib
 import numpy as np
+import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 from matplotlib.patches import Rectangle
 
 from helpers.infra import arguments
+from helpers.refine import normalise
 
 STYLE = {
     "figure.dpi": 90,
@@ -26,8 +29,6 @@ STYLE = {
 def apply_style() -> None:
     """Apply the course's figure style (seaborn's clean theme plus a few sizes); in a Jupyter
     kernel, figures a cell returns or displays are shown as images."""
-    import seaborn as sns
-
     sns.set_theme(style="white", context="notebook", rc=STYLE)
     # The inline backend registers its PNG display of figures when it is loaded, which pyplot
     # does only for its own figures, and the course draws none through pyplot. Loading it
@@ -197,8 +198,6 @@ def embedding_scatter(
     title: str | None = None,
 ) -> Figure:
     """2-D embedding coloured by class with a legend; optional image thumbnails on the map."""
-    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
-
     points = arguments.finite(points, "points")
     labels = arguments.labels(labels, len(class_names))
     arguments.same_length(points=points, labels=labels)
@@ -248,8 +247,6 @@ def confusion_heatmap(
     matrix: np.ndarray, row_names, col_names=None, title: str | None = None, fmt: str = ".2f"
 ) -> Figure:
     """A (normalised) confusion matrix as an annotated heatmap; rows = true classes."""
-    import seaborn as sns
-
     col_names = row_names if col_names is None else col_names
     matrix = arguments.finite(matrix, "matrix")
     if matrix.shape != (len(row_names), len(col_names)):
@@ -361,8 +358,6 @@ def learning_curves(histories: dict, metric: str = "accuracy") -> Figure:
 def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> Figure:
     """Rows = images; columns = the image (mask outlined) then each map type over it, each
     scaled to its own range under one colour bar."""
-    from helpers.refine import normalise
-
     n, kinds = len(images), list(maps)
     for kind in kinds:
         arguments.same_length(images=images, **{f"maps[{kind!r}]": maps[kind]})

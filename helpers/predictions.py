@@ -43,7 +43,5 @@ def top_k_table(probabilities, class_names, row_names, k: int = 5) -> pd.DataFra
         raise ValueError(f"{len(row_names)} row names for {n} rows of probabilities")
     k = arguments.count(k, "k", low=1, high=min(len(ORDINALS), classes))
     order = np.argsort(-probabilities, axis=1, kind="stable")[:, :k]
-    cells = [
-        [f"{class_names[c]} {probabilities[i, c]:.2f}" for c in order[i]] for i in range(n)
-    ]
+    cells = [[f"{class_names[c]} {probabilities[i, c]:.2f}" for c in order[i]] for i in range(n)]
     return pd.DataFrame(cells, index=list(row_names), columns=list(ORDINALS[:k]))

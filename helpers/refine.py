@@ -26,6 +26,7 @@ from skimage.morphology import local_maxima, remove_small_holes, skeletonize
 from skimage.transform import resize
 
 from helpers.infra import arguments
+from helpers.infra.parameters import one_of, ranged, validate
 
 MERGE_TYPES = ("blend", "multiply")
 FOCAL_SCOPES = ("global", "local")
@@ -36,45 +37,30 @@ CROP_MODES = ("percentage", "threshold")
 
 @dataclass(frozen=True)
 class RefineParams:
-    """Every parameter of the pipeline, validated on creation."""
+    """Every parameter of the pipeline, declared once with its range or options (the refine
+    explorer's controls are built from these), validated on creation."""
 
-    blur_size: int = 5
-    roi_percentile: float = 85.0
-    lower_percentile: float = 25.0
-    upper_percentile: float = 75.0
-    focal_scope: str = "global"
-    maxima_areas: str = "small"
-    hole_area: int = 256
-    merge: str = "blend"
-    merge_source: str = "segment"
-    alpha: float = 0.5
-    crop_mode: str = "percentage"
-    crop_percentage: float = 15.0
-    crop_threshold: float = 0.6
+    blur_size: int = ranged(5, 1, None, 2, "blur size (px)", whole=True, shown_up_to=11)
+    roi_percentile: float = ranged(85.0, 0, 100, 5, "ROI percentile")
+    lower_percentile: float = ranged(25.0, 0, 100, 5, "lower edge percentile")
+    upper_percentile: float = ranged(75.0, 0, 100, 5, "upper edge percentile")
+    focal_scope: str = one_of("global", FOCAL_SCOPES, "focal points")
+    maxima_areas: str = one_of("small", MAXIMA_AREAS, "local maxima areas")
+    hole_area: int = ranged(256, 0, None, 32, "fill holes up to (px)", whole=True, shown_up_to=1024)
+    merge: str = one_of("blend", MERGE_TYPES, "merge by")
+    merge_source: str = one_of("segment", MERGE_SOURCES, "merge the low-res map with")
+    alpha: float = ranged(0.5, 0, 1, 0.05, "blend weight")
+    crop_mode: str = one_of("percentage", CROP_MODES, "crop by")
+    crop_percentage: float = ranged(15.0, 0, 100, 5, "crop top percent")
+    crop_threshold: float = ranged(0.6, 0, 1, 0.05, "crop threshold")
 
     def __post_init__(self):
-        for name in ("roi_percentile", "lower_percentile", "upper_percentile", "crop_percentage"):
-            arguments.number(getattr(self, name), f"{name} (a percentile)", 0, 100)
+        validate(self)
         if self.lower_percentile > self.upper_percentile:
             raise ValueError(
                 f"lower_percentile ({self.lower_percentile}) must not exceed "
                 f"upper_percentile ({self.upper_percentile})"
             )
-        for name in ("alpha", "crop_threshold"):
-            arguments.number(getattr(self, name), name, 0, 1)
-        for name, allowed in (
-            ("merge", MERGE_TYPES),
-            ("focal_scope", FOCAL_SCOPES),
-            ("maxima_areas", MAXIMA_AREAS),
-            ("merge_source", MERGE_SOURCES),
-            ("crop_mode", CROP_MODES),
-        ):
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"unknown {name} {getattr(self, name)!r}; use one of {allowed}")
-        object.__setattr__(
-            self, "blur_size", arguments.count(self.blur_size, "blur_size")
-        )  # frozen
-        object.__setattr__(self, "hole_area", arguments.count(self.hole_area, "hole_area", low=0))
 
 
 @dataclass

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binomtest
+import pandas as pd
+from scipy.stats import binomtest, norm
 
 from helpers.infra import arguments
 
@@ -125,8 +126,6 @@ def noise_margin(n_images: int, level: float = LEVEL) -> float:
     ``n_images`` scores each in [0, 1], when only the means are known (no per-image scores):
     each score's standard deviation is at most 0.5, so z * 0.5 * sqrt(2 / n). Two such
     means further apart than this differ beyond sampling noise, whatever the scores."""
-    from scipy.stats import norm
-
     n_images = arguments.count(n_images, "n_images")
     level = arguments.number(level, "level", 0, 1, low_open=True)
     if level == 1:
@@ -137,8 +136,6 @@ def noise_margin(n_images: int, level: float = LEVEL) -> float:
 def interval_table(per_image: dict, decimals: int = 4, draws: int = DRAWS, seed: int = 0):
     """A table of per-image scores ``{row: {metric: (N,) scores}}``: for each metric its mean
     and 95 % interval, as columns ``metric``, ``metric low``, ``metric high``."""
-    import pandas as pd
-
     if not per_image:
         raise ValueError("per_image is empty: give {row: {metric: per-image scores}}")
     columns = {row: list(metrics) for row, metrics in per_image.items()}

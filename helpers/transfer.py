@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
+from helpers import stats
 from helpers.activations import layer_outputs
 from helpers.infra import arguments, layers
 from helpers.infra.sampling import stratified_indices
@@ -451,8 +452,6 @@ def from_scratch(
 def results_table(results: list[Result]):
     """The comparison as a DataFrame: test accuracy with its 95 % bootstrap interval, epochs
     trained (best weights kept) and training seconds per method."""
-    from helpers import stats
-
     table = stats.accuracy_table({r.method: r.correct for r in results})
     table["epochs"] = [r.epochs for r in results]
     table["seconds"] = [round(r.seconds, 1) for r in results]

@@ -11,6 +11,7 @@ widget's factory and the seconds it took (read by the widget latency bench).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import json
@@ -22,7 +23,19 @@ import ipywidgets as widgets
 import numpy as np
 from IPython.display import display
 
-from helpers import plots
+from helpers import activations as acts
+from helpers import (
+    cams,
+    coarse,
+    embedding,
+    filters,
+    hdcnn,
+    metrics,
+    occlusion,
+    plots,
+    refine,
+    transfer,
+)
 from helpers.data import Dataset
 from helpers.infra import arguments
 
@@ -139,8 +152,6 @@ def dataset_browser(
 
 def feature_map_explorer(model, images: np.ndarray, layer_names, max_maps: int = 32):
     """Pick a conv layer and an image: the grid of that layer's feature maps."""
-    from helpers import filters
-
     _at_least(images, 1, "image", "feature_map_explorer")
     _at_least(list(layer_names), 1, "layer name", "feature_map_explorer")
 
@@ -163,8 +174,6 @@ def feature_map_explorer(model, images: np.ndarray, layer_names, max_maps: int =
 
 def topk_explorer(activations: np.ndarray, images, labels, class_names, k: int = 8):
     """Pick a unit: its ``k`` most exciting images."""
-    from helpers import activations as acts
-
     _at_least(np.asarray(activations).T, 1, "unit", "topk_explorer")
     _at_least(images, 1, "image", "topk_explorer")
     ranked = acts.top_k(activations, k)
@@ -200,8 +209,6 @@ def occlusion_explorer(
     the predicted class), shown without computing them again.
     A stride above the window is refused with a message (it would leave pixels never hidden).
     """
-    from helpers import occlusion
-
     _at_least(images, 1, "image", "occlusion_explorer")
     size = min(images.shape[1:3])
     fills = dict(zip(occlusion.BASELINES, (0.0, float(dataset_mean), "blur"), strict=True))
@@ -249,8 +256,6 @@ def tsne_explorer(
 ):
     """Layer and perplexity -> the t-SNE map; each setting is computed once and cached.
     ``precomputed``: ``{(layer, perplexity): map}`` already made (notebook 03 ships them)."""
-    from helpers import embedding
-
     _at_least(list(features_by_layer), 1, "layer", "tsne_explorer")
     _at_least(list(perplexities), 1, "perplexity", "tsne_explorer")
     _at_least(np.asarray(labels).reshape(-1), 4, "points (labels)", "tsne_explorer")
@@ -283,8 +288,6 @@ def coarse_explorer(features, fine_labels, kernel, bias, groups: dict, class_nam
 
     ``features`` are computed once; each change is one matrix product, no network run.
     """
-    from helpers import coarse
-
     _at_least(list(groups), 2, "coarse groups", "coarse_explorer")
     _at_least(features, 1, "feature rows", "coarse_explorer")
     group_names = list(groups)
@@ -338,8 +341,6 @@ def sample_size_explorer(
     the ``features`` cache of a previous comparison to reuse its extracted features, and
     ``known`` results ``{size: (feature extraction, from scratch)}`` to start from them.
     """
-    from helpers import transfer
-
     _at_least(list(sizes), 1, "size", "sample_size_explorer")
     schedule = transfer.Schedule() if schedule is None else schedule
     cache: dict[int, tuple[float, float]] = dict(known or {})
@@ -388,8 +389,6 @@ def sample_size_explorer(
 
 def cluster_explorer(confusion: np.ndarray, class_names, max_clusters: int | None = None):
     """Number of clusters -> the confusion matrix reordered by cluster, clusters in the title."""
-    from helpers import hdcnn
-
     _at_least(list(class_names), 3, "classes (2 clusters and a choice)", "cluster_explorer")
 
     def compute(n_clusters: int) -> dict:
@@ -435,12 +434,35 @@ def top_m_explorer(model, outputs: dict, labels: np.ndarray):
     )
 
 
+def controls_for(settings_type) -> dict:
+    """One control per declared field of a settings dataclass (:mod:`helpers.infra.parameters`),
+    in field order, starting at the field's default: a slider for a range, a dropdown for
+    options."""
+    controls = {}
+    wide = {"style": {"description_width": "initial"}}
+    for field in dataclasses.fields(settings_type):
+        spec = field.metadata
+        if "options" in spec:
+            controls[field.name] = widgets.Dropdown(
+                options=spec["options"], value=field.default, description=spec["label"], **wide
+            )
+            continue
+        slider = widgets.IntSlider if spec["whole"] else widgets.FloatSlider
+        controls[field.name] = slider(
+            value=field.default,
+            min=spec["low"],
+            max=spec["shown_up_to"],
+            step=spec["step"],
+            description=spec["label"],
+            **wide,
+        )
+    return controls
+
+
 def refine_explorer(half, full, images: np.ndarray, masks=None):
     """Image and every refinement parameter -> the step-by-step pipeline figure; with the
     images' ``masks``, also the current image's scores of the low-res, high-res and refined
     maps (pointing game hit or miss, IoU, boundary F, energy in mask)."""
-    from helpers import cams, metrics, refine
-
     _at_least(images, 1, "image", "refine_explorer")
     if masks is not None:
         arguments.same_length(images=images, masks=masks)
@@ -461,41 +483,9 @@ def refine_explorer(half, full, images: np.ndarray, masks=None):
             display(metrics.single_image_scores(maps, masks[index]))
         return plots.pipeline_steps(steps, images[index])
 
-    percent = {"min": 0, "max": 100, "step": 5, "style": {"description_width": "initial"}}
-    wide = {"style": {"description_width": "initial"}}
     controls = {
         "index": widgets.IntSlider(min=0, max=len(images) - 1, description="image"),
-        "blur_size": widgets.IntSlider(
-            value=5, min=1, max=11, step=2, description="blur size (px)", **wide
-        ),
-        "roi_percentile": widgets.IntSlider(value=85, description="ROI percentile", **percent),
-        "lower_percentile": widgets.IntSlider(
-            value=25, description="lower edge percentile", **percent
-        ),
-        "upper_percentile": widgets.IntSlider(
-            value=75, description="upper edge percentile", **percent
-        ),
-        "focal_scope": widgets.Dropdown(
-            options=refine.FOCAL_SCOPES, description="focal points", **wide
-        ),
-        "maxima_areas": widgets.Dropdown(
-            options=refine.MAXIMA_AREAS, description="local maxima areas", **wide
-        ),
-        "hole_area": widgets.IntSlider(
-            value=256, min=0, max=1024, step=32, description="fill holes up to (px)", **wide
-        ),
-        "merge_source": widgets.Dropdown(
-            options=refine.MERGE_SOURCES, description="merge the low-res map with", **wide
-        ),
-        "merge": widgets.Dropdown(options=refine.MERGE_TYPES, description="merge by"),
-        "alpha": widgets.FloatSlider(
-            value=0.5, min=0, max=1, step=0.05, description="blend weight", **wide
-        ),
-        "crop_mode": widgets.Dropdown(options=refine.CROP_MODES, description="crop by"),
-        "crop_percentage": widgets.IntSlider(value=15, description="crop top percent", **percent),
-        "crop_threshold": widgets.FloatSlider(
-            value=0.6, min=0, max=1, step=0.05, description="crop threshold", **wide
-        ),
+        **controls_for(refine.RefineParams),
     }
 
     def only_active(_=None):
@@ -515,8 +505,6 @@ def refine_explorer(half, full, images: np.ndarray, masks=None):
 def cam_explorer(half, full, images: np.ndarray, class_names, grad_cam_model=None):
     """Image and class -> low-res, high-res, refined CAM and Grad-CAM (of ``grad_cam_model``,
     by default ``half``) for that class."""
-    from helpers import cams
-
     _at_least(images, 1, "image", "cam_explorer")
 
     def compute(index: int, target: int) -> dict:
@@ -548,8 +536,6 @@ def photo_cam_explorer(model, photos, class_names, layers: dict, cam_layer_name:
     ``layers``: ``{label: layer name}`` of the layers whose Grad-CAM can be shown (e.g. blocks
     at 14 x 14 and 28 x 28). ``photos``: :class:`helpers.data.photos.Photos`.
     """
-    from helpers import cams
-
     _at_least(photos.names, 1, "photo", "photo_cam_explorer")
     _at_least(list(layers), 1, "layer", "photo_cam_explorer")
 

@@ -106,7 +106,9 @@ def test_non_finite_maps_and_empty_masks_are_refused():
 
 def test_whole_number_parameters_accept_floats_that_are_whole():
     assert refine.RefineParams(blur_size=5.0).blur_size == 5
-    with pytest.raises(ValueError, match=r"blur_size must be a whole number, got 2.5"):
+    with pytest.raises(
+        ValueError, match=r"blur_size \(blur size \(px\)\) must be a whole number, got 2.5"
+    ):
         refine.RefineParams(blur_size=2.5)
 
 
@@ -115,23 +117,26 @@ def test_whole_number_parameters_accept_floats_that_are_whole():
     [
         (
             {"roi_percentile": 101},
-            r"roi_percentile \(a percentile\) must be in \[0, 100\], got 101",
+            r"roi_percentile \(ROI percentile\) must be in \[0, 100\], got 101",
         ),
-        ({"lower_percentile": -1}, r"lower_percentile \(a percentile\) must be in \[0, 100\]"),
+        (
+            {"lower_percentile": -1},
+            r"lower_percentile \(lower edge percentile\) must be in \[0, 100\]",
+        ),
         (
             {"crop_percentage": 0.15 * 1000},
-            r"crop_percentage \(a percentile\) must be in \[0, 100\]",
+            r"crop_percentage \(crop top percent\) must be in \[0, 100\]",
         ),
         ({"lower_percentile": 80, "upper_percentile": 20}, "must not exceed upper_percentile"),
-        ({"alpha": 1.5}, r"alpha must be in \[0, 1\], got 1.5"),
-        ({"crop_threshold": -0.1}, r"crop_threshold must be in \[0, 1\]"),
-        ({"alpha": float("nan")}, r"alpha must be in \[0, 1\], got nan"),
-        ({"alpha": "0.5"}, r"alpha must be a number, got '0.5'"),
+        ({"alpha": 1.5}, r"alpha \(blend weight\) must be in \[0, 1\], got 1.5"),
+        ({"crop_threshold": -0.1}, r"crop_threshold \(crop threshold\) must be in \[0, 1\]"),
+        ({"alpha": float("nan")}, r"alpha \(blend weight\) must be in \[0, 1\], got nan"),
+        ({"alpha": "0.5"}, r"alpha \(blend weight\) must be a number, got '0.5'"),
         ({"merge": "merge"}, r"unknown merge 'merge'; use one of \('blend', 'multiply'\)"),
         ({"focal_scope": "all"}, "unknown focal_scope 'all'"),
         ({"crop_mode": "box"}, "unknown crop_mode 'box'"),
-        ({"blur_size": 0}, "blur_size must be at least 1"),
-        ({"hole_area": -5}, "hole_area must be at least 0, got -5"),
+        ({"blur_size": 0}, r"blur_size \(blur size \(px\)\) must be at least 1"),
+        ({"hole_area": -5}, r"hole_area \(fill holes up to \(px\)\) must be at least 0, got -5"),
     ],
 )
 def test_bad_parameters(kwargs, message):

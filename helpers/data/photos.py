@@ -17,16 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import skimage.data
 from PIL import Image
+from sklearn.datasets import load_sample_image
 
 from helpers.data import imagefolder
 from helpers.infra import arguments, sources
 
 
 def _shipped() -> dict[str, Callable[[], np.ndarray]]:
-    import skimage.data
-    from sklearn.datasets import load_sample_image
-
     return {
         "chelsea": skimage.data.chelsea,
         "coffee": skimage.data.coffee,

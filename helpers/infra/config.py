@@ -25,7 +25,7 @@ def get_profile(profile: str | None = None) -> str:
     if not isinstance(chosen, str):
         raise ValueError(
             f"The profile must be the text 'quick' or 'full', got {chosen!r} "
-            f"({type(chosen).__name__}): write PROFILE = \"quick\" in the notebook's first cell."
+            f'({type(chosen).__name__}): write PROFILE = "quick" in the notebook\'s first cell.'
         )
     chosen = chosen.strip().lower()
     if chosen not in PROFILES:

@@ -7,6 +7,7 @@ not shipped is trained on first use and cached in :func:`helpers.infra.config.us
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -15,12 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import keras
 import numpy as np
+from keras import layers
+from tqdm.auto import tqdm
 
+from helpers import data
 from helpers.data import Dataset, select_classes
 from helpers.infra import config, sources
 from helpers.infra.errors import ModelUnavailableError
 from helpers.infra.sources import sha256_of
+from helpers.models import weights as weight_files
 
 MANIFEST = "manifest.json"
 
@@ -36,9 +42,6 @@ def build_small_cnn(num_classes: int = 10, input_shape=(28, 28, 1), name: str = 
     ``conv1`` has 5x5 kernels worth looking at; ``features`` is the GAP output (the penultimate
     representation) and ``predictions`` the softmax Dense head.
     """
-    import keras
-    from keras import layers
-
     inputs = keras.Input(shape=input_shape, name="image")
     x = layers.Conv2D(32, 5, padding="same", activation="relu", name="conv1")(inputs)
     x = layers.BatchNormalization(name="bn1")(x)
@@ -179,8 +182,6 @@ def _arrays_sha256(x: np.ndarray, y: np.ndarray) -> str:
 def epoch_bar(name: str, epochs: int):
     """A Keras callback showing one progress bar over the epochs (tqdm: a widget in Jupyter,
     one line in a terminal) with the last accuracies, instead of a printed line per batch."""
-    import keras
-    from tqdm.auto import tqdm
 
     class EpochBar(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
@@ -211,8 +212,6 @@ def train(
     and test accuracy (on ``dataset.x_test``), seconds. ``max_train_images`` trims the
     training set (for tests). ``verbose="bar"`` shows one progress bar over the epochs.
     """
-    import keras
-
     spec = recipe(name)
     epochs = spec.epochs if epochs is None else epochs
     if epochs < 1:
@@ -344,8 +343,6 @@ def _restore_hint(path: Path, models_dir: Path, name: str) -> str:
 
 
 def _load_verified(entry: dict, models_dir: Path):
-    import keras
-
     path = models_dir / entry["file"]
     if not path.is_file():
         raise ModelUnavailableError(
@@ -383,8 +380,6 @@ def load(
     if entry is not None and (dataset is None or _trained_on(entry, name, dataset)):
         return _load_verified(entry, cache)
     if name not in RECIPES:
-        import difflib
-
         close = difflib.get_close_matches(name, [*RECIPES, "cam_half", "cam_full"], n=1)
         suggestion = f" Did you mean {close[0]!r}?" if close else ""
         raise ModelUnavailableError(
@@ -415,8 +410,6 @@ def _trained_on(entry: dict, name: str, dataset: Dataset) -> bool:
 
 def recipe_dataset(name: str) -> Dataset:
     """The dataset a recipe trains on (full profile), capped by ``COURSE_FULL_LIMIT``."""
-    from helpers import data
-
     loaders = {
         "fashion_mnist": lambda: data.load_fashion_mnist("full"),
         "cifar10": lambda: data.load_cifar(10, "full"),
@@ -439,10 +432,6 @@ def pretrained(name: str, weights: str | os.PathLike | None = "imagenet", includ
     """A ``keras.applications`` model (MobileNetV2, VGG16, DenseNet121). ``"imagenet"``
     weights are resolved and checked by :func:`helpers.models.weights.resolve` (which raises naming
     the file, where it was looked for and the command that fetches it); Keras gets the path."""
-    import keras
-
-    from helpers.models import weights as weight_files
-
     weight_files.weight_file(name, include_top)  # an unknown name lists the known ones
     if isinstance(weights, str) and weights == "imagenet":
         weights = weight_files.resolve(name, include_top).path
