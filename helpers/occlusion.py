@@ -109,6 +109,7 @@ def compiled_for(model: keras.Model, layer: str | int | None, logits: bool = Fal
 
 
 BASELINES = ("zero", "dataset mean", "blur")
+DEFAULT_WINDOW = 8  # pixels; the stride defaults to the window
 
 
 def baseline_fills(images: np.ndarray, baseline, blur_sigma: float = 2.0) -> np.ndarray:
@@ -134,7 +135,7 @@ def baseline_fills(images: np.ndarray, baseline, blur_sigma: float = 2.0) -> np.
 def occlusion_maps(
     model: keras.Model,
     images: np.ndarray,
-    window: int | tuple[int, int] = 8,
+    window: int | tuple[int, int] = DEFAULT_WINDOW,
     stride: int | tuple[int, int] | None = None,
     target: int | np.ndarray | None = None,
     layer: str | int | None = None,

@@ -199,12 +199,16 @@ def occlusion_explorer(
     windows: tuple[int, ...] | None = None,
     strides: tuple[int, ...] | None = None,
     known: dict | None = None,
+    window: int | None = None,
+    stride: int | None = None,
 ):
     """Window, stride, target and baseline (zero, the dataset's mean, or the blurred image)
     -> the occlusion maps overlaid on ``images``; each setting computed once and kept.
 
     ``windows``, ``strides``: the choices offered (for large photos, where a small window
     would take minutes); by default sliders over every size up to half the image.
+    ``window``, ``stride``: where the controls start (the notebook's setting); by default
+    :func:`~helpers.occlusion.occlusion_maps`' own defaults.
     ``known``: maps already computed, ``{(window, stride, target, fill): maps}`` (target -1:
     the predicted class), shown without computing them again.
     A stride above the window is refused with a message (it would leave pixels never hidden).
@@ -229,18 +233,21 @@ def occlusion_explorer(
     def draw(maps: np.ndarray):
         return plots.overlay_maps(images, maps)
 
+    window = occlusion.DEFAULT_WINDOW if window is None else window
+    stride = window if stride is None else stride  # occlusion_maps' default stride
+
     def choice(options, default: int, smallest: int, description: str):
         if options is None:
             return widgets.IntSlider(
-                value=default, min=smallest, max=size // 2, description=description
+                value=min(default, size // 2), min=smallest, max=size // 2, description=description
             )
         return widgets.Dropdown(options=list(options), description=description)
 
     return linked(
         compute,
         draw,
-        window=choice(windows, 6, 2, "window"),
-        stride=choice(strides, 3, 1, "stride"),
+        window=choice(windows, window, 2, "window"),
+        stride=choice(strides, stride, 1, "stride"),
         target=widgets.Dropdown(options=_target_options(class_names), description="target"),
         baseline=widgets.Dropdown(options=occlusion.BASELINES, description="fill"),
     )

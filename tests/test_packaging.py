@@ -7,7 +7,9 @@ from __future__ import annotations
 import ast
 import importlib.metadata
 import re
+import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import tomllib
@@ -110,3 +112,26 @@ def test_environment_yml_installs_with_the_constraints_and_pins_nothing_itself()
     lines = [line.strip().removeprefix("- ") for line in text.splitlines()]
     assert "-c constraints.txt" in lines and "-e .[cpu,course,dev]" in lines
     assert not [ln for ln in lines if "==" in ln and not ln.startswith("#")]
+
+
+def test_the_built_wheel_holds_every_sub_package_and_nothing_else(tmp_path):
+    """``pip wheel`` of the project (offline: the venv's setuptools, no build isolation) ships
+    each layer's folder, not only the top of ``helpers``, and no tests."""
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+        + ["-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr
+    (wheel,) = tmp_path.glob("cnn_course_helpers-*.whl")
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    modules = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "helpers").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert modules <= shipped, sorted(modules - shipped)
+    assert {"helpers/infra/sources.py", "helpers/course/nb07_cams.py"} <= shipped
+    assert not [name for name in shipped if name.startswith(("tests/", "scripts/", "bench/"))]

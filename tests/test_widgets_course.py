@@ -36,7 +36,9 @@ def test_topk_explorer():
 
 def test_occlusion_explorer(capsys):
     images = np.random.default_rng(2).random((2, 8, 8, 1)).astype(np.float32)
-    explorer = widgets.occlusion_explorer(mean_model(8, 8), images, ["up", "down"], 0.5)
+    explorer = widgets.occlusion_explorer(
+        mean_model(8, 8), images, ["up", "down"], 0.5, window=4, stride=3
+    )
     window, stride, target, fill = explorer.children[:4]
     first = explorer.result.copy()
     window.value = 2  # below the stride (3): refused, not silently reduced

@@ -10,7 +10,7 @@ The file is a sequence of pickles followed by raw data:
 
 Every pickle is read through an allow-list: an ``OrderedDict``, torch's tensor-rebuild function
 and the storage type names, nothing else (a pickle naming any other callable is refused, as
-the CIFAR reader of :mod:`helpers.data` does). PyTorch is never imported.
+the CIFAR reader of :mod:`helpers.data.cifar` does). PyTorch is never imported.
 """
 
 from __future__ import annotations
