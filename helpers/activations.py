@@ -37,7 +37,36 @@ def layer_activations(
     progress: bool = True,
 ) -> np.ndarray:
     """Activations ``(N, units)`` of ``layer`` for ``images``; conv channels are spatially
-    averaged (one value per channel and image)."""
+    averaged (one value per channel and image).
+
+    The images go through the network in batches, so a whole test set fits in memory as
+    one row of unit activations per image.
+
+    Parameters
+    ----------
+    model
+        The network.
+    images
+        ``(N, H, W, C)`` finite floats with the model's input shape.
+    layer
+        The layer, by name (or ``outer/inner`` path) or index in ``model.layers``, e.g. a
+        conv layer (its channels are the units) or a Dense layer.
+    batch_size
+        How many images go through the network at once.
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, units)``: for a conv layer, each channel's mean over the spatial positions.
+
+    Examples
+    --------
+    >>> acts = layer_activations(model, images, "features")  # doctest: +SKIP
+
+    Used in notebooks 02 and 03.
+    """
     return np.concatenate(
         [
             out.reshape(len(out), -1, out.shape[-1]).mean(axis=1)
@@ -49,7 +78,31 @@ def layer_activations(
 def top_k(activations: np.ndarray, k: int) -> np.ndarray:
     """Indices ``(units, k)`` of the ``k`` highest activations of each unit, highest first.
 
-    Uses ``argpartition`` (linear time) and sorts only the ``k`` selected.
+    A unit's top-K images show what it responds to most. Uses ``argpartition`` (linear
+    time) and sorts only the ``k`` selected.
+
+    Parameters
+    ----------
+    activations
+        ``(N, units)`` finite activations, e.g. from :func:`layer_activations`.
+    k
+        How many images per unit, 1 to N.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(units, k)`` image indices (rows of ``activations``), highest activation first.
+
+    References
+    ----------
+    Zeiler, M. D. and Fergus, R. (2014). Visualizing and understanding convolutional networks.
+    ECCV.
+
+    Examples
+    --------
+    >>> top = top_k(acts, k=10)  # doctest: +SKIP
+
+    Used in notebook 02.
     """
     activations = arguments.finite(activations, "activations")
     if activations.ndim != 2:
@@ -67,7 +120,33 @@ def top_k(activations: np.ndarray, k: int) -> np.ndarray:
 
 def dominant_classes(top: np.ndarray, labels: np.ndarray, class_names, units):
     """For each of ``units``: the class most of its top-K images belong to, and their share
-    (ties: the lower class index)."""
+    (ties: the lower class index).
+
+    A share near 1 suggests a class detector; a low share, a unit that responds to
+    something several classes have in common.
+
+    Parameters
+    ----------
+    top
+        ``(units, k)`` image indices from :func:`top_k`.
+    labels
+        ``(N,)`` class index of every image ``top`` indexes.
+    class_names
+        The name of each class.
+    units
+        The units (rows of ``top``) to report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``unit``; columns ``dominant class`` and ``share of top-K``.
+
+    Examples
+    --------
+    >>> dominant_classes(top, labels, dataset.class_names, [0, 5, 12])  # doctest: +SKIP
+
+    Used in notebook 02.
+    """
     top = np.asarray(top)
     labels = arguments.labels(labels, len(class_names))
     units = [arguments.count(unit, "unit", 0, len(top) - 1) for unit in units]

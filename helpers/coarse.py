@@ -36,13 +36,63 @@ def classifier_head(model: keras.Model) -> keras.layers.Dense:
 
 
 def head_weights(model: keras.Model) -> tuple[np.ndarray, np.ndarray]:
-    """Kernel ``(features, classes)`` and bias ``(classes,)`` of the classifier head."""
+    """Kernel ``(features, classes)`` and bias ``(classes,)`` of the classifier head.
+
+    Column *c* of the kernel is the direction in penultimate-feature space that class *c*'s
+    score grows along: the raw material of the CSM and of the coarse units.
+
+    Parameters
+    ----------
+    model
+        A classifier whose last layer is a Dense softmax layer.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(kernel, bias)``: ``(features, classes)`` and ``(classes,)``.
+
+    References
+    ----------
+    Filus, J. and Domańska, J. (2024). Extracting coarse-grained classifiers from large
+    convolutional neural networks. Engineering Applications of Artificial Intelligence.
+
+    Examples
+    --------
+    >>> kernel, bias = head_weights(model)  # doctest: +SKIP
+
+    Used in notebook 05.
+    """
     kernel, bias = classifier_head(model).get_weights()
     return kernel, bias
 
 
 def class_similarity(kernel: np.ndarray) -> np.ndarray:
-    """CSM: cosine similarity ``(classes, classes)`` between the kernel's class columns."""
+    """CSM: cosine similarity ``(classes, classes)`` between the kernel's class columns.
+
+    Two classes whose weight columns point the same way are scored from the same features:
+    the network treats them as alike.
+
+    Parameters
+    ----------
+    kernel
+        ``(features, classes)`` finite head kernel, no all-zero column.
+
+    Returns
+    -------
+    numpy.ndarray
+        The symmetric CSM ``(classes, classes)``, values in [-1, 1], ones on the diagonal.
+
+    References
+    ----------
+    Filus, J. and Domańska, J. (2024). Extracting coarse-grained classifiers from large
+    convolutional neural networks. Engineering Applications of Artificial Intelligence.
+
+    Examples
+    --------
+    >>> csm = class_similarity(kernel)  # doctest: +SKIP
+
+    Used in notebook 05.
+    """
     kernel = arguments.finite(np.asarray(kernel, float), "kernel")
     if kernel.ndim != 2:
         raise ValueError(f"kernel must be (features, classes), got shape {kernel.shape}")
@@ -58,7 +108,29 @@ def class_similarity(kernel: np.ndarray) -> np.ndarray:
 def similarity_spread(kernel: np.ndarray) -> tuple[float, float]:
     """The smallest and largest cosine between two different class columns: how far apart
     the SCSM's entries can be (a head whose C columns are spread evenly has every cosine at
-    -1 / (C - 1))."""
+    -1 / (C - 1)).
+
+    Parameters
+    ----------
+    kernel
+        ``(features, classes)`` head kernel, as :func:`class_similarity` takes it.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``: the smallest and largest off-diagonal CSM entry.
+
+    References
+    ----------
+    Filus, J. and Domańska, J. (2024). Extracting coarse-grained classifiers from large
+    convolutional neural networks. Engineering Applications of Artificial Intelligence.
+
+    Examples
+    --------
+    >>> low, high = similarity_spread(kernel)  # doctest: +SKIP
+
+    Used in notebook 05.
+    """
     csm = class_similarity(kernel)
     others = csm[~np.eye(len(csm), dtype=bool)]
     return float(others.min()), float(others.max())
@@ -69,6 +141,27 @@ def sorted_similarity(csm: np.ndarray) -> np.ndarray:
 
     Ties keep the lower class index first; *i* itself is put first even when another class
     has an identical (cosine 1) column.
+
+    Parameters
+    ----------
+    csm
+        ``(classes, classes)`` class similarity matrix from :func:`class_similarity`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(classes, classes)`` ints: row *i* holds class indices, *i* first.
+
+    References
+    ----------
+    Filus, J. and Domańska, J. (2024). Extracting coarse-grained classifiers from large
+    convolutional neural networks. Engineering Applications of Artificial Intelligence.
+
+    Examples
+    --------
+    >>> scsm = sorted_similarity(class_similarity(kernel))  # doctest: +SKIP
+
+    Used in notebook 05.
     """
     n = len(csm)
     scsm = np.empty((n, n), dtype=int)
@@ -109,7 +202,39 @@ def _validate(init_classes: Sequence[int], k, n_classes: int) -> list[int]:
 def coarse_weights(kernel: np.ndarray, bias: np.ndarray, init_classes: Sequence[int], k):
     """Kernel, bias and member classes of the coarse head: unit *j* averages the columns and
     biases of the first ``k`` SCSM entries of ``init_classes[j]`` (``k``: one int or one per
-    initialisation class)."""
+    initialisation class).
+
+    No training: the coarse unit scores an image by the mean of its members' fine scores.
+
+    Parameters
+    ----------
+    kernel
+        ``(features, classes)`` head kernel, from :func:`head_weights`.
+    bias
+        ``(classes,)`` head bias.
+    init_classes
+        One distinct initialisation class per coarse unit.
+    k
+        Members per coarse unit (1 to the number of classes): one int for all units, or one
+        per initialisation class.
+
+    Returns
+    -------
+    tuple
+        ``(coarse_kernel, coarse_bias, members)``: ``(features, units)``, ``(units,)`` and,
+        per unit, the array of its member classes (its initialisation class first).
+
+    References
+    ----------
+    Filus, J. and Domańska, J. (2024). Extracting coarse-grained classifiers from large
+    convolutional neural networks. Engineering Applications of Artificial Intelligence.
+
+    Examples
+    --------
+    >>> coarse_kernel, coarse_bias, _ = coarse_weights(kernel, bias, [0, 3], 3)  # doctest: +SKIP
+
+    Used in notebook 05.
+    """
     bias = arguments.finite(bias, "bias")
     if bias.shape != kernel.shape[1:]:
         raise ValueError(
@@ -124,14 +249,61 @@ def coarse_weights(kernel: np.ndarray, bias: np.ndarray, init_classes: Sequence[
 
 
 def penultimate_model(model: keras.Model) -> keras.Model:
-    """From the model's input to the input of its classifier head."""
+    """From the model's input to the input of its classifier head.
+
+    Its outputs are the features a coarse head (or any new head) is applied to.
+
+    Parameters
+    ----------
+    model
+        A classifier whose last layer is a Dense softmax layer.
+
+    Returns
+    -------
+    keras.Model
+        ``<name>_penultimate``: the model's input to the head's input ``(N, features)``.
+
+    Examples
+    --------
+    >>> features = penultimate_model(net.model).predict(images, verbose=0)  # doctest: +SKIP
+
+    Used in notebook 05.
+    """
     head = classifier_head(model)
     inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
     return keras.Model(inputs, head.input, name=f"{model.name}_penultimate")
 
 
 def coarse_model(model: keras.Model, init_classes: Sequence[int], k) -> keras.Model:
-    """The fine model with its head replaced by the SCSM coarse head (no training)."""
+    """The fine model with its head replaced by the SCSM coarse head (no training).
+
+    Parameters
+    ----------
+    model
+        The fine classifier; its last layer must be a Dense softmax layer.
+    init_classes
+        One distinct initialisation class per coarse unit.
+    k
+        Members per coarse unit: one int, or one per initialisation class
+        (:func:`coarse_weights`).
+
+    Returns
+    -------
+    keras.Model
+        ``<name>_coarse``: the penultimate model followed by a new Dense softmax layer
+        ``coarse_predictions`` with one unit per initialisation class.
+
+    References
+    ----------
+    Filus, J. and Domańska, J. (2024). Extracting coarse-grained classifiers from large
+    convolutional neural networks. Engineering Applications of Artificial Intelligence.
+
+    Examples
+    --------
+    >>> model = coarse_model(net.model, [283, 248], 3)  # doctest: +SKIP
+
+    Used in notebook 05.
+    """
     kernel, bias = head_weights(model)
     coarse_kernel, coarse_bias, _ = coarse_weights(kernel, bias, init_classes, k)
     features = penultimate_model(model)
@@ -142,7 +314,34 @@ def coarse_model(model: keras.Model, init_classes: Sequence[int], k) -> keras.Mo
 
 
 def coarse_probabilities(features: np.ndarray, coarse_kernel, coarse_bias) -> np.ndarray:
-    """The coarse head as a matrix product on precomputed penultimate features."""
+    """The coarse head as a matrix product on precomputed penultimate features.
+
+    ``softmax(features @ coarse_kernel + coarse_bias)``: the same numbers as
+    :func:`coarse_model`, without running the network again.
+
+    Parameters
+    ----------
+    features
+        ``(N, features)`` finite penultimate outputs, e.g. from :func:`penultimate_model`.
+    coarse_kernel, coarse_bias
+        ``(features, units)`` and ``(units,)`` from :func:`coarse_weights`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, units)`` coarse probabilities; each row sums to 1.
+
+    References
+    ----------
+    Filus, J. and Domańska, J. (2024). Extracting coarse-grained classifiers from large
+    convolutional neural networks. Engineering Applications of Artificial Intelligence.
+
+    Examples
+    --------
+    >>> cat_or_dog = coarse_probabilities(features, coarse_kernel, coarse_bias)  # doctest: +SKIP
+
+    Used in notebook 05.
+    """
     features = arguments.finite(features, "features")
     if features.ndim != 2 or features.shape[1] != np.shape(coarse_kernel)[0]:
         raise ValueError(
@@ -205,7 +404,35 @@ def coarse_task(features, fine_labels, kernel, bias, groups, init_classes, k):
 
 
 def scsm_rows(kernel: np.ndarray, class_names, rows, top: int = 5) -> str:
-    """The first ``top`` SCSM entries of some rows, with class names, one line per row."""
+    """The first ``top`` SCSM entries of some rows, with class names, one line per row.
+
+    Parameters
+    ----------
+    kernel
+        ``(features, classes)`` head kernel.
+    class_names
+        The name of each class, one per kernel column.
+    rows
+        The classes whose SCSM rows are printed.
+    top
+        How many entries per row (the class itself first).
+
+    Returns
+    -------
+    str
+        One line per row: ``index name -> most similar, ...``.
+
+    References
+    ----------
+    Filus, J. and Domańska, J. (2024). Extracting coarse-grained classifiers from large
+    convolutional neural networks. Engineering Applications of Artificial Intelligence.
+
+    Examples
+    --------
+    >>> print(scsm_rows(kernel, class_names, rows=[0, 3], top=4))  # doctest: +SKIP
+
+    Used in notebook 05.
+    """
     scsm = sorted_similarity(class_similarity(kernel))
     if len(class_names) != len(scsm):
         raise ValueError(f"{len(class_names)} class names for a kernel of {len(scsm)} classes")
@@ -248,7 +475,40 @@ def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 
     from 1 to the number of classes); ``test``/``validation``: penultimate ``features``,
     fine ``probabilities`` and fine ``labels``. The validation images must be images the fine
     model never trained on (see ``zoo.unseen_training_images``): k and the trained head are
-    fitted on them.
+    fitted on them. Only the test images whose fine class is in one of the groups are scored.
+
+    Parameters
+    ----------
+    task
+        ``{"groups": coarse groups of fine classes, "init": one initialisation class per
+        group, "ks": optional k to try}``.
+    test, validation
+        ``{"features", "probabilities", "labels"}`` of each image set (as
+        :func:`split_outputs` gives them).
+    kernel, bias
+        The fine head's weights, from :func:`head_weights`.
+    seed
+        Random seed of the trained head (logistic regression).
+
+    Returns
+    -------
+    Comparison
+        ``table`` (test accuracy of the three methods with 95 % bootstrap intervals),
+        ``matrices`` (row-normalised confusion matrices), ``best_k``, ``validation_curve``
+        (SCSM accuracy on the validation images per k), ``correct`` (0/1 per test image and
+        method) and ``ks``.
+
+    References
+    ----------
+    Filus, J. and Domańska, J. (2024). Extracting coarse-grained classifiers from large
+    convolutional neural networks. Engineering Applications of Artificial Intelligence.
+
+    Examples
+    --------
+    >>> result = compare(task, setting.test, setting.validation, kernel, bias)  # doctest: +SKIP
+    >>> result.table  # doctest: +SKIP
+
+    Used in notebook 05.
     """
     groups, init = task["groups"], task["init"]
     ks = np.asarray(task.get("ks", range(1, kernel.shape[1] + 1)))

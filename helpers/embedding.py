@@ -53,9 +53,47 @@ def tsne(
 ) -> np.ndarray:
     """A 2-D t-SNE embedding ``(N, 2)`` of ``features`` after PCA to ``pca_dims``.
 
+    t-SNE places points so that neighbours in feature space stay neighbours on the map;
+    distances between far-apart clusters on the map mean little.
     ``iterations`` counts all optimisation steps, the 250 early-exaggeration ones included,
     for both backends (scikit-learn calls it ``max_iter``; openTSNE splits it into
     ``early_exaggeration_iter`` and ``n_iter``). Same seed, same embedding.
+
+    Parameters
+    ----------
+    features
+        ``(N, dims)`` finite features, at least 4 rows, not all identical.
+    perplexity
+        Roughly the number of neighbours each point keeps close: at least 1 and below N / 3.
+    seed
+        Random seed of the PCA and the optimisation.
+    backend
+        ``"opentsne"`` (default; Barnes-Hut below 2,500 points, FFT-accelerated from there
+        on) or ``"sklearn"``.
+    iterations
+        All optimisation steps, at least 300.
+    pca_dims
+        PCA reduces the features to at most this many dimensions first (at least 2).
+    n_jobs
+        CPU threads the backend may use.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, 2)`` float32 map coordinates, one row per feature row.
+
+    References
+    ----------
+    van der Maaten, L. and Hinton, G. (2008). Visualizing data using t-SNE. JMLR.
+
+    Poličar, P. G., Stražar, M. and Zupan, B. (2024). openTSNE: a modular Python library for
+    t-SNE dimensionality reduction and embedding. Journal of Statistical Software.
+
+    Examples
+    --------
+    >>> points = tsne(features["features"], perplexity=30)  # doctest: +SKIP
+
+    Used in notebook 03.
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown t-SNE backend {backend!r}; use one of {BACKENDS}")
@@ -112,7 +150,39 @@ class KnnReport:
 
 
 def knn_accuracy(points: np.ndarray, labels: np.ndarray, k: int = 5) -> KnnReport:
-    """Each point is classified by the majority label of its ``k`` nearest other points."""
+    """Each point is classified by the majority label of its ``k`` nearest other points.
+
+    Leave-one-out k-nearest-neighbour accuracy (Euclidean distance): how well the classes
+    separate in a space, the same measure for features and for a t-SNE map. A tied vote
+    goes to the lower class index.
+
+    Parameters
+    ----------
+    points
+        ``(N, dims)`` finite points: features or map coordinates.
+    labels
+        ``(N,)`` class index of each point.
+    k
+        How many neighbours vote, 1 to N - 1.
+
+    Returns
+    -------
+    KnnReport
+        ``accuracy`` (share of points classified right), ``per_class`` (that share per class,
+        classes ``0 .. labels.max()``) and ``predictions`` ``(N,)``.
+
+    References
+    ----------
+    Cover, T. M. and Hart, P. E. (1967). Nearest neighbor pattern classification. IEEE
+    Transactions on Information Theory.
+
+    Examples
+    --------
+    >>> report = knn_accuracy(features["features"], labels, k=5)  # doctest: +SKIP
+    >>> report.accuracy  # doctest: +SKIP
+
+    Used in notebook 03.
+    """
     points = arguments.finite(points, "points")
     labels = arguments.labels(labels, n_classes=None)
     arguments.same_length(points=points, labels=labels)
@@ -130,7 +200,27 @@ def knn_accuracy(points: np.ndarray, labels: np.ndarray, k: int = 5) -> KnnRepor
 
 
 def knn_table(reports: dict[str, KnnReport], class_names) -> pd.DataFrame:
-    """Per-class kNN accuracy, one column per space (e.g. features, t-SNE map)."""
+    """Per-class kNN accuracy, one column per space (e.g. features, t-SNE map).
+
+    Parameters
+    ----------
+    reports
+        ``{space name: KnnReport}`` from :func:`knn_accuracy`, at least one.
+    class_names
+        The name of each class, in class-index order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class and a last row ``all`` (the overall accuracy), one column per
+        space, rounded to 3 decimals.
+
+    Examples
+    --------
+    >>> knn_table({"features": report, "t-SNE map": map_report}, class_names)  # doctest: +SKIP
+
+    Used in notebook 03.
+    """
     if not reports:
         raise ValueError("give at least one space's KnnReport")
     table = pd.DataFrame(
@@ -141,7 +231,31 @@ def knn_table(reports: dict[str, KnnReport], class_names) -> pd.DataFrame:
 
 
 def confused_pairs(labels, predictions, class_names, top: int = 5) -> pd.DataFrame:
-    """The ``top`` (true, predicted) class pairs with the most mistakes."""
+    """The ``top`` (true, predicted) class pairs with the most mistakes.
+
+    Parameters
+    ----------
+    labels
+        ``(N,)`` true class indices.
+    predictions
+        ``(N,)`` predicted class indices, e.g. :attr:`KnnReport.predictions`.
+    class_names
+        The name of each class, in class-index order.
+    top
+        At most this many pairs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``true class``, ``taken for`` and ``mistakes``, most mistakes first (ties in
+        class order); pairs with no mistake are left out, so there may be fewer rows.
+
+    Examples
+    --------
+    >>> confused_pairs(labels, report.predictions, class_names)  # doctest: +SKIP
+
+    Used in notebook 03.
+    """
     labels = arguments.labels(labels, len(class_names))
     predictions = arguments.labels(predictions, len(class_names), "predictions")
     arguments.same_length(labels=labels, predictions=predictions)

@@ -10,7 +10,39 @@ from helpers.infra import arguments, layers
 
 
 def conv_kernels(model: keras.Model, layer: str | int | None = None) -> np.ndarray:
-    """Kernels ``(kh, kw, in_channels, filters)`` of a conv layer (default: the first one)."""
+    """Kernels ``(kh, kw, in_channels, filters)`` of a conv layer (default: the first one).
+
+    The weights a Conv2D layer slides over its input; each of the ``filters`` slices is one
+    small image that :func:`kernel_images` can show.
+
+    Parameters
+    ----------
+    model
+        The network; Conv2D layers inside nested models count too.
+    layer
+        The Conv2D layer, by name (or ``outer/inner`` path) or index in ``model.layers``;
+        None: the model's first Conv2D layer.
+
+    Returns
+    -------
+    numpy.ndarray
+        The kernel ``(kh, kw, in_channels, filters)`` (no bias).
+
+    References
+    ----------
+    Krizhevsky, A., Sutskever, I. and Hinton, G. E. (2012). ImageNet classification with deep
+    convolutional neural networks. NeurIPS.
+
+    Zeiler, M. D. and Fergus, R. (2014). Visualizing and understanding convolutional networks.
+    ECCV.
+
+    Examples
+    --------
+    >>> kernels = conv_kernels(model)  # doctest: +SKIP
+    >>> kernels = conv_kernels(net.model, "stem_conv")  # doctest: +SKIP
+
+    Used in notebook 01.
+    """
     if layer is None:
         convs = [
             lay for _, lay in layers.iter_layers(model) if isinstance(lay, keras.layers.Conv2D)
@@ -30,6 +62,34 @@ def kernel_images(kernels: np.ndarray, channel: int | None = None) -> np.ndarray
 
     Three input channels give RGB images ``(filters, kh, kw, 3)``; other depths give grey
     images ``(filters, kh, kw)``: the mean over input channels, or the chosen ``channel``.
+
+    Parameters
+    ----------
+    kernels
+        Finite kernels ``(kh, kw, in_channels, filters)``, e.g. from :func:`conv_kernels`.
+    channel
+        Show only this input channel (0 .. in_channels - 1) as a grey image; None: RGB for
+        three input channels, else their mean.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(filters, kh, kw, 3)`` or ``(filters, kh, kw)`` floats in [0, 1]; a constant filter
+        gives all zeros.
+
+    References
+    ----------
+    Krizhevsky, A., Sutskever, I. and Hinton, G. E. (2012). ImageNet classification with deep
+    convolutional neural networks. NeurIPS.
+
+    Zeiler, M. D. and Fergus, R. (2014). Visualizing and understanding convolutional networks.
+    ECCV.
+
+    Examples
+    --------
+    >>> plots.filter_grid(kernel_images(conv_kernels(model)))  # doctest: +SKIP
+
+    Used in notebook 01.
     """
     kernels = _checked(kernels)
     depth = kernels.shape[2]
@@ -48,7 +108,38 @@ def kernel_images(kernels: np.ndarray, channel: int | None = None) -> np.ndarray
 
 
 def feature_maps(model: keras.Model, image: np.ndarray, layer: str | int) -> np.ndarray:
-    """The ``(H, W, channels)`` output of ``layer`` for one ``image`` (H, W, C)."""
+    """The ``(H, W, channels)`` output of ``layer`` for one ``image`` (H, W, C).
+
+    Each channel is one filter's response at every position of the image: its feature map.
+    Pooling layers shrink H and W, so deeper maps are smaller and each of their units sees a
+    larger part of the image.
+
+    Parameters
+    ----------
+    model
+        The network.
+    image
+        One finite float image with the model's input shape ``(H, W, C)`` (no batch axis).
+    layer
+        The layer, by name (or ``outer/inner`` path) or index in ``model.layers``; it must
+        have spatial output (a conv or pooling layer, not a Dense one).
+
+    Returns
+    -------
+    numpy.ndarray
+        The layer's output for the image, ``(H', W', channels)``.
+
+    References
+    ----------
+    Zeiler, M. D. and Fergus, R. (2014). Visualizing and understanding convolutional networks.
+    ECCV.
+
+    Examples
+    --------
+    >>> plots.feature_map_grid(feature_maps(model, image, "conv1"))  # doctest: +SKIP
+
+    Used in notebook 01.
+    """
     image = arguments.finite(np.asarray(image, dtype=np.float32), "image")
     expected = tuple(model.inputs[0].shape[1:])
     if image.shape != expected:
@@ -97,7 +188,35 @@ def smoothness(kernels: np.ndarray) -> np.ndarray:
 
 def structure_against_noise(kernels: np.ndarray, draws: int = 5000, seed: int = 0):
     """How many filters are more oriented / smoother than 95 % of random Gaussian filters
-    of the same shape: a table with the count, the share and the random 95th percentile."""
+    of the same shape: a table with the count, the share and the random 95th percentile.
+
+    Two measures per filter (on its mean over input channels): :func:`orientation_coherence`
+    (1 for an edge or bar, near 0 for a blob or noise) and :func:`smoothness` (the correlation
+    of neighbouring weights, about 0 for noise). Random filters of independent Gaussian
+    weights set the bar: a filter counts when it beats their 95th percentile, which about
+    5 % of random filters do too.
+
+    Parameters
+    ----------
+    kernels
+        Finite kernels ``(kh, kw, in_channels, filters)``, e.g. from :func:`conv_kernels`.
+    draws
+        How many random filters set the 95th percentile (at least 100).
+    seed
+        Seed of the random filters: the same seed gives the same table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per measure (``orientation``, ``smoothness``); columns ``filters above random
+        95th percentile``, ``share`` (of all filters) and ``random 95th percentile``.
+
+    Examples
+    --------
+    >>> structure_against_noise(conv_kernels(model))  # doctest: +SKIP
+
+    Used in notebook 01.
+    """
     kernels = _checked(kernels)
     draws = arguments.count(draws, "draws", low=100)
     noise = np.random.default_rng(seed).normal(size=(*kernels.shape[:3], draws))

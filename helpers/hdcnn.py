@@ -167,7 +167,43 @@ def fine_component(
     building_block: keras.Model, shared_layer: str, cluster: Sequence[int], name: str
 ) -> keras.Model:
     """A copy of the layers after ``shared_layer`` with the building block's weights, its
-    softmax head restricted to ``cluster``'s classes."""
+    softmax head restricted to ``cluster``'s classes.
+
+    The component starts where the shared layers stop: it takes their output, not images.
+    Its head keeps the block's kernel columns and biases of the cluster's classes, so before
+    any fine-tuning it ranks them as the building block does.
+
+    Parameters
+    ----------
+    building_block
+        The trained single classifier; ``shared_layer`` must be one of its own (top-level)
+        layers and its last layer a Dense head.
+    shared_layer
+        The last shared layer, e.g. ``"pool2"``.
+    cluster
+        The fine classes the component scores, in the order of its outputs.
+    name
+        The new model's name.
+
+    Returns
+    -------
+    keras.Model
+        Input ``shared_features``, output ``cluster_predictions`` ``(N, len(cluster))``;
+        marked with its classes (:func:`trained_for`) so that :class:`HDCNN` can check
+        where it is placed. Not compiled.
+
+    References
+    ----------
+    Yan, Z., Zhang, H., Piramuthu, R., Jagadeesh, V., DeCoste, D., Di, W. and Yu, Y. (2015).
+    HD-CNN: hierarchical deep convolutional neural networks for large scale visual
+    recognition. ICCV.
+
+    Examples
+    --------
+    >>> component = fine_component(model.block, "pool2", [0, 2, 6], "demo")  # doctest: +SKIP
+
+    Used in notebook 06.
+    """
     names = [layer.name for layer in building_block.layers]
     if shared_layer not in names:
         raise ValueError(f"no layer {shared_layer!r} in the building block; layers: {names}")
@@ -196,7 +232,37 @@ def trained_for(component: keras.Model, cluster: Sequence[int]) -> keras.Model:
 
 def cluster_training_data(features: np.ndarray, labels: np.ndarray, cluster: Sequence[int]):
     """The images (or their shared features) of ``cluster``'s classes, labels relabelled
-    0..len-1."""
+    0..len-1.
+
+    A fine component trains on its own cluster's images only.
+
+    Parameters
+    ----------
+    features
+        Images or shared features, one row per label.
+    labels
+        ``(N,)`` fine class indices (a NumPy array).
+    cluster
+        The cluster's fine classes; class ``cluster[i]`` becomes label ``i``.
+
+    Returns
+    -------
+    tuple
+        ``(features, labels)`` of the kept rows, in their original order; labels int64
+        in ``0 .. len(cluster) - 1``.
+
+    References
+    ----------
+    Yan, Z., Zhang, H., Piramuthu, R., Jagadeesh, V., DeCoste, D., Di, W. and Yu, Y. (2015).
+    HD-CNN: hierarchical deep convolutional neural networks for large scale visual
+    recognition. ICCV.
+
+    Examples
+    --------
+    >>> images, labels = cluster_training_data(x_train, y_train, [0, 2, 6])  # doctest: +SKIP
+
+    Used in notebook 06.
+    """
     cluster = list(cluster)
     arguments.same_length(features=features, labels=labels)
     keep = np.isin(labels, cluster)
@@ -223,7 +289,46 @@ def train_component(
     verbose: int = 0,
 ) -> dict:
     """Fine-tune one component with early stopping on the validation split (best weights
-    restored). ``train``/``validation``: (shared features, cluster labels)."""
+    restored). ``train``/``validation``: (shared features, cluster labels).
+
+    Compiles the component with Adam and sparse categorical cross-entropy, then trains
+    until the validation loss has not improved for ``patience`` epochs.
+
+    Parameters
+    ----------
+    component
+        A fine component, from :func:`fine_component`.
+    train, validation
+        ``(shared features, cluster labels)`` pairs, e.g. from :func:`cluster_training_data`
+        with the features computed by the shared layers.
+    epochs
+        At most this many epochs.
+    learning_rate
+        Adam's learning rate (small: the component starts from trained weights).
+    patience
+        Epochs without a lower validation loss before training stops.
+    batch_size
+        Images per training step.
+    verbose
+        Keras's ``fit`` verbosity (0: silent).
+
+    Returns
+    -------
+    dict
+        The Keras history: ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy`` per epoch.
+
+    References
+    ----------
+    Yan, Z., Zhang, H., Piramuthu, R., Jagadeesh, V., DeCoste, D., Di, W. and Yu, Y. (2015).
+    HD-CNN: hierarchical deep convolutional neural networks for large scale visual
+    recognition. ICCV.
+
+    Examples
+    --------
+    >>> history = train_component(component, train, val, epochs=2)  # doctest: +SKIP
+
+    Used in notebook 06.
+    """
     component.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",
@@ -271,7 +376,8 @@ def predict_components(
 
 
 def mapping_to_clusters(mapping) -> list[list[int]]:
-    """A fine -> cluster list (e.g. the seed's) as cluster lists of fine classes."""
+    """A fine -> cluster list (e.g. notebook 06's fixed 9-cluster mapping of CIFAR-100) as
+    cluster lists of fine classes."""
     mapping = arguments.labels(mapping, None, "mapping")
     clusters = [np.flatnonzero(mapping == k).tolist() for k in range(int(mapping.max()) + 1)]
     empty = [k for k, cluster in enumerate(clusters) if not cluster]
@@ -401,7 +507,38 @@ def train_hdcnn(
 
 
 def confusion_with_cluster_mates(confusion: np.ndarray, clusters, class_index: int) -> float:
-    """How often (row-normalised) a class is taken for the other classes of its cluster."""
+    """How often (row-normalised) a class is taken for the other classes of its cluster.
+
+    Clusters are built so that classes confused with each other share one; a class seldom
+    taken for its cluster-mates gains little from a fine component.
+
+    Parameters
+    ----------
+    confusion
+        Row-normalised confusion matrix ``(classes, classes)``.
+    clusters
+        Lists of fine classes; the first cluster holding ``class_index`` counts.
+    class_index
+        The class asked about.
+
+    Returns
+    -------
+    float
+        The sum of the class's confusion row over its cluster-mates: the share of its images
+        predicted as one of them.
+
+    References
+    ----------
+    Yan, Z., Zhang, H., Piramuthu, R., Jagadeesh, V., DeCoste, D., Di, W. and Yu, Y. (2015).
+    HD-CNN: hierarchical deep convolutional neural networks for large scale visual
+    recognition. ICCV.
+
+    Examples
+    --------
+    >>> confusion_with_cluster_mates(confusion, model.clusters, 8)  # doctest: +SKIP
+
+    Used in notebook 06.
+    """
     cluster = next((c for c in clusters if class_index in c), None)
     if cluster is None:
         raise ValueError(f"class {class_index} is in no cluster of {clusters}")
@@ -409,7 +546,34 @@ def confusion_with_cluster_mates(confusion: np.ndarray, clusters, class_index: i
 
 
 def reorder(confusion: np.ndarray, clusters) -> tuple[np.ndarray, list[int]]:
-    """The confusion matrix with classes ordered cluster by cluster (first appearance)."""
+    """The confusion matrix with classes ordered cluster by cluster (first appearance).
+
+    Confusions inside a cluster then form blocks on the diagonal.
+
+    Parameters
+    ----------
+    confusion
+        Confusion matrix ``(classes, classes)``.
+    clusters
+        Lists of fine classes; a class in several clusters is placed at its first.
+
+    Returns
+    -------
+    tuple
+        ``(matrix, order)``: the reordered matrix and the class order (a list of indices).
+
+    References
+    ----------
+    Yan, Z., Zhang, H., Piramuthu, R., Jagadeesh, V., DeCoste, D., Di, W. and Yu, Y. (2015).
+    HD-CNN: hierarchical deep convolutional neural networks for large scale visual
+    recognition. ICCV.
+
+    Examples
+    --------
+    >>> matrix, order = reorder(confusion, model.clusters)  # doctest: +SKIP
+
+    Used in notebook 06.
+    """
     order = list(dict.fromkeys(c for cluster in clusters for c in cluster))
     arguments.labels(order, len(confusion), "clusters")
     return confusion[np.ix_(order, order)], order
@@ -417,7 +581,47 @@ def reorder(confusion: np.ndarray, clusters) -> tuple[np.ndarray, list[int]]:
 
 def per_cluster_comparison(labels, single_probs, hd_probs, clusters, class_names):
     """Per cluster, on the test images of its classes: both accuracies, HD-CNN's gain with
-    its paired 95 % bootstrap interval, and McNemar's p-value."""
+    its paired 95 % bootstrap interval, and McNemar's p-value.
+
+    The two classifiers are compared on the same images
+    (:func:`helpers.stats.paired_comparison`); with overlapping clusters an image counts in
+    each cluster holding its class.
+
+    Parameters
+    ----------
+    labels
+        ``(N,)`` true fine classes of the test images (a NumPy array).
+    single_probs, hd_probs
+        ``(N, classes)`` probabilities of the single classifier and of the HD-CNN.
+    clusters
+        Lists of fine classes.
+    class_names
+        The name of each class.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``cluster``; columns ``classes``, ``images``, ``single accuracy``,
+        ``HD-CNN accuracy``, ``gain``, ``gain 95% low``, ``gain 95% high`` and
+        ``McNemar p``, rounded to 4 decimals.
+
+    References
+    ----------
+    Yan, Z., Zhang, H., Piramuthu, R., Jagadeesh, V., DeCoste, D., Di, W. and Yu, Y. (2015).
+    HD-CNN: hierarchical deep convolutional neural networks for large scale visual
+    recognition. ICCV.
+
+    Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
+
+    McNemar, Q. (1947). Note on the sampling error of the difference between correlated
+    proportions or percentages. Psychometrika.
+
+    Examples
+    --------
+    >>> per_cluster_comparison(y_test, single, hd, model.clusters, class_names)  # doctest: +SKIP
+
+    Used in notebook 06.
+    """
     rows = []
     for k, cluster in enumerate(clusters):
         keep = np.isin(labels, cluster)
@@ -441,7 +645,42 @@ def per_cluster_comparison(labels, single_probs, hd_probs, clusters, class_names
 
 
 def top_m_accuracies(model: HDCNN, outputs: dict, labels, seed: int = 0):
-    """HD-CNN accuracy with its 95 % bootstrap interval for each top-m (1 .. clusters)."""
+    """HD-CNN accuracy with its 95 % bootstrap interval for each top-m (1 .. clusters).
+
+    With top-m, each image averages only its m most probable clusters' components: fewer
+    components to run, possibly lower accuracy. Computed from :meth:`HDCNN.outputs` without
+    running the network again.
+
+    Parameters
+    ----------
+    model
+        The assembled :class:`HDCNN`.
+    outputs
+        ``model.outputs(images)`` for the test images.
+    labels
+        ``(N,)`` true fine classes of those images.
+    seed
+        Random seed of the bootstrap.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``top-m``; columns ``accuracy``, ``accuracy low`` and ``accuracy high``.
+
+    References
+    ----------
+    Yan, Z., Zhang, H., Piramuthu, R., Jagadeesh, V., DeCoste, D., Di, W. and Yu, Y. (2015).
+    HD-CNN: hierarchical deep convolutional neural networks for large scale visual
+    recognition. ICCV.
+
+    Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
+
+    Examples
+    --------
+    >>> trade_off = top_m_accuracies(model, model.outputs(x_test), y_test)  # doctest: +SKIP
+
+    Used in notebook 06.
+    """
     return stats.accuracy_table(
         {
             m: model.combine(outputs, m).argmax(1) == labels

@@ -28,7 +28,34 @@ def _check(maps: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def pointing_game(maps: np.ndarray, masks: np.ndarray) -> np.ndarray:
     """Per image: is the map's maximum inside the mask? (ties: the first maximum). A constant
-    (blank) map points nowhere: a miss."""
+    (blank) map points nowhere: a miss.
+
+    Only the single strongest pixel counts, so a map can hit while most of its mass lies
+    elsewhere; the share of hits over images is the pointing-game accuracy.
+
+    Parameters
+    ----------
+    maps
+        ``(N, H, W)`` finite saliency maps.
+    masks
+        ``(N, H, W)`` ground-truth object masks (truthy inside the object), none empty.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N,)`` booleans: True for a hit.
+
+    References
+    ----------
+    Zhang, J., Lin, Z., Brandt, J., Shen, X. and Sclaroff, S. (2016). Top-down neural
+    attention by excitation backprop. ECCV.
+
+    Examples
+    --------
+    >>> pointing_game(maps, test.masks).mean()  # doctest: +SKIP
+
+    Used in notebook 07.
+    """
     maps, masks = _check(maps, masks)
     flat_maps = maps.reshape(len(maps), -1)
     hits = masks.reshape(len(masks), -1)[np.arange(len(masks)), flat_maps.argmax(axis=1)]
@@ -183,6 +210,42 @@ def deletion_insertion(
     fast: low area); insertion starts from the baseline image and puts them back (good map:
     high area). ``score`` maps a batch of images to class probabilities. One batch of N
     images per step; ``steps`` >= 16.
+
+    Parameters
+    ----------
+    score
+        A callable from an ``(N, H, W, C)`` batch to ``(N, classes)`` probabilities.
+    images
+        ``(N, H, W, C)`` finite images.
+    maps
+        ``(N, H, W)`` finite saliency maps, one per image.
+    targets
+        ``(N,)`` the class whose probability is followed in each image.
+    steps
+        Points of each curve after the first (at least 16): step *s* changes ``s / steps``
+        of the pixels.
+    baseline
+        The value deleted pixels take (and the insertion curve starts from).
+    seed
+        Random seed of the order among pixels of equal saliency.
+
+    Returns
+    -------
+    dict
+        ``deletion`` and ``insertion``: ``(N, steps + 1)`` target probabilities;
+        ``deletion_area`` and ``insertion_area``: ``(N,)`` areas under them.
+
+    References
+    ----------
+    Petsiuk, V., Das, A. and Saenko, K. (2018). RISE: randomized input sampling for
+    explanation of black-box models. BMVC.
+
+    Examples
+    --------
+    >>> curves = deletion_insertion(model.predict, images, maps, targets)  # doctest: +SKIP
+    >>> curves["deletion_area"].mean()  # doctest: +SKIP
+
+    Used in notebook 07.
     """
     images = arguments.finite(np.asarray(images, np.float32), "images")
     maps = arguments.finite(maps, "maps")
@@ -292,7 +355,46 @@ def single_image_scores(maps: dict, mask: np.ndarray):
 
 
 def per_image_scores(maps: dict, masks, boxes) -> dict:
-    """``{map name: {metric: per-image scores}}``: :func:`per_image_quality` of each map."""
+    """``{map name: {metric: per-image scores}}``: :func:`per_image_quality` of each map.
+
+    Each metric rewards something different: the pointing game a well-placed peak, IoU and
+    boundary F a map whose strong part follows the object's shape, energy in mask a map
+    whose mass stays on the object, box accuracy a map whose largest region boxes it.
+
+    Parameters
+    ----------
+    maps
+        ``{map name: (N, H, W) saliency maps}``, the same images for every map.
+    masks
+        ``(N, H, W)`` ground-truth object masks, none empty.
+    boxes
+        ``(N, 4)`` true boxes ``(top, left, bottom, right)``, ends exclusive.
+
+    Returns
+    -------
+    dict
+        ``{map name: {metric: (N,) float scores}}`` with the metrics ``pointing game``
+        (0/1), ``IoU`` (map above 50 % of its max vs mask), ``boundary F`` (1 px
+        tolerance), ``energy in mask`` and ``box accuracy`` (0/1: the box of the largest
+        region above 20 % of the max has IoU >= 0.5 with the true box).
+
+    References
+    ----------
+    Zhang, J., Lin, Z., Brandt, J., Shen, X. and Sclaroff, S. (2016). Top-down neural
+    attention by excitation backprop. ECCV.
+
+    Zhou, B., Khosla, A., Lapedriza, A., Oliva, A. and Torralba, A. (2016). Learning deep
+    features for discriminative localization. CVPR.
+
+    Wang, H. et al. (2020). Score-CAM: score-weighted visual explanations for convolutional
+    neural networks. CVPR Workshops.
+
+    Examples
+    --------
+    >>> per_image = per_image_scores(all_maps, test.masks, test.boxes)  # doctest: +SKIP
+
+    Used in notebook 07.
+    """
     return {name: per_image_quality(saliency, masks, boxes) for name, saliency in maps.items()}
 
 
@@ -306,7 +408,40 @@ def paired_against(per_image: dict, reference: str, rows, metric_names, matters:
     """Each map of ``rows`` minus ``reference`` on each metric, paired over the same images
     (:func:`helpers.stats.paired_comparison`): a table indexed by (map, metric) with the mean
     difference, its 95 % interval and the call; an interval inside ``±matters`` is called
-    "too small to matter" (:meth:`helpers.stats.Paired.call`)."""
+    "too small to matter" (:meth:`helpers.stats.Paired.call`).
+
+    Parameters
+    ----------
+    per_image
+        ``{map name: {metric: (N,) scores}}``, e.g. from :func:`per_image_scores`.
+    reference
+        The map every row is compared with (a key of ``per_image``).
+    rows
+        The maps compared with it.
+    metric_names
+        The metrics compared, each present for every map.
+    matters
+        The smallest difference that matters for the scores; 0: any significant difference
+        counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``map``, ``metric``); columns ``minus <reference>`` (mean difference),
+        ``low`` and ``high`` (its 95 % paired bootstrap interval), rounded to 4 decimals,
+        and ``call``: which is better, "no significant difference" or "too small to
+        matter".
+
+    References
+    ----------
+    Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
+
+    Examples
+    --------
+    >>> paired_against(per_image, "low-res CAM", ["high-res CAM"], ["IoU"])  # doctest: +SKIP
+
+    Used in notebook 07.
+    """
     unknown = [name for name in [reference, *rows] if name not in per_image]
     if unknown:
         raise ValueError(f"no per-image scores for {unknown}; there are {list(per_image)}")

@@ -16,6 +16,10 @@ ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th")
 def top_k_table(probabilities, class_names, row_names, k: int = 5) -> pd.DataFrame:
     """The ``k`` most probable classes of each row, best first, as ``"name 0.61"``.
 
+    A classifier's top-k: the true class among them counts as a top-k hit (ImageNet is
+    usually scored by top-1 and top-5). Equal probabilities keep the lower class index
+    first.
+
     Parameters
     ----------
     probabilities
@@ -27,11 +31,20 @@ def top_k_table(probabilities, class_names, row_names, k: int = 5) -> pd.DataFra
     k
         How many classes per row, 1 to 8 (a table that fits one screen).
 
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``row_names``; columns ``1st``, ``2nd``, ... (``k`` of them), each cell
+        the class name and its probability to 2 decimals.
+
     Examples
     --------
     >>> top_k_table([[0.1, 0.7, 0.2]], ["a", "b", "c"], ["photo"], k=2)
-             1st    2nd
+              1st     2nd
     photo  b 0.70  c 0.20
+    >>> top_k_table(net.probabilities, net.class_names, net.photos.names)  # doctest: +SKIP
+
+    Used in notebook 00.
     """
     probabilities = arguments.finite(np.asarray(probabilities, np.float64), "probabilities")
     if probabilities.ndim != 2:

@@ -1,7 +1,7 @@
 """The refinement pipeline that combines a low-res and a high-res CAM (ICIP 2019), with one
 consistent set of parameters: percentiles are 0-100 everywhere, fractions 0-1.
 
-Steps, as the reference (the ``high-res-mapping`` repository's ``pipeline``) defines them:
+Steps, as Tagaris et al.'s ``high-res-mapping`` repository (its ``pipeline``) defines them:
 normalise and blur the high map; Sobel edges; ROI = the resized low map above its
 ``roi_percentile``; region-growing bounds = percentiles of the edges inside the ROI; focal
 points from the low map (global: the resized map's top round(sqrt(side)) pixels; local: the
@@ -11,7 +11,7 @@ threshold) from the focal points; add the ROI's strong edges; fill small holes; 
 the low map (blend or multiply); crop the image where the refined map is high.
 
 One named deviation: ``merge_source="high-res in segment"`` merges the blurred high-res map
-inside the segment instead of the reference's binary segment (``"segment"``); notebook 07
+inside the segment instead of Tagaris et al.'s binary segment (``"segment"``); notebook 07
 measures both.
 """
 
@@ -160,7 +160,44 @@ def refine(
     image: np.ndarray | None = None,
     params: RefineParams | None = None,
 ) -> RefineSteps:
-    """Run the pipeline on one image's maps; ``low_map`` may have a lower resolution."""
+    """Run the pipeline on one image's maps; ``low_map`` may have a lower resolution.
+
+    The low-res CAM says roughly where the object is, the high-res CAM where its outlines
+    are: region growing from the low map's focal points over the blurred high map's edges
+    gives a segment, which is merged with the resized low map into the refined map (the
+    module docstring lists every step).
+
+    Parameters
+    ----------
+    low_map
+        ``(h, w)`` finite low-res CAM, at least 2 x 2 and no larger than ``high_map``.
+    high_map
+        ``(H, W)`` finite high-res CAM of the same image.
+    image
+        The image ``(H, W, ...)``, optional: only the crop is taken from it.
+    params
+        The pipeline's settings (:class:`RefineParams`); None: the defaults.
+
+    Returns
+    -------
+    RefineSteps
+        Every intermediate, in order: ``low_resized``, ``blurred``, ``edges``, ``roi``,
+        ``bounds``, ``focal_points``, ``segmented``, ``full_segment``, ``merged`` (the
+        refined map, ``(H, W)``), ``crop_box``, ``cropped`` (None without ``image``) and
+        the ``params`` used.
+
+    References
+    ----------
+    Tagaris, T., Sdraka, M. and Stafylopatis, A. (2019). High resolution class activation
+    mapping for discriminative feature localization. ICIP.
+
+    Examples
+    --------
+    >>> steps = refine(low[0], high[0], image=sample[0])  # doctest: +SKIP
+    >>> steps.merged  # doctest: +SKIP
+
+    Used in notebook 07.
+    """
     params = RefineParams() if params is None else params
     low_map = arguments.finite(np.asarray(low_map, float), "low_map")
     high_map = arguments.finite(np.asarray(high_map, float), "high_map")

@@ -99,7 +99,45 @@ def paired_comparison(
     a, b, name_a: str = "A", name_b: str = "B", draws: int = DRAWS, seed: int = 0
 ) -> Paired:
     """Paired bootstrap interval of ``mean(a) - mean(b)`` over the same images and, when the
-    scores are 0/1 (right/wrong), McNemar's exact test on the discordant images."""
+    scores are 0/1 (right/wrong), McNemar's exact test on the discordant images.
+
+    The images are resampled together, so the interval reflects only where the two methods
+    disagree; images both get right (or wrong) say nothing about which is better.
+
+    Parameters
+    ----------
+    a, b
+        ``(N,)`` finite per-image scores of the two methods on the same images, e.g. 0/1
+        for wrong/right.
+    name_a, name_b
+        The methods' names, used by :meth:`Paired.verdict` and :meth:`Paired.call`.
+    draws
+        Bootstrap resamples (at least 100).
+    seed
+        Random seed of the resampling: the same seed gives the same interval.
+
+    Returns
+    -------
+    Paired
+        ``difference`` (mean(a) - mean(b)), ``low`` and ``high`` (its 95 % percentile
+        bootstrap interval), ``only_a`` and ``only_b`` (images only one method gets right)
+        and ``p_value`` (McNemar's, NaN unless both score 0/1); ``verdict()`` says it in
+        one sentence.
+
+    References
+    ----------
+    Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
+
+    McNemar, Q. (1947). Note on the sampling error of the difference between correlated
+    proportions or percentages. Psychometrika.
+
+    Examples
+    --------
+    >>> gain = paired_comparison(hd_correct, single_correct, "HD-CNN", "single")  # doctest: +SKIP
+    >>> print(gain.verdict())  # doctest: +SKIP
+
+    Used in notebooks 04 and 06.
+    """
     a, b = _scores(a, "a"), _scores(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a and b must score the same images: got {len(a)} and {len(b)} scores")
@@ -125,7 +163,30 @@ def noise_margin(n_images: int, level: float = LEVEL) -> float:
     """The widest half-width of a ``level`` interval for the difference of two means of
     ``n_images`` scores each in [0, 1], when only the means are known (no per-image scores):
     each score's standard deviation is at most 0.5, so z * 0.5 * sqrt(2 / n). Two such
-    means further apart than this differ beyond sampling noise, whatever the scores."""
+    means further apart than this differ beyond sampling noise, whatever the scores.
+
+    A normal approximation that treats the two means as independent; with per-image scores
+    of both on the same images, :func:`paired_comparison` gives a tighter, paired answer.
+
+    Parameters
+    ----------
+    n_images
+        Images behind each mean.
+    level
+        Confidence level, between 0 and 1 (default 0.95).
+
+    Returns
+    -------
+    float
+        The half-width z * 0.5 * sqrt(2 / n_images).
+
+    Examples
+    --------
+    >>> round(noise_margin(2000), 3)  # doctest: +SKIP
+    0.031
+
+    Used in notebook 07.
+    """
     n_images = arguments.count(n_images, "n_images")
     level = arguments.number(level, "level", 0, 1, low_open=True)
     if level == 1:
@@ -135,7 +196,39 @@ def noise_margin(n_images: int, level: float = LEVEL) -> float:
 
 def interval_table(per_image: dict, decimals: int = 4, draws: int = DRAWS, seed: int = 0):
     """A table of per-image scores ``{row: {metric: (N,) scores}}``: for each metric its mean
-    and 95 % interval, as columns ``metric``, ``metric low``, ``metric high``."""
+    and 95 % interval, as columns ``metric``, ``metric low``, ``metric high``.
+
+    Each interval is a percentile bootstrap interval over the images
+    (:func:`bootstrap_interval`), for each row on its own; to compare two rows, pair them
+    with :func:`paired_comparison`.
+
+    Parameters
+    ----------
+    per_image
+        ``{row: {metric: (N,) finite scores}}``, every row with the same metrics.
+    decimals
+        Rounding of the table.
+    draws
+        Bootstrap resamples (at least 100).
+    seed
+        Random seed of the resampling.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per key of ``per_image``; per metric the columns ``metric``,
+        ``metric low`` and ``metric high``.
+
+    References
+    ----------
+    Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
+
+    Examples
+    --------
+    >>> interval_table(per_image, decimals=3)  # doctest: +SKIP
+
+    Used in notebook 07.
+    """
     if not per_image:
         raise ValueError("per_image is empty: give {row: {metric: per-image scores}}")
     columns = {row: list(metrics) for row, metrics in per_image.items()}
@@ -151,7 +244,33 @@ def interval_table(per_image: dict, decimals: int = 4, draws: int = DRAWS, seed:
 
 
 def accuracy_table(correct: dict, draws: int = DRAWS, seed: int = 0):
-    """One row per method: accuracy (mean of 0/1 per image) and its 95 % bootstrap interval."""
+    """One row per method: accuracy (mean of 0/1 per image) and its 95 % bootstrap interval.
+
+    Parameters
+    ----------
+    correct
+        ``{method: (N,) 0/1 per image}`` (1: right).
+    draws
+        Bootstrap resamples (at least 100).
+    seed
+        Random seed of the resampling.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by method; columns ``accuracy``, ``accuracy low`` and ``accuracy high``,
+        rounded to 4 decimals.
+
+    References
+    ----------
+    Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
+
+    Examples
+    --------
+    >>> accuracy_table({"single": single_correct, "HD-CNN": hd_correct})  # doctest: +SKIP
+
+    Used in notebook 06.
+    """
     for name, values in correct.items():
         if not np.isin(np.asarray(values, float), (0, 1)).all():
             raise ValueError(f"{name!r} must hold one 0/1 (wrong/right) per image")
@@ -159,7 +278,39 @@ def accuracy_table(correct: dict, draws: int = DRAWS, seed: int = 0):
 
 
 def compare_to(correct: dict, reference: str, draws: int = DRAWS, seed: int = 0) -> list[Paired]:
-    """Every method of ``correct`` (name -> per-image 0/1) paired against ``reference``."""
+    """Every method of ``correct`` (name -> per-image 0/1) paired against ``reference``.
+
+    Parameters
+    ----------
+    correct
+        ``{method: (N,) per-image scores}`` on the same images, e.g. 0/1 for wrong/right.
+    reference
+        The method every other one is compared with (a key of ``correct``).
+    draws
+        Bootstrap resamples (at least 100).
+    seed
+        Random seed of the resampling.
+
+    Returns
+    -------
+    list of Paired
+        One :func:`paired_comparison` per other method, in the order of ``correct``, with
+        ``reference`` as method A: ``difference`` is mean(reference) - mean(other).
+
+    References
+    ----------
+    Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
+
+    McNemar, Q. (1947). Note on the sampling error of the difference between correlated
+    proportions or percentages. Psychometrika.
+
+    Examples
+    --------
+    >>> for paired in compare_to(correct, "feature extraction + dense head"):  # doctest: +SKIP
+    ...     print(paired.verdict())
+
+    Used in notebook 04.
+    """
     if reference not in correct:
         raise ValueError(f"reference {reference!r} is not one of {list(correct)}")
     return [

@@ -101,7 +101,42 @@ def frozen_base_model(
     """Input -> (augmentation) -> frozen base up to ``cut_layer`` -> flatten -> dense head.
 
     The base is copied with its weights: training the new model (fine-tuning included) never
-    changes ``base``."""
+    changes ``base``. The copy is frozen and runs in inference mode (BatchNorm keeps its
+    statistics), so at first only the head trains; :func:`unfreeze_from` later makes its
+    last layers trainable for fine-tuning.
+
+    Parameters
+    ----------
+    base
+        The pretrained network whose layers are reused.
+    cut_layer
+        The base's last layer kept, by name (or ``outer/inner`` path) or index.
+    n_classes
+        Classes of the new task (at least 2): the head's softmax outputs.
+    augment
+        Put :func:`augmentation` (random flips, shifts and zooms, active only in training)
+        before the base.
+    seed
+        Random seed of the augmentation layers.
+
+    Returns
+    -------
+    keras.Model
+        ``frozen_base``, not compiled: augmentation, the frozen copy of the base, flatten,
+        then :func:`dense_head` (Dense 64 ReLU, dropout 0.5, Dense softmax).
+
+    References
+    ----------
+    Yosinski, J., Clune, J., Bengio, Y. and Lipson, H. (2014). How transferable are features
+    in deep neural networks? NeurIPS.
+
+    Examples
+    --------
+    >>> model = frozen_base_model(setting.base, setting.cut_layer, 2)  # doctest: +SKIP
+    >>> unfreeze_from(model, setting.fine_tune_from)  # doctest: +SKIP
+
+    Used in notebook 04.
+    """
     trunk = copy_with_weights(layers.feature_extractor(base, cut_layer))
     trunk.trainable = False
     inputs = keras.Input(base.inputs[0].shape[1:])
@@ -258,7 +293,35 @@ class Split:
 
 def small_split(dataset, per_class: int, val_per_class: int = 100, seed: int = 0) -> Split:
     """``per_class`` training and ``val_per_class`` validation images per class, drawn from
-    the training images without overlap; the test set is kept whole."""
+    the training images without overlap; the test set is kept whole.
+
+    A small labelled set is where transfer learning pays off; the validation images decide
+    when training stops, so the test images choose nothing and only measure.
+
+    Parameters
+    ----------
+    dataset
+        A dataset with ``x_train``, ``y_train``, ``x_test``, ``y_test`` and ``class_names``.
+    per_class
+        Training images per class.
+    val_per_class
+        Validation images per class; every class needs ``per_class + val_per_class``
+        training images.
+    seed
+        Random seed of the draw: the same seed gives the same split.
+
+    Returns
+    -------
+    Split
+        ``x_train``/``y_train``, ``x_val``/``y_val`` (each in the dataset's order),
+        ``x_test``/``y_test`` (all test images) and ``class_names``.
+
+    Examples
+    --------
+    >>> split = small_split(dataset, per_class=100, val_per_class=100)  # doctest: +SKIP
+
+    Used in notebook 04.
+    """
     per_class = arguments.count(per_class, "per_class")
     val_per_class = arguments.count(val_per_class, "val_per_class")
     labels, counts = np.unique(dataset.y_train, return_counts=True)
@@ -451,7 +514,30 @@ def from_scratch(
 
 def results_table(results: list[Result]):
     """The comparison as a DataFrame: test accuracy with its 95 % bootstrap interval, epochs
-    trained (best weights kept) and training seconds per method."""
+    trained (best weights kept) and training seconds per method.
+
+    Parameters
+    ----------
+    results
+        One :class:`Result` per method, e.g. from :func:`compare_methods`; rows keep this
+        order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by method; columns ``accuracy``, ``accuracy low``, ``accuracy high``
+        (:func:`helpers.stats.accuracy_table`), ``epochs`` and ``seconds``.
+
+    References
+    ----------
+    Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
+
+    Examples
+    --------
+    >>> results_table(results)  # doctest: +SKIP
+
+    Used in notebook 04.
+    """
     table = stats.accuracy_table({r.method: r.correct for r in results})
     table["epochs"] = [r.epochs for r in results]
     table["seconds"] = [round(r.seconds, 1) for r in results]
