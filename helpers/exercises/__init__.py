@@ -7,18 +7,9 @@ A notebook calls ``exercises.check_<name>(answer, ...)`` for a question and
 ``exercises.solutions.<function>??`` shows a worked solution.
 """
 
+import importlib
 from types import SimpleNamespace
 
-from helpers.exercises import (
-    nb00_start,
-    nb01_filters,
-    nb02_topk_occlusion,
-    nb03_tsne,
-    nb04_transfer,
-    nb05_coarse,
-    nb06_hdcnn,
-    nb07_cams,
-)
 from helpers.exercises.harness import check_choice, check_close, check_equal, check_names, solution
 from helpers.exercises.nb00_start import check_image_shape, check_num_classes, check_pixel_range
 from helpers.exercises.nb01_filters import (
@@ -64,15 +55,12 @@ from helpers.exercises.nb07_cams import (
     check_roi_pixels,
 )
 
-NOTEBOOKS = (
-    nb00_start,
-    nb01_filters,
-    nb02_topk_occlusion,
-    nb03_tsne,
-    nb04_transfer,
-    nb05_coarse,
-    nb06_hdcnn,
-    nb07_cams,
+NOTEBOOKS = tuple(  # one module per notebook, in course order
+    importlib.import_module(f"helpers.exercises.{name}")
+    for name in (
+        "nb00_start nb01_filters nb02_topk_occlusion nb03_tsne nb04_transfer nb05_coarse "
+        "nb06_hdcnn nb07_cams"
+    ).split()
 )
 QUESTIONS = {check.__name__: check for module in NOTEBOOKS for check in module.QUESTIONS}
 CODING = {check.__name__: check for module in NOTEBOOKS for check in module.CODING}
