@@ -177,6 +177,25 @@ def pointing_transposed(saliency, mask):
     return bool(mask.ravel()[np.argmax(saliency.T)])
 
 
+def pointing_axes_swapped(saliency, mask):  # right on every square map
+    column, row = np.unravel_index(np.argmax(saliency), saliency.shape[::-1])
+    inside = row < mask.shape[0] and column < mask.shape[1]
+    return bool(mask[row, column]) if inside else False
+
+
+def pointing_last_maximum(saliency, mask):  # right whenever the maximum is unique
+    flat = saliency.ravel()
+    return bool(mask.ravel()[len(flat) - 1 - np.argmax(flat[::-1])])
+
+
+def top_k_unsorted(activations, k):  # the right images as a set, in index order
+    return np.sort(np.argsort(-activations, axis=0)[:k].T, axis=1)
+
+
+def top_k_unstable(activations, k):  # right, with another order among tied images
+    return np.argsort(-activations, axis=0, kind="quicksort")[:k].T
+
+
 # exercise -> (its reference solution, [(a plausible wrong implementation, its hint), ...])
 EXERCISES = {
     "normalise_filters": [
@@ -190,6 +209,7 @@ EXERCISES = {
     "top_k_indices": [
         (lowest_k, "highest first: you took the lowest"),
         (per_image_top_k, "one row per unit"),
+        (top_k_unsorted, "the right images in index order, not by activation"),
     ],
     "occlusion_map": [
         (occlusion_summed, "average the drops of overlapping windows"),
@@ -243,6 +263,8 @@ EXERCISES = {
     "pointing_hit": [
         (pointing_minimum, "look at the maximum"),
         (pointing_transposed, "transposed"),
+        (pointing_axes_swapped, "axes swapped"),
+        (pointing_last_maximum, "first maximum in reading order"),
     ],
 }
 WRONG = [(name, wrong, hint) for name, cases in EXERCISES.items() for wrong, hint in cases]
@@ -281,7 +303,9 @@ def test_an_untouched_stub_is_not_yet(name, capsys):
 
 def test_a_crash_and_a_wrong_shape_are_hints(capsys):
     assert not exercises.check_normalise_filters(lambda bank: bank[0])
-    assert "wrong shape on a hidden input" in capsys.readouterr().out
+    assert "wrong shape on the hidden input an array (4, 3, 3): expected (4, 3, 3), got (3, 3)" in (
+        capsys.readouterr().out
+    )
     assert not exercises.check_iou(lambda a, b: 1 / 0)
     assert "raised ZeroDivisionError" in capsys.readouterr().out
 
@@ -293,3 +317,31 @@ def test_a_learner_changing_its_input_in_place_cannot_change_the_check(capsys):
         return result
 
     assert exercises.check_normalise_filters(destructive)
+
+
+def test_a_correct_top_k_may_order_tied_images_either_way(capsys):
+    assert exercises.check_top_k_indices(top_k_unstable)
+    assert capsys.readouterr().out.startswith("Correct!")
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "hint"),
+    [
+        (np.arange(4.0).reshape(2, 2), np.arange(6.0).reshape(3, 2), "wrong shape"),
+        (np.array([3.0, 1.0, 2.0]), np.array([1.0, 2.0, 3.0]), "the right values in another order"),
+        (np.array([[1.0, 2.0], [3.0, 4.0]]).T, np.array([[1.0, 2.0], [3.0, 4.0]]), "transposed"),
+        (np.array([3.0, 2.0, 1.0]) * -1, np.array([3.0, 2.0, 1.0]), "the sign is flipped"),
+        (np.array([2, 5, 7]), np.array([1, 4, 6]), "off by one: every value is +1"),
+        (np.array([1.5, 2.5, 3.0]), np.array([1.0, 2.0, 2.5]), "off by the same +0.5"),
+        (np.array([2.0, 4.0, 9.0]), np.array([1.0, 2.0, 4.5]), "2 times the expected one"),
+        (
+            np.array([[1.0, 2.0], [3.0, 9.0]]),
+            np.array([[1.0, 2.0], [3.0, 4.0]]),
+            "entry (1, 1) should be 4 but is 9 (1 of 4 entries differ)",
+        ),
+        (np.float64(0.25), np.float64(0.5), "should be 0.5, got 0.25"),
+    ],
+)
+def test_a_wrong_result_is_described_by_what_differs(got, expected, hint):
+    text = exercises.harness.difference(got, expected, (np.zeros((4, 3)), 2))
+    assert hint in text and "on the hidden input an array (4, 3) and 2" in text, text

@@ -263,14 +263,77 @@ def check_function(
             ] or suspects
         if suspects:
             return report(False, praise, suspects[0].hint)
-        if _shape(got) != _shape(expected):
-            return report(
-                False,
-                praise,
-                f"wrong shape on a hidden input: expected {_shape(expected)}, got {_shape(got)}.",
-            )
-        return report(False, praise, "the values differ from the reference on a hidden input.")
+        return report(False, praise, difference(got, expected, case))
     return report(True, praise, "")
+
+
+def describe_case(case: Sequence) -> str:
+    """A hidden input in words, without its values: ``an array (20, 3) and 4``."""
+    parts = []
+    for value in case:
+        if isinstance(value, np.ndarray):
+            parts.append(f"an array {value.shape}")
+        elif callable(value):
+            parts.append("a function")
+        elif isinstance(value, list | tuple):
+            parts.append(f"a {type(value).__name__} of {len(value)}")
+        else:
+            parts.append(repr(value) if np.ndim(value) == 0 else type(value).__name__)
+    return " and ".join(parts) if parts else "no arguments"
+
+
+def difference(got, expected, case: Sequence = ()) -> str:
+    """What differs between a learner's result and the expected one, in words a learner can
+    act on, never the whole answer: a shape, a family of mistakes (transposed, sign, a
+    constant factor or offset, off by one, the right values in another order), or else the
+    first entry that differs, with its expected and given value."""
+    on = f"on the hidden input {describe_case(case)}"
+    got_shape, want_shape = _shape(got), _shape(expected)
+    if got_shape != want_shape:
+        if len(want_shape) == 2 and got_shape == want_shape[::-1]:
+            return f"transposed {on}: expected shape {want_shape}, got {got_shape}."
+        return f"wrong shape {on}: expected {want_shape}, got {got_shape}."
+    got = np.asarray(got, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    family = _mistake_family(got, expected)
+    if family:
+        return f"{family} ({on})."
+    wrong = ~np.isclose(got, expected, rtol=1e-5, atol=1e-6, equal_nan=True)
+    if expected.ndim == 0:
+        return f"{on} the result should be {expected:.4g}, got {got:.4g}."
+    first = tuple(int(i) for i in np.argwhere(wrong)[0])
+    return (
+        f"{on}, entry {first} should be {expected[first]:.4g} but is {got[first]:.4g} "
+        f"({int(wrong.sum())} of {wrong.size} entries differ)."
+    )
+
+
+def _mistake_family(got: np.ndarray, expected: np.ndarray) -> str | None:
+    """The usual families of wrong results, recognised on any exercise."""
+
+    def close(a, b):
+        return bool(np.allclose(a, b, rtol=1e-5, atol=1e-6))
+
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and close(got, expected.T):
+        return "transposed: rows and columns swapped"
+    if close(got, -expected) and not close(expected, 0):
+        return "the sign is flipped"
+    if expected.size > 1 and close(np.sort(got, axis=None), np.sort(expected, axis=None)):
+        return "the right values in another order"
+    if expected.size > 1 and close(got - expected, (got - expected).ravel()[0]):
+        shift = float((got - expected).ravel()[0])
+        if np.allclose(np.round(expected), expected) and abs(shift) == 1:
+            return f"off by one: every value is {shift:+.0f} from the expected one"
+        return f"every value is off by the same {shift:+.4g}: a missing or extra term?"
+    nonzero = np.abs(expected) > 1e-9
+    if expected.size > 1 and nonzero.sum() > 1 and close(got[~nonzero], 0):
+        ratios = got[nonzero] / expected[nonzero]
+        if close(ratios, ratios[0]) and not np.isclose(ratios[0], 1):
+            return (
+                f"every value is {ratios[0]:.4g} times the expected one: a sum instead of a "
+                "mean, a missing normalisation, or the other way round?"
+            )
+    return None
 
 
 def quietly(learner, case):

@@ -137,22 +137,42 @@ def _pointing_reference(saliency, mask):
     return bool(mask.ravel()[best])
 
 
+def _at_swapped_axes(saliency, mask):
+    column, row = np.unravel_index(np.argmax(saliency), saliency.shape[::-1])
+    inside = 0 <= row < mask.shape[0] and 0 <= column < mask.shape[1]
+    return bool(mask[row, column]) if inside else False
+
+
 def check_pointing_hit(learner) -> bool:
     """``pointing_hit(saliency (H, W), mask (H, W)) -> bool``: is the map's maximum inside the
     mask (the first maximum in reading order on a tie)?"""
     rng = np.random.default_rng(13)
     cases = []
-    for size in (6, 9, 12, 8, 7):
-        mask = np.zeros((size, size), bool)
-        mask[1 : size // 2, size // 2 : size - 1] = True  # upper right: transposing misses it
-        cases.append((rng.random((size, size)) + 0.5 * mask, mask))
-        cases.append((rng.random((size, size)) + 0.5 * ~mask, mask))  # a miss
+    for height, width in ((6, 6), (9, 9), (12, 12), (8, 5), (7, 11), (5, 16)):  # and not square
+        mask = np.zeros((height, width), bool)
+        mask[1 : height // 2, width // 2 : width - 1] = True  # upper right: transposing misses it
+        cases.append((rng.random((height, width)) + 0.5 * mask, mask))
+        cases.append((rng.random((height, width)) + 0.5 * ~mask, mask))  # a miss
+    flat = np.zeros((4, 6))
+    flat[2, 1] = flat[0, 3] = 1.0  # a tie: the first maximum in reading order is (0, 3)
+    tie_mask = np.zeros((4, 6), bool)
+    tie_mask[0, 3] = True
+    cases.append((flat, tie_mask))
     mistakes = [
         Mistake(lambda s, m: bool(m.ravel()[np.argmin(s)]), "look at the maximum of the map."),
         Mistake(
             lambda s, m: bool(m.ravel()[np.argmax(s.T)]),
             "transposed: flatten the map and the mask the same way (or turn the flat index into "
             "(row, column) with np.unravel_index).",
+        ),
+        Mistake(
+            lambda s, m: _at_swapped_axes(s, m),
+            "the flat index was turned into (row, column) with the axes swapped: use "
+            "np.unravel_index(index, saliency.shape), rows first.",
+        ),
+        Mistake(
+            lambda s, m: bool(m.ravel()[len(s.ravel()) - 1 - np.argmax(s.ravel()[::-1])]),
+            "on a tie, take the first maximum in reading order (np.argmax does).",
         ),
     ]
     return check_function(learner, cases, _pointing_reference, mistakes)
