@@ -52,6 +52,12 @@ def bootstrap_interval(
     return float(values.mean()), float(low), float(high)
 
 
+def format_p(p: float) -> str:
+    """A p-value as a learner reads it: ``p < 0.001`` below a thousandth, else three
+    decimals (``p = 0.035``); no scientific notation."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 @dataclass(frozen=True)
 class Paired:
     """Method A vs method B on the same images."""
@@ -71,15 +77,17 @@ class Paired:
         return self.low > 0 or self.high < 0
 
     def verdict(self) -> str:
-        """One sentence a notebook can print: which is better, or no significant difference."""
+        """What a notebook prints: the difference with its interval, for right/wrong scores
+        McNemar's test, then the call (which is better, or no significant difference), each on
+        a line short enough to read at a glance."""
         interval = f"{self.difference:+.4f} (95 % CI {self.low:+.4f} to {self.high:+.4f})"
-        test = (
-            f"; McNemar: {self.only_a} images only {self.name_a} gets right, {self.only_b} only "
-            f"{self.name_b}, p = {self.p_value:.3g}"
-            if np.isfinite(self.p_value)
-            else ""
-        )
-        return f"{self.name_a} - {self.name_b}: {interval}{test} -> {self.call()}"
+        lines = [f"{self.name_a} - {self.name_b}: {interval}"]
+        if np.isfinite(self.p_value):
+            lines.append(
+                f"  McNemar: {self.only_a} images only {self.name_a} gets right, {self.only_b} "
+                f"only {self.name_b}; {format_p(self.p_value)}"
+            )
+        return "\n".join([*lines, f"  -> {self.call()}"])
 
     def call(self, matters: float = 0.0) -> str:
         """Which is better, "no significant difference", or, when the whole interval lies

@@ -50,9 +50,24 @@ def test_a_clear_difference_is_called():
     a, b = np.r_[np.ones(90), np.zeros(10)], np.r_[np.ones(50), np.zeros(50)]
     paired = stats.paired_comparison(a, b, "good", "poor")
     assert paired.significant and paired.low > 0 and paired.only_a == 40
-    assert paired.verdict().endswith("good is better than poor")
+    _, mcnemar, call = paired.verdict().splitlines()
+    assert call == "  -> good is better than poor"
+    assert mcnemar == "  McNemar: 40 images only good gets right, 0 only poor; p < 0.001"
     reverse = stats.paired_comparison(b, a, "poor", "good")
-    assert reverse.high < 0 and reverse.verdict().endswith("good is better than poor")
+    assert reverse.high < 0 and reverse.verdict().endswith("-> good is better than poor")
+
+
+def test_p_values_and_verdict_lines_are_read_at_a_glance():
+    assert [stats.format_p(p) for p in (7.66e-101, 0.000999, 0.001, 0.0352, 1.0)] == [
+        "p < 0.001",
+        "p < 0.001",
+        "p = 0.001",
+        "p = 0.035",
+        "p = 1.000",
+    ]
+    a, b = np.r_[np.ones(60), np.zeros(40)], np.r_[np.ones(55), np.zeros(45)]
+    paired = stats.paired_comparison(a, b, "fine-tuning", "feature extraction")
+    assert all(len(line) <= 100 for line in paired.verdict().splitlines())
 
 
 def test_a_significant_difference_too_small_to_matter_is_called_that():
