@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import ndimage
+from tqdm.auto import tqdm
 
 from helpers import stats
 from helpers.infra import arguments
@@ -354,7 +355,7 @@ def single_image_scores(maps: dict, mask: np.ndarray):
     return pd.DataFrame(rows).T
 
 
-def per_image_scores(maps: dict, masks, boxes) -> dict:
+def per_image_scores(maps: dict, masks, boxes, progress: bool = False) -> dict:
     """``{map name: {metric: per-image scores}}``: :func:`per_image_quality` of each map.
 
     Each metric rewards something different: the pointing game a well-placed peak, IoU and
@@ -369,6 +370,8 @@ def per_image_scores(maps: dict, masks, boxes) -> dict:
         ``(N, H, W)`` ground-truth object masks, none empty.
     boxes
         ``(N, 4)`` true boxes ``(top, left, bottom, right)``, ends exclusive.
+    progress
+        Show a progress bar over the maps.
 
     Returns
     -------
@@ -395,7 +398,8 @@ def per_image_scores(maps: dict, masks, boxes) -> dict:
 
     Used in notebook 07.
     """
-    return {name: per_image_quality(saliency, masks, boxes) for name, saliency in maps.items()}
+    shown = tqdm(maps.items(), desc="scoring maps", disable=not progress, total=len(maps))
+    return {name: per_image_quality(saliency, masks, boxes) for name, saliency in shown}
 
 
 def quality_table(maps: dict, masks, boxes):

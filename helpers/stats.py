@@ -326,3 +326,49 @@ def compare_to(correct: dict, reference: str, draws: int = DRAWS, seed: int = 0)
         for name, values in correct.items()
         if name != reference
     ]
+
+
+def with_intervals(table, metrics, decimals: int = 3):
+    """``table`` from :func:`interval_table` as a learner reads it: one column per metric,
+    each cell ``mean [low, high]``, for the ``metrics`` asked for (at most 8 columns).
+
+    Parameters
+    ----------
+    table
+        A table with columns ``metric``, ``metric low``, ``metric high``.
+    metrics
+        The metrics to show, in order.
+    decimals
+        Decimals of each number.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text cells, one column per metric.
+
+    Examples
+    --------
+    >>> with_intervals(table, ["pointing game", "IoU"])  # doctest: +SKIP
+
+    Used in notebook 07.
+    """
+    metrics = list(metrics)
+    if not 1 <= len(metrics) <= 8:
+        raise ValueError(
+            f"give 1 to 8 metrics (a table a learner reads fits one screen), got {metrics}"
+        )
+    missing = [m for m in metrics if not {m, f"{m} low", f"{m} high"} <= set(table.columns)]
+    if missing:
+        raise ValueError(f"the table has no mean and interval of {missing}: run interval_table")
+    return pd.DataFrame(
+        {
+            m: [
+                f"{mean:.{decimals}f} [{low:.{decimals}f}, {high:.{decimals}f}]"
+                for mean, low, high in zip(
+                    table[m], table[f"{m} low"], table[f"{m} high"], strict=True
+                )
+            ]
+            for m in metrics
+        },
+        index=table.index,
+    )

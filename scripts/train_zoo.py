@@ -42,7 +42,7 @@ def classifier_job(name: str):
 # trains on reconstruction alone; "agreement" ties the pooled high-res features to the
 # bottleneck, whose loss is about 40x the reconstruction loss at weight 1.
 DECODER_VARIANTS = {
-    "reconstruction only (reference)": (1.0, 0.0),
+    "reconstruction only (Tagaris et al.)": (1.0, 0.0),
     "agreement only": (0.0, 1.0),
     "reconstruction + 0.003 x agreement": (1.0, 0.003),
     "reconstruction + 0.03 x agreement": (1.0, 0.03),

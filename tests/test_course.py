@@ -26,6 +26,7 @@ def test_a_claim_must_hold_in_quick_and_is_reported_in_full(capsys):
     course.claim("full", lambda: ["Bag"].index("Shirt") > 0, "Shirt is near Coat")
     printed = capsys.readouterr().out.splitlines()
     assert printed == [
+        "checked: it holds",
         "The text describes the quick profile: 'Bag stands apart' does NOT hold in this setting.",
         "The text describes the quick profile: 'it holds' holds here too.",
         "The text describes the quick profile: 'Shirt is near Coat' does not apply to this "

@@ -142,3 +142,19 @@ def test_noise_margin_by_hand():
     assert wide <= stats.noise_margin(2000) * 1.05
     with pytest.raises(ValueError, match=r"n_images must be at least 1, got 0"):
         stats.noise_margin(0)
+
+
+def test_with_intervals_shows_one_column_per_metric():
+    per_image = {
+        "a": {"hit": np.array([1.0, 1.0, 0.0, 1.0]), "iou": np.array([0.5, 0.5, 0.5, 0.5])},
+        "b": {"hit": np.array([0.0, 0.0, 0.0, 1.0]), "iou": np.array([0.2, 0.4, 0.2, 0.4])},
+    }
+    table = stats.interval_table(per_image, decimals=3)
+    shown = stats.with_intervals(table, ["hit", "iou"], decimals=2)
+    assert list(shown.columns) == ["hit", "iou"] and list(shown.index) == ["a", "b"]
+    assert shown.loc["a", "iou"] == "0.50 [0.50, 0.50]"  # no spread: the interval is the mean
+    assert shown.loc["b", "hit"].startswith("0.25 [0.00, ")
+    with pytest.raises(ValueError, match=r"has no mean and interval of \['dice'\]"):
+        stats.with_intervals(table, ["dice"])
+    with pytest.raises(ValueError, match="give 1 to 8 metrics"):
+        stats.with_intervals(table, [])

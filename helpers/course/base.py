@@ -47,11 +47,13 @@ def setup(profile: str | None = None, seed: int = config.DEFAULT_SEED, verbose: 
 
 def claim(profile: str, holds: Callable[[], bool], statement: str) -> None:
     """A result the notebook's text states. In ``quick`` (what the text describes) it must
-    hold, or the cell fails. In ``full`` the text describes the quick profile: say whether
-    the statement holds in this setting too."""
+    hold, or the cell fails; when it holds the cell says so ("checked: ..."), so a learner
+    reads what was checked, not a bare assertion. In ``full`` the text describes the quick
+    profile: say whether the statement holds in this setting too."""
     if config.get_profile(profile) == "quick":
         if not holds():
             raise AssertionError(f"the text says: {statement}")
+        print(f"checked: {statement}")
         return
     try:
         verdict = "holds here too" if holds() else "does NOT hold in this setting"
