@@ -64,16 +64,16 @@ def test_a_record_measured_with_other_targets_or_models_is_refused(tmp_path):
     model, sha = mean_brightness_model(), nb07_cams.model_sha256()
     areas = nb07_cams.measure(model, MAPS, IMAGES, TARGETS)
     path = nb07_cams.save(areas, sha, MAPS, IMAGES, TARGETS, tmp_path / "curves.json")
-    with pytest.raises(ModelUnavailableError, match="made with another targets"):
+    with pytest.raises(ModelUnavailableError, match="made with different targets"):
         nb07_cams.load(sha, MAPS, IMAGES, np.ones(6, int), path)
-    with pytest.raises(ModelUnavailableError, match="made with another models.*cam_curves"):
+    with pytest.raises(ModelUnavailableError, match="made with different models.*cam_curves"):
         nb07_cams.load({"cam_half": "0" * 64}, MAPS, IMAGES, TARGETS, path)
-    with pytest.raises(ModelUnavailableError, match="made with another images, map types"):
+    with pytest.raises(ModelUnavailableError, match="made with different images, map types"):
         nb07_cams.load(sha, {"good": GOOD}, IMAGES * 0.5, TARGETS, path)
     fallback = nb07_cams.course_curves(model, MAPS, IMAGES, np.ones(6, int), path=path)
     assert fallback.source == (
         "measured here (the shipped record curves.json does not fit this run: it was made "
-        "with another targets)"
+        "with different targets)"
     )
 
 

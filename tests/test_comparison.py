@@ -50,10 +50,10 @@ def test_a_saved_record_reads_back_equal(measured, tmp_path):
 def test_bad_records_are_refused_with_the_command_that_remeasures(measured, tmp_path):
     result, split = measured
     path = nb04_transfer.save(result, split, "abc", tmp_path / "record.json")
-    with pytest.raises(ModelUnavailableError, match="made with another base model"):
+    with pytest.raises(ModelUnavailableError, match="made with different base model"):
         nb04_transfer.load(split, "other", path)
     other_split = transfer.small_split(tiny_dataset(n_per_class=130), per_class=10)
-    with pytest.raises(ModelUnavailableError, match="made with another split"):
+    with pytest.raises(ModelUnavailableError, match="made with different split"):
         nb04_transfer.load(other_split, "abc", path)
     record = json.loads(path.read_text())
     record["methods"][0]["correct"] = "0" * len(record["methods"][0]["correct"])  # was all 1
@@ -91,7 +91,7 @@ def test_a_record_that_does_not_fit_is_measured_here_and_the_notebook_goes_on(
     again = nb04_transfer.course_comparison(setting, split, path=path)
     assert again.source == (
         "measured here (the shipped record record.json does not fit this run: it was made "
-        "with another base model)"
+        "with different base model)"
     )
     assert "Measuring here (the shipped record" in capsys.readouterr().out
     assert len(again.methods) == 4 and again.methods[0].correct.shape == split.y_test.shape

@@ -38,12 +38,12 @@ def test_a_saved_record_reads_back_for_the_same_images_and_layers_only(maps, tmp
     other[0, 0, 0, 0] += 1
     measured, why = nb03_tsne.course_maps(FEATURES, other, perplexities=(5, 10), path=path)
     assert why == "measured here (the shipped record m.json does not fit this run: it was made "\
-        "with another images)"
+        "with different images)"
     assert "Measuring here (the shipped record m.json does not fit" in capsys.readouterr().out
     assert sorted(measured) == sorted(maps)  # every map computed here, equal to the record's
     np.testing.assert_array_equal(measured["b", 10], maps["b", 10])
     _, why = nb03_tsne.course_maps({"a": FEATURES["a"]}, IMAGES, perplexities=(5,), path=path)
-    assert why.endswith("it was made with another layers, perplexities)")
+    assert why.endswith("it was made with different layers, perplexities)")
     live, why = nb03_tsne.course_maps({"b": FEATURES["b"]}, IMAGES, (10,), live=True, path=path)
     assert why == "measured here (LIVE = True)"  # not read, though the record holds the map
     np.testing.assert_array_equal(live["b", 10], maps["b", 10])

@@ -90,9 +90,9 @@ def load(path: Path, measured_with: dict, rerun: str) -> dict:
     differing = sorted(k for k in keys if recorded.get(k) != measured_with.get(k))
     if differing:
         raise RecordUnusable(
-            f"The measurements in {path} were made with another {', '.join(differing)} "
+            f"The measurements in {path} were made with different {', '.join(differing)} "
             f"(recorded: {[recorded.get(k) for k in differing]}); measure again with `{rerun}`.",
-            f"it was made with another {', '.join(differing)}",
+            f"it was made with different {', '.join(differing)}",
         )
     return payload
 
@@ -103,7 +103,7 @@ def shipped_or_measured(
     name: str,
     live: bool = False,
 ) -> tuple[T, str]:
-    """The course's one policy for shipped shipped.
+    """The course's one policy for shipped records.
 
     Parameters
     ----------
