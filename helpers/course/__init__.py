@@ -25,6 +25,8 @@ from helpers.course.nb04_transfer import HELD_OUT, IMAGENET_PIXELS, course_compa
 from helpers.course.nb05_coarse import COARSE_GROUPS, coarse
 from helpers.course.nb06_hdcnn import SHARED_LAYER, hdcnn
 from helpers.course.nb07_cams import MATTERS, cams, course_curves, decoder_ablation
+from helpers.course.timing import RULE as TIME_RULE
+from helpers.course.timing import time_table
 
 NOTEBOOKS = {
     "00": start,
@@ -57,6 +59,7 @@ __all__ = [
     "NOTEBOOKS",
     "PERPLEXITIES",
     "SHARED_LAYER",
+    "TIME_RULE",
     "RealNetwork",
     "cams",
     "claim",
@@ -72,6 +75,7 @@ __all__ = [
     "reference_filters",
     "setup",
     "start",
+    "time_table",
     "topk_occlusion",
     "transfer",
     "tsne",
