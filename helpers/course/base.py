@@ -23,7 +23,7 @@ class SetupReport:
 
     def summary(self) -> str:
         limit = config.full_limit() if self.profile == "full" else None
-        cap = f" (COURSE_FULL_LIMIT={limit}: a smoke run, not the seeds' sizes)" if limit else ""
+        cap = f" (COURSE_FULL_LIMIT={limit}: a smoke run, not the papers' sizes)" if limit else ""
         return "\n".join(
             [
                 f"profile      : {self.profile}{cap}",

@@ -73,14 +73,14 @@ def seed_everything(seed: int = DEFAULT_SEED) -> None:
 
 def full_limit() -> int | None:
     """``$COURSE_FULL_LIMIT``: a cap on images per set and epochs for smoke runs of the
-    ``full`` profile (stand-ins in CI); None (the seeds' sizes) when unset."""
+    ``full`` profile (stand-ins in CI); None (the papers' sizes) when unset."""
     value = os.environ.get("COURSE_FULL_LIMIT", "").strip()
     if not value:
         return None
     if not value.isdigit() or int(value) < 1:
         raise ValueError(
             f"COURSE_FULL_LIMIT={value!r} must be a positive whole number of images "
-            "(or unset, for the seeds' sizes)."
+            "(or unset, for the papers' sizes)."
         )
     return int(value)
 
