@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import keras
 import numpy as np
+import pandas as pd
 from scipy.special import softmax
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix
@@ -21,6 +22,8 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from helpers import stats
 from helpers.infra import arguments, layers
+
+TIE = 1e-6  # coarse scores this close to an image's largest count as tied: the first group wins
 
 
 def classifier_head(model: keras.Model) -> keras.layers.Dense:
@@ -134,6 +137,78 @@ def similarity_spread(kernel: np.ndarray) -> tuple[float, float]:
     csm = class_similarity(kernel)
     others = csm[~np.eye(len(csm), dtype=bool)]
     return float(others.min()), float(others.max())
+
+
+def smallest_scsm_gap(kernel: np.ndarray) -> tuple[float, int]:
+    """The smallest difference between two neighbouring cosines of an SCSM row, after its
+    first entry (the class itself), and the row it occurs in: how little can decide the
+    order of a row's entries.
+
+    Parameters
+    ----------
+    kernel
+        ``(features, classes)`` head kernel with at least 3 classes.
+
+    Returns
+    -------
+    tuple
+        ``(gap, row)``: the smallest gap (a float, 0 for a tie) and its row's class index.
+
+    Examples
+    --------
+    >>> gap, row = smallest_scsm_gap(kernel)  # doctest: +SKIP
+
+    Used in notebook 05.
+    """
+    csm = class_similarity(kernel)
+    if len(csm) < 3:
+        raise ValueError(
+            f"a kernel of {len(csm)} classes has no two entries after the first in an SCSM "
+            "row: give at least 3 classes"
+        )
+    scsm = sorted_similarity(csm)
+    cosines = np.take_along_axis(csm, scsm, axis=1)[:, 1:]  # each row sorted, itself left out
+    gaps = (cosines[:, :-1] - cosines[:, 1:]).min(axis=1)
+    row = int(gaps.argmin())
+    return float(gaps[row]), row
+
+
+def similarity_summary(kernel: np.ndarray, class_names) -> str:
+    """Two lines on how far apart a head's class columns are: the range of the cosines
+    between two different classes beside -1 / (C - 1), the cosine of every pair when the C
+    columns are spread evenly, and the smallest gap in an SCSM row
+    (:func:`smallest_scsm_gap`).
+
+    Parameters
+    ----------
+    kernel
+        ``(features, classes)`` head kernel with at least 3 classes.
+    class_names
+        The name of each class, one per kernel column.
+
+    Returns
+    -------
+    str
+        Two lines, each under 100 characters.
+
+    Examples
+    --------
+    >>> print(similarity_summary(kernel, class_names))  # doctest: +SKIP
+
+    Used in notebook 05.
+    """
+    if len(class_names) != np.shape(kernel)[1]:
+        raise ValueError(
+            f"{len(class_names)} class names for a kernel of {np.shape(kernel)[1]} classes"
+        )
+    low, high = similarity_spread(kernel)
+    gap, row = smallest_scsm_gap(kernel)
+    even = -1 / (len(class_names) - 1)
+    return (
+        f"cosines of two different classes: {low:+.2f} to {high:+.2f}; "
+        f"{len(class_names)} evenly spread columns: {even:+.2f}\n"
+        f"smallest gap between neighbouring SCSM entries: {gap:.4f} (row {class_names[row]})"
+    )
 
 
 def sorted_similarity(csm: np.ndarray) -> np.ndarray:
@@ -375,12 +450,45 @@ def trained_head(features: np.ndarray, coarse_labels: np.ndarray, seed: int = 0)
     return LogisticRegression(max_iter=500, random_state=seed).fit(features, coarse_labels)
 
 
+def coarse_predictions(probabilities: np.ndarray) -> np.ndarray:
+    """Each image's coarse group: the most probable, with scores within :data:`TIE` of the
+    largest counting as tied and a tie going to the first of them.
+
+    A stated rule instead of floating-point noise: with k = the number of classes every
+    unit averages the same columns, so every image is a tie that the last bits of the
+    averages (which depend on the order the columns were summed in) would otherwise decide.
+
+    Parameters
+    ----------
+    probabilities
+        ``(N, groups)`` finite coarse scores.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N,)`` group indices.
+
+    Examples
+    --------
+    >>> coarse_predictions(np.array([[0.5, 0.5 + 1e-9], [0.2, 0.8]]))  # doctest: +SKIP
+    array([0, 1])
+
+    Used in notebook 05.
+    """
+    probabilities = arguments.finite(probabilities, "probabilities")
+    if probabilities.ndim != 2:
+        raise ValueError(f"probabilities must be (N, groups), got shape {probabilities.shape}")
+    top = probabilities.max(axis=1, keepdims=True)
+    return (probabilities >= top - TIE).argmax(axis=1)
+
+
 def evaluate(probabilities: np.ndarray, coarse_labels: np.ndarray) -> tuple[float, np.ndarray]:
-    """Accuracy and the row-normalised confusion matrix of coarse predictions."""
+    """Accuracy and the row-normalised confusion matrix of coarse predictions (ties as
+    :func:`coarse_predictions` breaks them)."""
     probabilities = arguments.finite(probabilities, "probabilities")
     coarse_labels = arguments.labels(coarse_labels, probabilities.shape[1], "coarse_labels")
     arguments.same_length(probabilities=probabilities, coarse_labels=coarse_labels)
-    predictions = probabilities.argmax(axis=1)
+    predictions = coarse_predictions(probabilities)
     matrix = confusion_matrix(
         coarse_labels, predictions, labels=range(probabilities.shape[1]), normalize="true"
     )
@@ -461,11 +569,87 @@ class Comparison:
     best_k: int  # chosen on the validation images
     validation_curve: np.ndarray  # SCSM accuracy on validation images for each of ks
     correct: dict  # method -> (N,) 0/1 per test image
-    ks: np.ndarray  # the k tried: 1..classes, or the task's own (the seed's k = 3)
+    ks: np.ndarray  # the k tried: 1..classes, or the task's own (Filus & Domańska's k = 3)
+    validation_shares: np.ndarray | None = None  # share of each group's validation images
+    n_classes: int | None = None  # fine classes of the head
 
     def paired_against_scsm(self) -> list:
         """The SCSM head (the first method) paired with each baseline."""
         return stats.compare_to(self.correct, next(iter(self.correct)))
+
+    def all_classes_tie(self) -> str | None:
+        """One line on the curve's point k = the number of classes, where every coarse unit
+        averages all columns: every image is a tie, won by the first group
+        (:func:`coarse_predictions`), so the accuracy is that group's share of the
+        validation images. None when that k was not tried."""
+        if self.n_classes is None or self.n_classes not in self.ks:
+            return None
+        accuracy = self.validation_curve[list(self.ks).index(self.n_classes)]
+        return (
+            f"k = {self.n_classes}: all units equal, every image a tie -> accuracy "
+            f"{accuracy:.3f} = the first group's share {self.validation_shares[0]:.3f}"
+        )
+
+
+def _short_call(paired, matters: float) -> str:
+    """:meth:`helpers.stats.Paired.call` with the two methods named "SCSM" and "baseline"."""
+    call = paired.call(matters)
+    if call == f"{paired.name_a} is better than {paired.name_b}":
+        return "SCSM better"
+    if call == f"{paired.name_b} is better than {paired.name_a}":
+        return "baseline better"
+    return call
+
+
+def paired_table(results: dict, matters: float = 0.0):
+    """The SCSM head paired with each baseline on the same test images, for every task:
+    SCSM's accuracy minus the baseline's with its 95 % paired bootstrap interval, the images
+    only one of the two gets right, McNemar's exact p (``"< 0.001"`` when smaller) and the
+    call (:meth:`helpers.stats.Paired.call`).
+
+    Parameters
+    ----------
+    results
+        ``{task name: Comparison}`` from :func:`compare`.
+    matters
+        The smallest difference that matters; 0: any significant difference counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``task``, ``baseline``); 7 columns: ``SCSM - it``, ``low``, ``high``
+        (rounded to 4 decimals), ``only SCSM``, ``only it``, ``McNemar p`` and ``call``
+        ("SCSM better", "baseline better", "no significant difference" or "too small to
+        matter").
+
+    References
+    ----------
+    McNemar, Q. (1947). Note on the sampling error of the difference between correlated
+    proportions or percentages. Psychometrika.
+
+    Examples
+    --------
+    >>> paired_table(results)  # doctest: +SKIP
+
+    Used in notebook 05.
+    """
+    if not results:
+        raise ValueError("results is empty: give {task name: compare(...)}")
+    rows = {}
+    for task, result in results.items():
+        for paired in result.paired_against_scsm():
+            rows[(task, paired.name_b)] = {
+                "SCSM - it": round(paired.difference, 4),
+                "low": round(paired.low, 4),
+                "high": round(paired.high, 4),
+                "only SCSM": paired.only_a,
+                "only it": paired.only_b,
+                "McNemar p": stats.p_text(paired.p_value),
+                "call": _short_call(paired, matters),
+            }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index = pd.MultiIndex.from_tuples(table.index, names=["task", "baseline"])
+    return table
 
 
 def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 0) -> Comparison:
@@ -496,7 +680,8 @@ def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 
         ``table`` (test accuracy of the three methods with 95 % bootstrap intervals),
         ``matrices`` (row-normalised confusion matrices), ``best_k``, ``validation_curve``
         (SCSM accuracy on the validation images per k), ``correct`` (0/1 per test image and
-        method) and ``ks``.
+        method), ``ks``, ``validation_shares`` (each group's share of the validation images)
+        and ``n_classes``.
 
     References
     ----------
@@ -532,9 +717,21 @@ def compare(task: dict, test: dict, validation: dict, kernel, bias, seed: int = 
     }
     correct, matrices = {}, {}
     for name, probs in probabilities.items():
-        correct[name] = (probs.argmax(axis=1) == labels[keep]).astype(float)
+        correct[name] = (coarse_predictions(probs) == labels[keep]).astype(float)
         matrices[name] = evaluate(probs, labels[keep])[1]
-    return Comparison(stats.accuracy_table(correct), matrices, best, val_curve, correct, ks)
+    shares = np.bincount(val_labels[val_labels >= 0], minlength=len(groups)) / np.sum(
+        val_labels >= 0
+    )
+    return Comparison(
+        stats.accuracy_table(correct),
+        matrices,
+        best,
+        val_curve,
+        correct,
+        ks,
+        shares,
+        kernel.shape[1],
+    )
 
 
 def split_outputs(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> dict:

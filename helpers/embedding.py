@@ -13,7 +13,9 @@ import pandas as pd
 from sklearn.decomposition import PCA
 from sklearn.metrics import confusion_matrix
 from sklearn.neighbors import NearestNeighbors
+from tqdm.auto import tqdm
 
+from helpers import stats
 from helpers.infra import arguments
 
 BACKENDS = ("opentsne", "sklearn")
@@ -29,6 +31,7 @@ FFT_SETTINGS = {
     "n_interpolation_points": 2,
     "ints_in_interval": 2,
 }
+PROGRESS_EVERY = 25  # optimisation steps between two moves of tsne's progress bar
 
 
 def reduce_pca(features: np.ndarray, max_dims: int = 50, seed: int = 0) -> np.ndarray:
@@ -50,6 +53,7 @@ def tsne(
     iterations: int = 750,
     pca_dims: int = 50,
     n_jobs: int = 2,
+    progress: bool = False,
 ) -> np.ndarray:
     """A 2-D t-SNE embedding ``(N, 2)`` of ``features`` after PCA to ``pca_dims``.
 
@@ -76,6 +80,10 @@ def tsne(
         PCA reduces the features to at most this many dimensions first (at least 2).
     n_jobs
         CPU threads the backend may use.
+    progress
+        Show a progress bar over the optimisation steps (openTSNE reports every
+        :data:`PROGRESS_EVERY` steps; scikit-learn's ``TSNE`` reports only when it is done).
+        The map is the same with or without it.
 
     Returns
     -------
@@ -117,27 +125,40 @@ def tsne(
     seed = arguments.count(seed, "seed", low=0)
     n_jobs = arguments.count(n_jobs, "n_jobs", low=1)
     reduced = reduce_pca(features, min(pca_dims, n), seed)
-    if backend == "opentsne":
-        from openTSNE import TSNE
-
-        embedding = TSNE(
-            perplexity=perplexity,
-            early_exaggeration_iter=250,
-            n_iter=iterations - 250,
-            random_state=seed,
-            n_jobs=n_jobs,
-            **(FFT_SETTINGS if n >= FFT_FROM else {"negative_gradient_method": "bh"}),
-        ).fit(reduced)
-        return np.asarray(embedding, dtype=np.float32)
-    from sklearn.manifold import TSNE
-
-    return (
-        TSNE(
-            perplexity=perplexity, max_iter=iterations, random_state=seed, n_jobs=n_jobs, init="pca"
-        )
-        .fit_transform(reduced)
-        .astype(np.float32)
+    bar = tqdm(
+        total=iterations,
+        desc=f"t-SNE, perplexity {perplexity:g}",
+        unit="step",
+        disable=not progress,
+        leave=False,
     )
+    with bar:
+        if backend == "opentsne":
+            from openTSNE import TSNE
+
+            def advance(iteration, error, embedding) -> bool:  # openTSNE's callback
+                bar.update(min(PROGRESS_EVERY, bar.total - bar.n))
+                return False  # never stop early
+
+            embedding = TSNE(
+                perplexity=perplexity,
+                early_exaggeration_iter=250,
+                n_iter=iterations - 250,
+                random_state=seed,
+                n_jobs=n_jobs,
+                callbacks=advance if progress else None,
+                callbacks_every_iters=PROGRESS_EVERY,
+                **(FFT_SETTINGS if n >= FFT_FROM else {"negative_gradient_method": "bh"}),
+            ).fit(reduced)
+            bar.update(bar.total - bar.n)
+            return np.asarray(embedding, dtype=np.float32)
+        from sklearn.manifold import TSNE
+
+        points = TSNE(
+            perplexity=perplexity, max_iter=iterations, random_state=seed, n_jobs=n_jobs, init="pca"
+        ).fit_transform(reduced)
+        bar.update(bar.total - bar.n)
+        return points.astype(np.float32)
 
 
 @dataclass
@@ -270,3 +291,70 @@ def confused_pairs(labels, predictions, class_names, top: int = 5) -> pd.DataFra
             break
         rows.append((class_names[true], class_names[predicted], int(matrix[true, predicted])))
     return pd.DataFrame(rows, columns=["true class", "taken for", "mistakes"])
+
+
+MATTERS = 0.02  # kNN accuracies closer than two points are "too small to matter"
+
+
+def knn_comparison(reports: dict, labels, pairs, matters: float = MATTERS) -> pd.DataFrame:
+    """Paired comparisons of kNN accuracies on the same points: for each ``(a, b)`` of
+    ``pairs``, accuracy(a) - accuracy(b) with its 95 % paired bootstrap interval, McNemar's
+    exact test on the points only one space classifies right, and the call (which is better,
+    "no significant difference", or "too small to matter" when the whole interval lies
+    within ``±matters``).
+
+    Parameters
+    ----------
+    reports
+        ``{space name: KnnReport}`` from :func:`knn_accuracy`, all on the same points.
+    labels
+        ``(N,)`` class index of each point.
+    pairs
+        ``(a, b)`` space names to compare, each a key of ``reports``.
+    matters
+        The smallest accuracy difference that matters (default :data:`MATTERS`); 0: any
+        significant difference counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair, indexed ``"a - b"``; columns ``difference``, ``low``, ``high``
+        (rounded to 3 decimals), ``only a right``, ``only b right`` (points), ``McNemar p``
+        (text, ``"< 0.001"`` when smaller) and ``call``.
+
+    References
+    ----------
+    McNemar, Q. (1947). Note on the sampling error of the difference between correlated
+    proportions or percentages. Psychometrika.
+
+    Examples
+    --------
+    >>> knn_comparison(reports, labels, [("conv2", "pixels")])  # doctest: +SKIP
+
+    Used in notebook 03.
+    """
+    labels = arguments.labels(labels, n_classes=None)
+    pairs = [tuple(pair) for pair in pairs]
+    if not pairs:
+        raise ValueError("give at least one (a, b) pair of space names to compare")
+    unknown = sorted({name for pair in pairs for name in pair} - set(reports))
+    if unknown:
+        raise ValueError(f"no KnnReport for {unknown}; there are {list(reports)}")
+    rows = {}
+    for a, b in pairs:
+        right = {}
+        for name in (a, b):
+            predictions = np.asarray(reports[name].predictions)
+            arguments.same_length(labels=labels, **{f"{name} predictions": predictions})
+            right[name] = (predictions == labels).astype(float)
+        paired = stats.paired_comparison(right[a], right[b], a, b)
+        rows[f"{a} - {b}"] = {
+            "difference": round(paired.difference, 3),
+            "low": round(paired.low, 3),
+            "high": round(paired.high, 3),
+            "only a right": paired.only_a,
+            "only b right": paired.only_b,
+            "McNemar p": stats.p_text(paired.p_value),
+            "call": paired.call(matters),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")

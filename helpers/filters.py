@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import keras
 import numpy as np
 import pandas as pd
 
-from helpers.infra import arguments, layers
+from helpers.infra import arguments, config, layers
 
 
 def conv_kernels(model: keras.Model, layer: str | int | None = None) -> np.ndarray:
@@ -136,7 +138,7 @@ def feature_maps(model: keras.Model, image: np.ndarray, layer: str | int) -> np.
 
     Examples
     --------
-    >>> plots.feature_map_grid(feature_maps(model, image, "conv1"))  # doctest: +SKIP
+    >>> plots.feature_map_figure(feature_maps(model, image, "conv1"), image)  # doctest: +SKIP
 
     Used in notebook 01.
     """
@@ -229,4 +231,116 @@ def structure_against_noise(kernels: np.ndarray, draws: int = 5000, seed: int = 
             "share": round(above / kernels.shape[-1], 3),
             "random 95th percentile": round(threshold, 3),
         }
-    return pd.DataFrame(rows).T
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def filter_correlations(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Per filter, the Pearson correlation of two kernel banks of the same shape, over all of
+    the filter's weights (every position and input channel): 1 when training only rescaled
+    or shifted a filter, about 0 for unrelated filters.
+
+    Parameters
+    ----------
+    before, after
+        Finite kernels ``(kh, kw, in_channels, filters)`` of the same shape, e.g. a conv
+        layer at the start of training (:func:`initial_kernels`) and trained
+        (:func:`conv_kernels`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(filters,)`` correlations in [-1, 1]; NaN for a filter that is constant in either
+        bank (a correlation needs variation).
+
+    Examples
+    --------
+    >>> r = filter_correlations(start, conv_kernels(model))  # doctest: +SKIP
+
+    Used in notebook 01.
+    """
+    before, after = _checked(before), _checked(after)
+    if before.shape != after.shape:
+        raise ValueError(
+            f"the two kernel banks must have the same shape, got {before.shape} and "
+            f"{after.shape}: compare a layer with the same layer of the same architecture"
+        )
+    a = before.reshape(-1, before.shape[-1])
+    b = after.reshape(-1, after.shape[-1])
+    a, b = a - a.mean(axis=0), b - b.mean(axis=0)
+    norms = np.sqrt((a**2).sum(axis=0) * (b**2).sum(axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(norms > 0, (a * b).sum(axis=0) / norms, np.nan)
+
+
+def initial_kernels(build, seed: int, layer: str | int | None = None, **build_kwargs):
+    """The kernels a conv layer held before training: Keras seeded with ``seed``, then the
+    model built by ``build(**build_kwargs)``, as :func:`helpers.models.zoo.train` does (it
+    seeds, then builds, then trains), so the same seed and the same Keras version give the
+    same starting weights. Python's and NumPy's random states are restored afterwards;
+    Keras' and TensorFlow's are left seeded with ``seed``.
+
+    Parameters
+    ----------
+    build
+        A function that builds the (untrained) model, e.g. a recipe's ``build``.
+    seed
+        The seed training started from (the model manifest records it).
+    layer
+        The Conv2D layer (see :func:`conv_kernels`); None: the first one.
+    **build_kwargs
+        Passed to ``build``: the same as in training (classes, input shape, name).
+
+    Returns
+    -------
+    numpy.ndarray
+        The kernel ``(kh, kw, in_channels, filters)`` before any training step.
+
+    Examples
+    --------
+    >>> recipe = zoo.recipe("fashion_cnn")  # doctest: +SKIP
+    >>> start = initial_kernels(recipe.build, recipe.seed, num_classes=10)  # doctest: +SKIP
+
+    Used in notebook 01.
+    """
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        config.seed_everything(seed)
+        return conv_kernels(build(**build_kwargs), layer)
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
+def correlation_summary(trained: np.ndarray, starts: dict) -> pd.DataFrame:
+    """How close trained filters stayed to each of ``starts``: per start, the median
+    correlation (:func:`filter_correlations`), the lowest, and how many filters correlate
+    above 0.5.
+
+    Parameters
+    ----------
+    trained
+        The trained kernels ``(kh, kw, in_channels, filters)``.
+    starts
+        ``{name: kernels}`` of the same shape: the run's own start, and for comparison another
+        random start (whose correlations show what unrelated filters give).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per start; columns ``median r``, ``lowest r``, ``filters with r > 0.5`` and
+        ``filters``.
+
+    Used in notebook 01.
+    """
+    if not starts:
+        raise ValueError("starts is empty: give {name: kernels} of at least one start")
+    rows = {}
+    for name, start in starts.items():
+        r = filter_correlations(start, trained)
+        rows[name] = {
+            "median r": round(float(np.nanmedian(r)), 3),
+            "lowest r": round(float(np.nanmin(r)), 3),
+            "filters with r > 0.5": int((r > 0.5).sum()),
+            "filters": len(r),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -287,6 +287,7 @@ def train_component(
     patience: int = 2,
     batch_size: int = 128,
     verbose: int = 0,
+    progress: bool = False,
 ) -> dict:
     """Fine-tune one component with early stopping on the validation split (best weights
     restored). ``train``/``validation``: (shared features, cluster labels).
@@ -311,6 +312,8 @@ def train_component(
         Images per training step.
     verbose
         Keras's ``fit`` verbosity (0: silent).
+    progress
+        Show a progress bar over the epochs.
 
     Returns
     -------
@@ -342,9 +345,27 @@ def train_component(
         validation_data=validation,
         epochs=epochs,
         batch_size=batch_size,
-        callbacks=[stop],
+        callbacks=[stop, *([_EpochBar(epochs)] if progress else [])],
         verbose=verbose,
     ).history
+
+
+class _EpochBar(keras.callbacks.Callback):
+    """A tqdm progress bar over a ``fit``'s epochs (closed when training ends, early or not)."""
+
+    def __init__(self, epochs: int):
+        super().__init__()
+        self.epochs = epochs
+        self.bar = None
+
+    def on_train_begin(self, logs=None):
+        self.bar = tqdm(total=self.epochs, desc="training", unit="epoch")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.bar.update(1)
+
+    def on_train_end(self, logs=None):
+        self.bar.close()
 
 
 def predict_components(
@@ -602,8 +623,8 @@ def per_cluster_comparison(labels, single_probs, hd_probs, clusters, class_names
     -------
     pandas.DataFrame
         Indexed by ``cluster``; columns ``classes``, ``images``, ``single accuracy``,
-        ``HD-CNN accuracy``, ``gain``, ``gain 95% low``, ``gain 95% high`` and
-        ``McNemar p``, rounded to 4 decimals.
+        ``HD-CNN accuracy``, ``gain``, ``gain 95% low``, ``gain 95% high`` (rounded to 4
+        decimals) and ``McNemar p`` (text, ``"< 0.001"`` when smaller).
 
     References
     ----------
@@ -638,10 +659,40 @@ def per_cluster_comparison(labels, single_probs, hd_probs, clusters, class_names
                 "gain": paired.difference,
                 "gain 95% low": paired.low,
                 "gain 95% high": paired.high,
-                "McNemar p": paired.p_value,
+                "McNemar p": stats.p_text(paired.p_value),
             }
         )
     return pd.DataFrame(rows).set_index("cluster").round(4)
+
+
+def gain_lines(paired: stats.Paired) -> str:
+    """A paired comparison (:func:`helpers.stats.paired_comparison`) in two lines of at most
+    100 characters: the difference with its 95 % interval and the call, then McNemar's test
+    (p as ``"< 0.001"`` when smaller).
+
+    Parameters
+    ----------
+    paired
+        Method A vs method B on the same images, 0/1 scores.
+
+    Returns
+    -------
+    str
+        Two lines.
+
+    Examples
+    --------
+    >>> print(gain_lines(stats.paired_comparison(hd, single, "HD-CNN", "single")))  # doctest: +SKIP
+
+    Used in notebook 06.
+    """
+    p_value = stats.p_text(paired.p_value)
+    return (
+        f"{paired.name_a} - {paired.name_b}: {paired.difference:+.4f} (95 % CI "
+        f"{paired.low:+.4f} to {paired.high:+.4f}): {paired.call()}\n"
+        f"McNemar: {paired.only_a} images only {paired.name_a} gets right, {paired.only_b} "
+        f"only {paired.name_b}; p {p_value if p_value.startswith('<') else '= ' + p_value}"
+    )
 
 
 def top_m_accuracies(model: HDCNN, outputs: dict, labels, seed: int = 0):

@@ -7,7 +7,7 @@ cover each pixel. The results are the same for every batch size up to float32 ro
 (tested to rtol 1e-6, atol 1e-7).
 
 The hidden window is filled with an explicit *baseline* that does not depend on the other
-images of the call: 0 by default (the seeds' and captum's choice; black, Fashion-MNIST's
+images of the call: 0 by default (captum's default too; black, Fashion-MNIST's
 background), a constant such as the dataset's mean, or ``"blur"`` (the image blurred, which
 hides detail but keeps the overall brightness).
 """
@@ -18,6 +18,7 @@ import weakref
 
 import keras
 import numpy as np
+import pandas as pd
 import tensorflow as tf
 from scipy import ndimage
 from tqdm.auto import tqdm
@@ -194,18 +195,7 @@ def occlusion_maps(
     if images.ndim != 4:
         raise ValueError(f"occlusion needs image batches (N, H, W, C), got shape {images.shape}")
     n, height, width, _ = images.shape
-    win_h, win_w = _pair(window, "window")
-    step_h, step_w = _pair(window if stride is None else stride, "stride")
-    if win_h > height or win_w > width:
-        raise ValueError(
-            f"window {(win_h, win_w)} is larger than the images {(height, width)}: "
-            "use a smaller window"
-        )
-    if step_h > win_h or step_w > win_w:
-        raise ValueError(
-            f"stride {(step_h, step_w)} is larger than the window {(win_h, win_w)}: some pixels "
-            "would never be hidden; use a stride no larger than the window"
-        )
+    (win_h, win_w), rows, cols, counts = _window_grid(height, width, window, stride)
     batch_size = arguments.count(batch_size, "batch_size")
     fills = baseline_fills(images, baseline, blur_sigma)
 
@@ -219,10 +209,6 @@ def occlusion_maps(
     targets = resolve_targets(target, base.argmax(axis=1), base.shape[1], what).astype(np.int32)
     base_target = base[np.arange(n), targets]
 
-    rows = np.array(window_starts(height, win_h, step_h), np.int32)
-    cols = np.array(window_starts(width, win_w, step_w), np.int32)
-    # windows form a grid, so the number covering a pixel is (rows covering) x (cols covering)
-    counts = np.outer(_coverage(rows, win_h, height), _coverage(cols, win_w, width))
     positions = len(rows) * len(cols)
     window_t = tf.constant([win_h, win_w])
     sums = np.zeros((n, height, width), np.float64)
@@ -249,9 +235,223 @@ def occlusion_maps(
     return Saliency((sums / counts).astype(np.float32), targets.astype(np.int64))
 
 
+def _window_grid(height: int, width: int, window, stride):
+    """``((win_h, win_w), row starts, column starts, counts)`` for images ``height x width``:
+    ``counts[y, x]`` is how many windows cover pixel ``(y, x)``; a window larger than the
+    images or a stride larger than the window is refused."""
+    win_h, win_w = _pair(window, "window")
+    step_h, step_w = _pair(window if stride is None else stride, "stride")
+    if win_h > height or win_w > width:
+        raise ValueError(
+            f"window {(win_h, win_w)} is larger than the images {(height, width)}: "
+            "use a smaller window"
+        )
+    if step_h > win_h or step_w > win_w:
+        raise ValueError(
+            f"stride {(step_h, step_w)} is larger than the window {(win_h, win_w)}: some pixels "
+            "would never be hidden; use a stride no larger than the window"
+        )
+    rows = np.array(window_starts(height, win_h, step_h), np.int32)
+    cols = np.array(window_starts(width, win_w, step_w), np.int32)
+    # windows form a grid, so the number covering a pixel is (rows covering) x (cols covering)
+    counts = np.outer(_coverage(rows, win_h, height), _coverage(cols, win_w, width))
+    return (win_h, win_w), rows, cols, counts
+
+
 def _coverage(starts: np.ndarray, window: int, size: int) -> np.ndarray:
     """How many of the windows starting at ``starts`` cover each of ``size`` pixels."""
     covered = np.zeros(size + 1, np.int64)
     np.add.at(covered, starts, 1)
     np.add.at(covered, starts + window, -1)
     return np.cumsum(covered)[:size]
+
+
+def make_class_occluder(score: Score):
+    """A compiled step for one image and several classes: hide one window in each of B
+    copies, score each copy once and add its drop for every class to that class's map.
+
+    ``step(image, tops, lefts, window, fill, targets, base)`` returns ``(T, H, W)`` summed
+    drops for the ``T`` classes ``targets`` (``base``: their scores with nothing hidden);
+    ``image`` and ``fill`` are ``(1, H, W, C)`` (``fill``: ``(1, 1, 1, C)`` for a constant).
+    """
+    channels = score.images_spec.shape[-1]
+    per_copy = tf.TensorSpec([None], tf.int32)
+    signature = [
+        score.images_spec,  # the image, as a batch of one
+        per_copy,  # tops
+        per_copy,  # lefts
+        tf.TensorSpec([2], tf.int32),  # window
+        tf.TensorSpec([1, None, None, channels], tf.float32),  # fill
+        tf.TensorSpec([None], tf.int32),  # targets
+        tf.TensorSpec([None], tf.float32),  # base
+    ]
+
+    @tf.function(input_signature=signature)
+    def step(image, tops, lefts, window, fill, targets, base):
+        height, width = tf.shape(image)[1], tf.shape(image)[2]
+        masks = _window_masks(tops, lefts, height, width, window)
+        hidden = masks[..., None]
+        occluded = image * (1.0 - hidden) + fill * hidden
+        drops = base[None, :] - tf.gather(score.tensor(occluded), targets, axis=1)
+        return tf.einsum("bt,bhw->thw", drops, masks)
+
+    return step
+
+
+_CLASS_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def class_maps(
+    model: keras.Model,
+    image: np.ndarray,
+    targets,
+    window: int | tuple[int, int] = DEFAULT_WINDOW,
+    stride: int | tuple[int, int] | None = None,
+    baseline: float | np.ndarray | str = 0.0,
+    blur_sigma: float = 2.0,
+    batch_size: int = 128,
+    progress: bool = False,
+    logits: bool = False,
+) -> Saliency:
+    """Occlusion maps of one image for several classes at once: each occluded copy goes
+    through the network once and gives the drop of every class, so ``T`` classes cost what
+    one does (:func:`occlusion_maps` on ``T`` copies of the image costs ``T`` times more and
+    gives the same maps).
+
+    Parameters
+    ----------
+    model
+        The network explained.
+    image
+        One image ``(H, W, C)`` (no batch axis).
+    targets
+        The classes to explain: a list of class indices (at least one).
+    window, stride, baseline, blur_sigma, batch_size, progress, logits
+        As for :func:`occlusion_maps`.
+
+    Returns
+    -------
+    Saliency
+        ``maps`` ``(T, H, W)``, one per class of ``targets`` (positive: hiding the window
+        lowers that class's score), and the ``targets``.
+
+    Examples
+    --------
+    >>> maps, _ = class_maps(model, photo, [285, 282], window=48, stride=24)  # doctest: +SKIP
+
+    Used in notebook 02.
+    """
+    image = np.asarray(image)
+    expected = tuple(model.inputs[0].shape[1:])
+    if image.shape != expected:
+        raise ValueError(
+            f"image has shape {image.shape}; class_maps explains one image of shape {expected} "
+            "(for a batch of images, use occlusion_maps)"
+        )
+    images = arguments.model_batch(model, image[None])
+    _, height, width, _ = images.shape
+    window, rows, cols, counts = _window_grid(height, width, window, stride)
+    batch_size = arguments.count(batch_size, "batch_size")
+    fills = baseline_fills(images, baseline, blur_sigma)
+    score, _ = compiled_for(model, None, logits)
+    steps = _CLASS_STEPS.setdefault(model, {})
+    if logits not in steps:
+        steps[logits] = make_class_occluder(score)
+    step = steps[logits]
+    base = score(images)[0]
+    targets = np.atleast_1d(np.asarray(targets))
+    if targets.size == 0 or targets.ndim != 1:
+        raise ValueError(f"targets must list at least one class, got {targets.tolist()!r}")
+    chosen = resolve_targets(targets, np.zeros(len(targets), np.int64), len(base))
+    chosen = chosen.astype(np.int32)
+    positions = len(rows) * len(cols)
+    sums = np.zeros((len(chosen), height, width), np.float64)
+    starts = tqdm(range(0, positions, batch_size), desc="occlusion", disable=not progress)
+    for start in starts:
+        row, col = np.divmod(np.arange(start, min(start + batch_size, positions)), len(cols))
+        with score.tracing():
+            drops = step(
+                images,
+                rows[row],
+                cols[col],
+                tf.constant(window),
+                fills,
+                chosen,
+                base[chosen].astype(np.float32),
+            )
+        sums += drops.numpy()
+    return Saliency((sums / counts).astype(np.float32), chosen.astype(np.int64))
+
+
+def target_scores(
+    model: keras.Model, images: np.ndarray, targets, logits: bool = False
+) -> np.ndarray:
+    """The score each image's target class gets with nothing hidden: its probability, or with
+    ``logits=True`` its logit (score before the softmax), as :func:`occlusion_maps` scores it.
+
+    Parameters
+    ----------
+    model
+        The network.
+    images
+        ``(N, H, W, C)`` finite floats.
+    targets
+        One class per image (e.g. the ``targets`` of :func:`occlusion_maps`), or one int.
+    logits
+        Score the class before its softmax.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N,)`` scores.
+
+    Used in notebook 02.
+    """
+    images = arguments.model_batch(model, images)
+    score, _ = compiled_for(model, None, logits)
+    every = score(images)
+    chosen = resolve_targets(targets, every.argmax(axis=1), every.shape[1])
+    return every[np.arange(len(images)), chosen]
+
+
+def effect_table(maps: dict, names, scores: dict | None = None) -> pd.DataFrame:
+    """Per image, how far hiding a window moves its score: the largest drop and the largest
+    rise of each kind of map (0 when no window lowers, or raises, the score), next to the
+    score with nothing hidden. Occlusion maps are averages of the windows covering each
+    pixel, so these are the largest averages, read on the map's own scale.
+
+    Parameters
+    ----------
+    maps
+        ``{score name: (N, H, W) maps}``, e.g. ``{"probability": ..., "logit": ...}``.
+    names
+        One name per image (the table's rows, numbered).
+    scores
+        ``{score name: (N,) scores}`` with nothing hidden (:func:`target_scores`); optional.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per image; per score name the columns ``<name>`` (if given in ``scores``),
+        ``<name> drop`` and ``<name> rise``.
+
+    Used in notebook 02.
+    """
+    if not maps:
+        raise ValueError("maps is empty: give {score name: (N, H, W) maps}")
+    scores = scores or {}
+    unknown = sorted(set(scores) - set(maps))
+    if unknown:
+        raise ValueError(f"scores {unknown} have no maps; give maps for {sorted(maps)}")
+    columns = {}
+    for kind, kind_maps in maps.items():
+        kind_maps = arguments.finite(kind_maps, f"maps[{kind!r}]")
+        arguments.same_length(names=names, **{f"maps[{kind!r}]": kind_maps})
+        if kind in scores:
+            arguments.same_length(names=names, **{f"scores[{kind!r}]": scores[kind]})
+            columns[kind] = np.round(np.asarray(scores[kind], np.float64), 4)
+        flat = kind_maps.reshape(len(kind_maps), -1)
+        columns[f"{kind} drop"] = np.round(np.maximum(flat.max(axis=1), 0.0), 3)
+        columns[f"{kind} rise"] = np.round(np.maximum(-flat.min(axis=1), 0.0), 3)
+    index = [f"{i}: {name}" for i, name in enumerate(names)]
+    return pd.DataFrame(columns, index=index)

@@ -97,33 +97,81 @@ def image_grid(
     return fig
 
 
-def feature_map_grid(
-    maps: np.ndarray, max_maps: int = 32, title: str | None = None, ncols: int = 8
-) -> Figure:
-    """The channels of one feature map ``(H, W, C)``, up to ``max_maps`` of them, each scaled
-    to its own range (a constant channel shows dark), numbered, tiled into one image: one
-    axes instead of one per channel, so a widget redraws it in a tenth of the time."""
-    if maps.ndim != 3:
-        raise ValueError(f"maps must be (H, W, channels), got shape {maps.shape}")
+def _channels_first(maps: np.ndarray, max_maps: int, shared: bool) -> np.ndarray:
+    """The first ``max_maps`` channels of ``(H, W, C)`` maps as ``(count, H, W)``: each
+    scaled to its own [0, 1] (a constant channel gives 0), or as they are when ``shared``."""
+    if np.ndim(maps) != 3:
+        raise ValueError(f"maps must be (H, W, channels), got shape {np.shape(maps)}")
+    max_maps = arguments.count(max_maps, "max_maps")
     shown = np.moveaxis(np.asarray(maps, dtype=np.float64)[..., :max_maps], -1, 0)
-    count, height, width = shown.shape
+    if shared:
+        return shown
     low = shown.min(axis=(1, 2), keepdims=True)
     span = shown.max(axis=(1, 2), keepdims=True) - low
-    scaled = np.divide(shown - low, span, out=np.zeros_like(shown), where=span > 0)
-    ncols = min(arguments.count(ncols, "ncols"), count)
+    return np.divide(shown - low, span, out=np.zeros_like(shown), where=span > 0)
+
+
+def _draw_mosaic(ax, channels: np.ndarray, ncols: int, vmin: float, vmax: float):
+    """``(count, H, W)`` channels tiled into one numbered image on ``ax`` (white gaps)."""
+    count, height, width = channels.shape
     nrows = -(-count // ncols)
     gap = max(1, height // 8)
     mosaic = np.full((nrows * (height + gap) - gap, ncols * (width + gap) - gap), np.nan)
-    fig, ax = new_figure(figsize=(1.2 * ncols, 1.2 * nrows + (0.3 if title else 0)))
-    for index, channel in enumerate(scaled):
+    for index, channel in enumerate(channels):
         top, left = (index // ncols) * (height + gap), (index % ncols) * (width + gap)
         mosaic[top : top + height, left : left + width] = channel
         ax.text(left, top, str(index), color="white", fontsize=7, va="top", ha="left")
     colours = matplotlib.colormaps["viridis"].with_extremes(bad="white")
-    ax.imshow(mosaic, cmap=colours, vmin=0, vmax=1, interpolation="nearest")
+    shown = ax.imshow(mosaic, cmap=colours, vmin=vmin, vmax=vmax, interpolation="nearest")
     _hide_axis(ax)
-    if title:
-        ax.set_title(title)
+    return shown
+
+
+def feature_map_figure(
+    maps: np.ndarray,
+    image: np.ndarray | None = None,
+    max_maps: int = 32,
+    shared: bool = False,
+    title: str | None = None,
+    ncols: int = 8,
+) -> Figure:
+    """The input ``image`` (if given) beside the first ``max_maps`` channels of its feature
+    maps ``(H, W, C)``, tiled and numbered, under one colour bar; the title says how many
+    maps are shown ("32 of 64 maps").
+
+    ``shared``: one scale for all maps shown (their activations as they are: a weak map
+    looks weak); else each map is stretched from its minimum (0) to its maximum (1), which
+    shows the pattern of a weak map but hides its strength.
+    """
+    channels = _channels_first(maps, max_maps, shared)
+    count, total = len(channels), np.shape(maps)[-1]
+    ncols = min(arguments.count(ncols, "ncols"), count)
+    nrows = -(-count // ncols)
+    side = 1.2 * nrows
+    panels = 2 if image is None else 3
+    ratios = ([min(side, 2.4)] if image is not None else []) + [1.2 * ncols, 0.12]
+    fig, axes = new_figure(
+        1,
+        panels,
+        figsize=(sum(ratios) + 0.8, side + 0.4),
+        gridspec_kw={"width_ratios": ratios},
+        squeeze=False,
+    )
+    axes = list(axes[0])
+    if image is not None:
+        picture = axes.pop(0)
+        picture.imshow(_as_2d_or_rgb(image), cmap="gray")
+        picture.set_title("input", fontsize=8)
+        _hide_axis(picture)
+    low, high = (float(channels.min()), float(channels.max())) if shared else (0.0, 1.0)
+    shown = _draw_mosaic(axes[0], channels, ncols, low, high if high > low else low + 1.0)
+    scale = "one scale for all" if shared else "each scaled to its own range"
+    axes[0].set_title(f"{title + ': ' if title else ''}{count} of {total} maps, {scale}")
+    bar = fig.colorbar(shown, cax=axes[1])
+    bar.set_label(
+        "activation" if shared else "each map: its minimum (0) to its maximum (1)", fontsize=7
+    )
+    bar.ax.tick_params(labelsize=6)
     fig.tight_layout()
     return fig
 
@@ -161,21 +209,27 @@ def overlay_maps(
     alpha: float = 0.55,
     cmap: str = "coolwarm",
     symmetric: bool = True,
+    shared: bool = False,
+    label: str | None = None,
 ) -> Figure:
     """Each image in grey with its map on top; two rows: the image, then image + map.
 
-    Each map is divided by its own largest absolute value, so one colour bar reads for all:
-    ``symmetric`` centres it on 0 (red: the score drops when hidden), else it spans 0..1.
+    ``shared``: one colour scale for the whole row, the maps' values as they are (a weak
+    map looks weak), from -m to m with m the largest absolute value of all maps; else each
+    map is divided by its own largest absolute value (a weak map looks as strong as any).
+    ``symmetric`` centres the scale on 0 (red: the score drops when hidden), else it starts
+    at 0. ``label``: what the colour bar measures (e.g. "drop in the class's logit").
     """
     maps = arguments.finite(maps, "maps")
     n = arguments.same_length(images=images, maps=maps)
+    top = (float(np.abs(maps).max()) or 1.0) if shared else 1.0
     fig, axes = new_figure(2, n, figsize=(1.6 * n + 0.6, 3.4), squeeze=False)
     for i in range(n):
-        scaled = maps[i] / (float(np.abs(maps[i]).max()) or 1.0)
+        scaled = maps[i] if shared else maps[i] / (float(np.abs(maps[i]).max()) or 1.0)
         axes[0, i].imshow(_as_2d_or_rgb(images[i]), cmap="gray")
         axes[1, i].imshow(_as_2d_or_rgb(images[i]), cmap="gray")
         shown = axes[1, i].imshow(
-            scaled, cmap=cmap, alpha=alpha, vmin=-1.0 if symmetric else 0.0, vmax=1.0
+            scaled, cmap=cmap, alpha=alpha, vmin=-top if symmetric else 0.0, vmax=top
         )
         if titles is not None:
             axes[0, i].set_title(titles[i], fontsize=7)
@@ -183,7 +237,9 @@ def overlay_maps(
             _hide_axis(ax)
     fig.tight_layout()
     bar = fig.colorbar(shown, ax=axes[1, :].tolist(), fraction=0.04, pad=0.02)
-    bar.set_label("map / its largest |value|", fontsize=7)
+    if not shared:
+        label = f"{label or 'map'} / its largest |value|"
+    bar.set_label(label or "map value, one scale for all", fontsize=7)
     bar.ax.tick_params(labelsize=6)
     return fig
 
@@ -237,6 +293,46 @@ def filter_grid(kernel_images: np.ndarray, ncols: int = 8, title: str | None = N
     return fig
 
 
+def filter_pairs(
+    before: np.ndarray, after: np.ndarray, correlations, ncols: int = 8, title=None
+) -> Figure:
+    """Each filter at the start of training above the same filter trained, titled with its
+    number and the correlation ``r`` of the two (images from
+    :func:`helpers.filters.kernel_images`, correlations from
+    :func:`helpers.filters.filter_correlations`)."""
+    before, after = np.asarray(before), np.asarray(after)
+    n = arguments.same_length(before=before, after=after, correlations=correlations)
+    ncols = min(arguments.count(ncols, "ncols"), n)
+    blocks = -(-n // ncols)
+    fig, axes = new_figure(
+        2 * blocks, ncols, figsize=(0.9 * ncols + 0.6, 1.9 * blocks + 0.3), squeeze=False
+    )
+    for ax in axes.ravel():
+        _hide_axis(ax)
+    for i in range(n):
+        block, col = divmod(i, ncols)
+        for row, image in ((2 * block, before[i]), (2 * block + 1, after[i])):
+            axes[row, col].imshow(_as_2d_or_rgb(image), cmap="gray", vmin=0.0, vmax=1.0)
+        axes[2 * block, col].set_title(str(i), fontsize=7)
+        axes[2 * block + 1, col].set_title(f"r {correlations[i]:.2f}", fontsize=7)
+    for block in range(blocks):
+        for row, name in ((2 * block, "start"), (2 * block + 1, "trained")):
+            axes[row, 0].text(
+                -0.15,
+                0.5,
+                name,
+                transform=axes[row, 0].transAxes,
+                rotation=90,
+                va="center",
+                ha="right",
+                fontsize=7,
+            )
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def _every_nth_name(names, most: int = 30) -> list[str]:
     """The names, with all but every n-th blanked when there are more than ``most``."""
     step = -(-len(names) // most)
@@ -270,8 +366,51 @@ def confusion_heatmap(
         cbar=False,
         square=True,
     )
+    _slanted_ticks(ax)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def _slanted_ticks(ax) -> None:
+    """Column names slanted (long class names side by side overlap), row names level."""
+    ax.tick_params(axis="x", labelrotation=40)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+        label.set_rotation_mode("anchor")
+    ax.tick_params(axis="y", labelrotation=0)
+
+
+def similarity_heatmap(matrix: np.ndarray, names, title: str | None = None) -> Figure:
+    """A class-by-class similarity matrix (e.g. cosines of weight columns, values in
+    [-1, 1]) as an annotated heatmap on a diverging scale centred at 0, with a colour bar;
+    both axes are classes (not true / predicted, as in :func:`confusion_heatmap`)."""
+    matrix = arguments.finite(matrix, "matrix")
+    if matrix.shape != (len(names), len(names)):
+        raise ValueError(
+            f"matrix {matrix.shape} must be square with one name per row and column, got "
+            f"{len(names)} names"
+        )
+    side = min(max(0.45 * len(names) + 2, 5.0), 14.0)
+    fig, ax = new_figure(figsize=(side + 1.6, side))
+    sns.heatmap(
+        matrix,
+        annot=len(names) <= 12,
+        fmt=".2f",
+        cmap="RdBu_r",
+        vmin=-1.0,
+        vmax=1.0,
+        ax=ax,
+        xticklabels=_every_nth_name(names),
+        yticklabels=_every_nth_name(names),
+        cbar_kws={"label": "cosine similarity", "shrink": 0.8},
+        square=True,
+    )
+    _slanted_ticks(ax)
+    ax.set_xlabel("class")
+    ax.set_ylabel("class")
     if title:
         ax.set_title(title)
     return fig
@@ -282,6 +421,34 @@ def curves(x, series: dict, xlabel: str, ylabel: str, title: str | None = None) 
     for name, ys in series.items():
         arguments.same_length(x=x, **{f"series {name!r}": ys})
     return _lines({name: (x, ys) for name, ys in series.items()}, xlabel, ylabel, title)
+
+
+def range_curves(
+    x, series: dict, xlabel: str, ylabel: str, title: str | None = None, log_x: bool = False
+) -> Figure:
+    """Named means over the same x, each with a shaded band from its low to its high
+    (``series``: name -> (means, lows, highs)), e.g. the mean and range over seeds."""
+    for name, band in series.items():
+        if len(band) != 3:
+            raise ValueError(f"series {name!r}: give (means, lows, highs), got {len(band)} parts")
+        parts = zip(("means", "lows", "highs"), band, strict=True)
+        arguments.same_length(x=x, **{f"{name!r} {part}": v for part, v in parts})
+    fig, ax = new_figure(figsize=(5.5, 3.5))
+    for name, (means, lows, highs) in series.items():
+        (line,) = ax.plot(x, means, marker="o", label=f"{name} (mean)")
+        ax.fill_between(x, lows, highs, color=line.get_color(), alpha=0.2, label=f"{name} range")
+    if log_x:
+        ax.set_xscale("log")
+        ax.set_xticks(x, [str(v) for v in x])
+        ax.minorticks_off()
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title, fontsize="medium")
+    fig.tight_layout()
+    return fig
 
 
 def k_curves(comparisons: dict, title: str | None = None) -> Figure:
@@ -355,12 +522,21 @@ def learning_curves(histories: dict, metric: str = "accuracy") -> Figure:
     return fig
 
 
-def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> Figure:
+def map_comparison(
+    images: np.ndarray, maps: dict, masks=None, titles=None, centred: bool = False, label=None
+) -> Figure:
     """Rows = images; columns = the image (mask outlined) then each map type over it, each
-    scaled to its own range under one colour bar."""
+    scaled to its own range under one colour bar.
+
+    ``centred``: instead, one diverging scale for every map, centred at 0 (red above, blue
+    below, from -m to m with m the largest absolute value of all maps), for maps whose sign
+    matters (occlusion: red, the score drops; blue, it rises); ``label`` names the unit."""
     n, kinds = len(images), list(maps)
     for kind in kinds:
         arguments.same_length(images=images, **{f"maps[{kind!r}]": maps[kind]})
+    if centred:  # one scale for all maps, symmetric about 0
+        largest = [float(np.abs(arguments.finite(maps[k], "maps")).max()) for k in kinds]
+        top = max(largest, default=0.0) or 1.0
     fig, axes = new_figure(
         n, len(kinds) + 1, figsize=(1.7 * (len(kinds) + 1), 1.7 * n), squeeze=False
     )
@@ -372,8 +548,13 @@ def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> F
             axes[i, 0].set_title(titles[i], fontsize=7)
         for j, kind in enumerate(kinds, start=1):
             axes[i, j].imshow(_as_2d_or_rgb(images[i]), cmap="gray")
-            scaled = normalise(maps[kind][i])  # 0 at its minimum, 1 at its maximum
-            shown = axes[i, j].imshow(scaled, cmap="jet", alpha=0.5, vmin=0, vmax=1)
+            if centred:
+                shown = axes[i, j].imshow(
+                    maps[kind][i], cmap="coolwarm", alpha=0.55, vmin=-top, vmax=top
+                )
+            else:
+                scaled = normalise(maps[kind][i])  # 0 at its minimum, 1 at its maximum
+                shown = axes[i, j].imshow(scaled, cmap="jet", alpha=0.5, vmin=0, vmax=1)
             if i == 0:
                 axes[i, j].set_title(kind, fontsize=8)
     for ax in axes.ravel():
@@ -381,7 +562,10 @@ def map_comparison(images: np.ndarray, maps: dict, masks=None, titles=None) -> F
     fig.tight_layout()
     if kinds:
         bar = fig.colorbar(shown, ax=axes[:, 1:].ravel().tolist(), fraction=0.03, pad=0.02)
-        bar.set_label("each map from its minimum (0) to its maximum (1)", fontsize=7)
+        if centred:
+            bar.set_label(label or "map value, one scale centred at 0", fontsize=7)
+        else:
+            bar.set_label("each map from its minimum (0) to its maximum (1)", fontsize=7)
         bar.ax.tick_params(labelsize=6)
     return fig
 

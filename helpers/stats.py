@@ -52,10 +52,16 @@ def bootstrap_interval(
     return float(values.mean()), float(low), float(high)
 
 
+def p_text(p: float) -> str:
+    """A p-value as a table cell a learner reads: ``< 0.001`` below a thousandth, else three
+    decimals (``0.035``); no scientific notation."""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def format_p(p: float) -> str:
-    """A p-value as a learner reads it: ``p < 0.001`` below a thousandth, else three
-    decimals (``p = 0.035``); no scientific notation."""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    """A p-value in a sentence: ``p < 0.001`` or ``p = 0.035``."""
+    text = p_text(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,22 @@
 
 Four ways, compared on the same split: (1) features extracted once + a small dense head,
 (2) frozen base + augmentation trained end to end, (3) (2) then fine-tuning the last block with
-a low learning rate, (4) the same architecture trained from scratch.
+a low learning rate, (4) the same architecture trained from scratch, with the same
+augmentation. :func:`seed_runs` repeats (1) and (4) over seeds at one training-set size, and
+:func:`sample_size_table` shows their mean and spread per size.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import keras
 import numpy as np
+import pandas as pd
 
 from helpers import stats
 from helpers.activations import layer_outputs
@@ -188,11 +192,15 @@ def _settling_batch_norm(layer: keras.Layer) -> keras.Layer:
 
 
 def fresh_copy(base: keras.Model, cut_layer: str, n_classes: int, seed: int = 0) -> keras.Model:
-    """The same architecture up to ``cut_layer`` with new random weights, plus a dense head.
+    """The same architecture up to ``cut_layer`` with new random weights, behind the same
+    :func:`augmentation` as the frozen base (random flips, shifts and zooms, active only in
+    training), plus a dense head.
 
     BatchNorm's moving statistics use momentum 0.9: with the default 0.99 they had not
     settled after the ~80 steps 400 images give, so validation accuracy stayed at chance
     (0.50) and early stopping ended training at epoch 6 (measured on notebook 04's split).
+    Even at 0.9 they need a few dozen steps, which is why :class:`Schedule` lets no arm stop
+    before ``min_epochs`` and gives small sets smaller batches.
     """
     keras.utils.set_random_seed(seed)
     trunk = keras.models.clone_model(
@@ -201,6 +209,10 @@ def fresh_copy(base: keras.Model, cut_layer: str, n_classes: int, seed: int = 0)
     inputs = keras.Input(base.inputs[0].shape[1:])
     x = keras.layers.Flatten()(trunk(augmentation(seed)(inputs)))
     return keras.Model(inputs, dense_head(x.shape[-1], n_classes)(x), name="from_scratch")
+
+
+FEATURES = "feature extraction + dense head"  # method 1's name
+SCRATCH = "from scratch + augmentation"  # method 4's name
 
 
 @dataclass
@@ -232,10 +244,17 @@ def fit(
     learning_rate: float,
     patience: int,
     batch_size: int = 32,
+    min_epochs: int = 0,
 ) -> dict:
     """Compile with Adam and sparse cross-entropy and train until the validation loss has not
     improved for ``patience`` epochs (at most ``max_epochs``); the best epoch's weights are
-    restored. Returns the history dict."""
+    restored. Returns the history dict.
+
+    Early stopping watches only from epoch ``min_epochs`` on (Keras' ``start_from_epoch``):
+    before it, training goes on whatever the validation loss does, and the weights kept are
+    the best of the epochs from ``min_epochs`` on. A network trained from random weights
+    needs this: while its BatchNorm statistics settle, its validation loss jumps about, and
+    patience alone stopped it at chance (0.50) after 4 epochs."""
     n_classes = model.outputs[0].shape[-1]
     y = arguments.labels(y, n_classes, "y")
     y_val = arguments.labels(y_val, n_classes, "y_val")
@@ -243,6 +262,8 @@ def fit(
     arguments.same_length(x_val=x_val, y_val=y_val)
     max_epochs = arguments.count(max_epochs, "max_epochs")
     patience = arguments.count(patience, "patience", low=0)
+    batch_size = arguments.count(batch_size, "batch_size")
+    min_epochs = arguments.count(min_epochs, "min_epochs", low=0)
     learning_rate = arguments.number(learning_rate, "learning_rate", 0, 1, low_open=True)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
@@ -250,7 +271,10 @@ def fit(
         metrics=["accuracy"],
     )
     stop = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=patience, restore_best_weights=True
+        monitor="val_loss",
+        patience=patience,
+        restore_best_weights=True,
+        start_from_epoch=min_epochs,
     )
     return model.fit(
         x,
@@ -258,6 +282,7 @@ def fit(
         validation_data=(x_val, y_val),
         epochs=max_epochs,
         batch_size=batch_size,
+        validation_batch_size=256,  # one pass, not one per small training batch
         callbacks=[stop],
         verbose=0,
     ).history
@@ -352,22 +377,54 @@ def small_split(dataset, per_class: int, val_per_class: int = 100, seed: int = 0
 @dataclass(frozen=True)
 class Schedule:
     """Every method trains to convergence the same way: at most ``*_epochs`` epochs, stopped
-    when the validation loss has not improved for ``patience`` epochs, best weights restored."""
+    when the validation loss has not improved for ``patience`` epochs, best weights restored.
+
+    No arm that starts from new weights (a new head, or the whole network from scratch) may
+    stop before ``min_epochs``; fine-tuning continues a trained model and may stop at once.
+    Batches hold ``batch_size`` images, fewer for a small training set, so that an epoch
+    still takes about ``steps_per_epoch`` optimiser steps (:meth:`batch_for`): with 20 images
+    and batches of 32, twenty epochs were twenty steps, too few for BatchNorm's statistics to
+    settle, and the from-scratch network stayed at chance (0.50) on every seed. Adam's
+    learning rate of 1e-3 then suits every size: 3e-3 did no better from scratch at 10 and 25
+    images per class (measured on notebook 04's data, 3 seeds each).
+    """
 
     head_epochs: int = 100
     frozen_epochs: int = 60
     fine_tune_epochs: int = 30
     scratch_epochs: int = 100
-    patience: int = 3
+    patience: int = 5
     learning_rate: float = 1e-3
     fine_tune_rate: float = 1e-4
+    min_epochs: int = 20
+    batch_size: int = 32
+    steps_per_epoch: int = 8
 
     def __post_init__(self):
-        for name in ("head_epochs", "frozen_epochs", "fine_tune_epochs", "scratch_epochs"):
+        for name in (
+            "head_epochs",
+            "frozen_epochs",
+            "fine_tune_epochs",
+            "scratch_epochs",
+            "batch_size",
+            "steps_per_epoch",
+        ):
             object.__setattr__(self, name, arguments.count(getattr(self, name), name))  # frozen
-        object.__setattr__(self, "patience", arguments.count(self.patience, "patience", low=0))
+        for name in ("patience", "min_epochs"):
+            object.__setattr__(self, name, arguments.count(getattr(self, name), name, low=0))
         for name in ("learning_rate", "fine_tune_rate"):
             arguments.number(getattr(self, name), name, 0, 1, low_open=True)
+
+    def batch_for(self, n_train: int) -> int:
+        """The batch size for ``n_train`` training images: ``batch_size``, or fewer so that an
+        epoch takes ``steps_per_epoch`` steps, never under 8 images (nor over ``n_train``).
+
+        >>> [Schedule().batch_for(n) for n in (20, 50, 100, 200, 400)]
+        [8, 8, 12, 25, 32]
+        """
+        n_train = arguments.count(n_train, "n_train")
+        smallest = min(8, self.batch_size)
+        return min(n_train, max(smallest, min(self.batch_size, n_train // self.steps_per_epoch)))
 
 
 def compare_methods(
@@ -402,7 +459,12 @@ def compare_methods(
         timed(
             f"+ fine-tuning from {fine_tune_from}",
             lambda: fit_split(
-                frozen, split, schedule.fine_tune_epochs, schedule.fine_tune_rate, schedule
+                frozen,
+                split,
+                schedule.fine_tune_epochs,
+                schedule.fine_tune_rate,
+                schedule,
+                continues=True,
             ),
             lambda: predicted_labels(frozen, split.x_test),
             split.y_test,
@@ -413,9 +475,16 @@ def compare_methods(
 
 
 def fit_split(
-    model: keras.Model, split: Split, max_epochs: int, learning_rate: float, schedule: Schedule
+    model: keras.Model,
+    split: Split,
+    max_epochs: int,
+    learning_rate: float,
+    schedule: Schedule,
+    continues: bool = False,
 ) -> dict:
-    """:func:`fit` on a split's training images, stopped early on its validation images."""
+    """:func:`fit` on a split's training images, stopped early on its validation images, in
+    batches of ``schedule.batch_for`` the training set; at least ``schedule.min_epochs``
+    epochs unless the model ``continues`` a trained one (fine-tuning)."""
     return fit(
         model,
         split.x_train,
@@ -425,6 +494,8 @@ def fit_split(
         max_epochs,
         learning_rate,
         schedule.patience,
+        schedule.batch_for(len(split.y_train)),
+        0 if continues else schedule.min_epochs,
     )
 
 
@@ -454,10 +525,12 @@ def feature_extraction(
             schedule.head_epochs,
             schedule.learning_rate,
             schedule.patience,
+            schedule.batch_for(len(split.y_train)),
+            schedule.min_epochs,
         )
 
     return timed(
-        "feature extraction + dense head",
+        FEATURES,
         run,
         lambda: predicted_labels(head, cache.get(base, cut_layer, split.x_test, progress=False)),
         split.y_test,
@@ -486,7 +559,12 @@ def pretrained_methods(
         history = fit_split(model, split, schedule.frozen_epochs, schedule.learning_rate, schedule)
         unfreeze_from(model, fine_tune_from)
         tuned = fit_split(
-            model, split, schedule.fine_tune_epochs, schedule.fine_tune_rate, schedule
+            model,
+            split,
+            schedule.fine_tune_epochs,
+            schedule.fine_tune_rate,
+            schedule,
+            continues=True,
         )
         return {key: history[key] + tuned[key] for key in history}
 
@@ -502,14 +580,157 @@ def pretrained_methods(
 def from_scratch(
     base, split: Split, cut_layer: str, schedule: Schedule = Schedule(), seed: int = 0
 ) -> Result:
-    """Method 4: the same architecture, random weights, trained on the small set only."""
+    """Method 4: the same architecture, random weights, trained on the small set only, with
+    the same augmentation as methods 2 and 3 (:func:`fresh_copy`)."""
     model = fresh_copy(base, cut_layer, len(split.class_names), seed)
     return timed(
-        "from scratch (same architecture)",
+        SCRATCH,
         lambda: fit_split(model, split, schedule.scratch_epochs, schedule.learning_rate, schedule),
         lambda: predicted_labels(model, split.x_test),
         split.y_test,
     )
+
+
+def seed_runs(
+    base,
+    dataset,
+    cut_layer: str,
+    per_class: int,
+    seeds=(0, 1, 2),
+    schedule: Schedule = Schedule(),
+    val_per_class: int = 100,
+    cache: FeatureCache | None = None,
+    progress=None,
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Test accuracies of feature extraction and of training from scratch with
+    ``per_class`` labelled images per class, one run per seed.
+
+    Seed ``s`` draws the training and validation images (:func:`small_split`) and
+    initialises both arms, so the spread over seeds covers both which images happen to be
+    labelled and where training starts: with 10 images per class one run alone is noise.
+
+    Parameters
+    ----------
+    base
+        The pretrained network (left unchanged).
+    dataset
+        A dataset with ``x_train``, ``y_train``, ``x_test``, ``y_test`` and ``class_names``.
+    cut_layer
+        The base's layer whose output is extracted, and where the from-scratch copy ends.
+    per_class
+        Labelled training images per class.
+    seeds
+        One run of each arm per seed (at least one).
+    schedule
+        How both arms train (:class:`Schedule`).
+    val_per_class
+        Validation images per class, which decide when training stops.
+    cache
+        A :class:`FeatureCache` shared with other calls (the test images go through the
+        base once).
+    progress
+        A progress bar (``tqdm``) to advance by one after each run of an arm, or None.
+
+    Returns
+    -------
+    tuple
+        ``(feature extraction, from scratch)``: each a tuple of test accuracies, one per
+        seed, in the order of ``seeds``.
+
+    Examples
+    --------
+    >>> extracted, scratch = seed_runs(base, dataset, "features", 10)  # doctest: +SKIP
+
+    Used in notebook 04 (through :func:`helpers.widgets.sample_size_explorer`).
+    """
+    per_class = arguments.count(per_class, "per_class")
+    seeds = [arguments.count(seed, "seed", low=0) for seed in seeds]
+    if not seeds:
+        raise ValueError("seeds is empty: give at least one seed, e.g. seeds=(0, 1, 2)")
+    cache = FeatureCache() if cache is None else cache
+    extracted, scratch = [], []
+    for seed in seeds:
+        split = small_split(dataset, per_class, val_per_class, seed)
+        keras.utils.set_random_seed(seed)
+        extracted.append(feature_extraction(base, split, cut_layer, schedule, cache).test_accuracy)
+        if progress is not None:
+            progress.update()
+        scratch.append(from_scratch(base, split, cut_layer, schedule, seed).test_accuracy)
+        if progress is not None:
+            progress.update()
+    return tuple(extracted), tuple(scratch)
+
+
+def as_runs(accuracies) -> tuple[float, ...]:
+    """One arm's accuracies at one size as a tuple of runs: a single number (a record of
+    one run) becomes a one-run tuple."""
+    values = np.atleast_1d(np.asarray(accuracies, dtype=float))
+    if values.ndim != 1 or not len(values) or not np.all((values >= 0) & (values <= 1)):
+        raise ValueError(
+            f"give an arm's test accuracies at one size as numbers in [0, 1], got {accuracies!r}"
+        )
+    return tuple(float(v) for v in values)
+
+
+def sample_size_table(by_size: dict):
+    """Test accuracy against labelled images per class: for feature extraction and from
+    scratch the mean over seeds and its range (min to max), and the gap between the means.
+
+    Parameters
+    ----------
+    by_size
+        ``{per_class: (feature extraction, from scratch)}``, each arm a test accuracy or a
+        sequence of them, one per seed (:func:`seed_runs`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``per class`` (ascending); 8 columns: ``extraction mean``, ``extraction
+        min``, ``extraction max``, ``scratch mean``, ``scratch min``, ``scratch max``,
+        ``gap of means`` (extraction minus scratch) and ``seeds`` (runs per arm, the fewer of
+        the two), rounded to 3 decimals.
+
+    Examples
+    --------
+    >>> sample_size_table({10: ((0.8, 0.7, 0.75), (0.6, 0.5, 0.7))})  # doctest: +SKIP
+
+    Used in notebook 04.
+    """
+    if not by_size:
+        raise ValueError("by_size is empty: give {per_class: (extraction, scratch)} runs")
+    rows = {}
+    for size, pair in sorted(by_size.items()):
+        if len(pair) != 2:
+            raise ValueError(
+                f"size {size}: give (feature extraction, from scratch) accuracies, got {pair!r}"
+            )
+        extracted, scratch = (np.array(as_runs(arm)) for arm in pair)
+        rows[int(size)] = {
+            "extraction mean": extracted.mean(),
+            "extraction min": extracted.min(),
+            "extraction max": extracted.max(),
+            "scratch mean": scratch.mean(),
+            "scratch min": scratch.min(),
+            "scratch max": scratch.max(),
+            "gap of means": extracted.mean() - scratch.mean(),
+            "seeds": min(len(extracted), len(scratch)),
+        }
+    table = pd.DataFrame(rows).T.round(3)
+    table["seeds"] = table["seeds"].astype(int)
+    table.index.name = "per class"
+    return table
+
+
+def verdicts(paired, width: int = 100) -> str:
+    """The verdicts of :func:`helpers.stats.paired_comparison` results, one after another,
+    each line wrapped at ``width`` characters (continued lines indented)."""
+    width = arguments.count(width, "width", low=40)
+    lines = []
+    for pair in paired:
+        for line in pair.verdict().splitlines():
+            indent = " " * (len(line) - len(line.lstrip()) + 2)
+            lines += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False)
+    return "\n".join(lines)
 
 
 def results_table(results: list[Result]):
@@ -558,6 +779,7 @@ class Setting:
     shipped: str | None = None  # the shipped base whose measurements come with the course
     val_per_class: int = 100
     sizes: tuple[int, ...] = (10, 25, 50, 100, 200)  # the sample-size widget's choices
+    seeds: int = 3  # runs per arm and size of the sample-size comparison
     schedule: Schedule = Schedule()
     # quick: builds an ImageNet-trained base for the same split, only when it is trained
     other_base: Callable[[], keras.Model] | None = None

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import numpy as np
 from IPython.display import display
+from tqdm.auto import tqdm
 
 from helpers import activations as acts
 from helpers import (
@@ -151,25 +152,29 @@ def dataset_browser(
 
 
 def feature_map_explorer(model, images: np.ndarray, layer_names, max_maps: int = 32):
-    """Pick a conv layer and an image: the grid of that layer's feature maps."""
+    """Pick a conv layer, an image and a colour scale: the image beside the first
+    ``max_maps`` of that layer's feature maps, under one colour bar (each map scaled to its
+    own range, or one scale for all)."""
     _at_least(images, 1, "image", "feature_map_explorer")
     _at_least(list(layer_names), 1, "layer name", "feature_map_explorer")
+    layer = widgets.Dropdown(options=list(layer_names), description="layer")
+    # a second per draw: update when the handle is released, not at every step passed
+    index = widgets.IntSlider(
+        min=0, max=len(images) - 1, description="image", continuous_update=False
+    )
+    scale = widgets.Dropdown(
+        options=[("each map its own", False), ("one for all maps", True)], description="scale"
+    )
 
-    def compute(layer: str, index: int) -> np.ndarray:
+    def compute(layer: str, index: int, shared: bool) -> np.ndarray:
         return filters.feature_maps(model, images[index], layer)
 
     def draw(maps: np.ndarray):
-        return plots.feature_map_grid(maps, max_maps=max_maps, title=f"{maps.shape[-1]} maps")
+        return plots.feature_map_figure(
+            maps, images[index.value], max_maps, shared=scale.value, title=layer.value
+        )
 
-    return linked(
-        compute,
-        draw,
-        layer=widgets.Dropdown(options=list(layer_names), description="layer"),
-        # a second per draw: update when the handle is released, not at every step passed
-        index=widgets.IntSlider(
-            min=0, max=len(images) - 1, description="image", continuous_update=False
-        ),
-    )
+    return linked(compute, draw, layer=layer, index=index, shared=scale)
 
 
 def topk_explorer(activations: np.ndarray, images, labels, class_names, k: int = 8):
@@ -201,9 +206,15 @@ def occlusion_explorer(
     known: dict | None = None,
     window: int | None = None,
     stride: int | None = None,
+    logits: bool = False,
 ):
     """Window, stride, target and baseline (zero, the dataset's mean, or the blurred image)
-    -> the occlusion maps overlaid on ``images``; each setting computed once and kept.
+    -> the occlusion maps overlaid on ``images``; each setting computed once and kept. The
+    scale control shows all maps on one colour scale (default: a weak map looks weak) or
+    each on its own.
+
+    ``logits``: the maps measure the drop in the class's logit (its score before the
+    softmax) instead of its probability, which saturates near 1.
 
     ``windows``, ``strides``: the choices offered (for large photos, where a small window
     would take minutes); by default sliders over every size up to half the image.
@@ -226,12 +237,21 @@ def occlusion_explorer(
             baseline=fills[baseline],
             target=None if target < 0 else target,
             batch_size=32,
+            logits=logits,
         ).maps
 
     compute = once_per_setting(compute, known)
+    scale = widgets.Dropdown(
+        options=[("one for all maps", True), ("each map its own", False)], description="scale"
+    )
+
+    def maps_shown(window: int, stride: int, target: int, baseline: str, shared: bool):
+        return compute(window=window, stride=stride, target=target, baseline=baseline)
+
+    label = f"drop in the class's {'logit' if logits else 'probability'}"
 
     def draw(maps: np.ndarray):
-        return plots.overlay_maps(images, maps)
+        return plots.overlay_maps(images, maps, shared=scale.value, label=label)
 
     window = occlusion.DEFAULT_WINDOW if window is None else window
     stride = window if stride is None else stride  # occlusion_maps' default stride
@@ -244,12 +264,13 @@ def occlusion_explorer(
         return widgets.Dropdown(options=list(options), description=description)
 
     return linked(
-        compute,
+        maps_shown,
         draw,
         window=choice(windows, window, 2, "window"),
         stride=choice(strides, stride, 1, "stride"),
         target=widgets.Dropdown(options=_target_options(class_names), description="target"),
         baseline=widgets.Dropdown(options=occlusion.BASELINES, description="fill"),
+        shared=scale,
     )
 
 
@@ -261,16 +282,28 @@ def tsne_explorer(
     seed: int = 0,
     precomputed: dict | None = None,
 ):
-    """Layer and perplexity -> the t-SNE map; each setting is computed once and cached.
-    ``precomputed``: ``{(layer, perplexity): map}`` already made (notebook 03 ships them)."""
+    """Layer and perplexity -> the t-SNE map; each setting is computed once and cached, with
+    a progress bar while it is computed. ``precomputed``: ``{(layer, perplexity): map}``
+    already made (notebook 03 ships them). ``explorer.map_for(layer, perplexity)`` gives one
+    setting's map (from the cache, or computed once) whatever the controls show."""
     _at_least(list(features_by_layer), 1, "layer", "tsne_explorer")
     _at_least(list(perplexities), 1, "perplexity", "tsne_explorer")
     _at_least(np.asarray(labels).reshape(-1), 4, "points (labels)", "tsne_explorer")
 
     def compute(layer: str, perplexity: float) -> np.ndarray:
-        return embedding.tsne(features_by_layer[layer], perplexity=perplexity, seed=seed)
+        return embedding.tsne(
+            features_by_layer[layer], perplexity=perplexity, seed=seed, progress=True
+        )
 
     compute = once_per_setting(compute, precomputed)
+
+    def map_for(layer: str, perplexity: float) -> np.ndarray:
+        if layer not in features_by_layer or perplexity not in perplexities:
+            raise ValueError(
+                f"the explorer offers layers {list(features_by_layer)} and perplexities "
+                f"{list(perplexities)}, got layer {layer!r} and perplexity {perplexity!r}"
+            )
+        return compute(layer=layer, perplexity=perplexity)
 
     def draw(points: np.ndarray):
         return plots.embedding_scatter(points, labels, class_names)
@@ -287,6 +320,7 @@ def tsne_explorer(
         ),
     )
     explorer.cache = compute.kept
+    explorer.map_for = map_for
     return explorer
 
 
@@ -340,43 +374,62 @@ def sample_size_explorer(
     seed: int = 0,
     features=None,
     known: dict | None = None,
+    seeds: int = 3,
 ):
-    """Labelled images per class -> test accuracy of feature extraction vs from scratch.
+    """Labelled images per class -> test accuracy of feature extraction vs from scratch:
+    the mean over ``seeds`` runs of each arm, with their range (min to max) shaded.
 
-    Each size is trained once and cached; the plot shows every size computed so far, the
-    chosen one marked and its two accuracies in the title. Pass
-    the ``features`` cache of a previous comparison to reuse its extracted features, and
-    ``known`` results ``{size: (feature extraction, from scratch)}`` to start from them.
+    ``known`` results ``{size: (extraction, scratch)}`` (each a number or one accuracy per
+    seed, as in notebook 04's shipped record) are shown at once: a size known with
+    ``seeds`` runs never trains. Any other size trains its missing runs (seeds ``seed``,
+    ``seed + 1``, ..., with :func:`helpers.transfer.seed_runs` and a progress bar) once and
+    is then cached. Pass the ``features`` cache of a previous comparison to reuse its
+    extracted features.
     """
     _at_least(list(sizes), 1, "size", "sample_size_explorer")
+    seeds = arguments.count(seeds, "seeds")
     schedule = transfer.Schedule() if schedule is None else schedule
-    cache: dict[int, tuple[float, float]] = dict(known or {})
+    cache = {
+        int(size): tuple(transfer.as_runs(arm) for arm in pair)
+        for size, pair in (known or {}).items()
+    }
     features = transfer.FeatureCache() if features is None else features
 
     def compute(per_class: int) -> dict:
-        if per_class not in cache:
-            split = transfer.small_split(dataset, per_class, val_per_class, seed)
-            extracted = transfer.feature_extraction(base, split, cut_layer, schedule, features)
-            scratch = transfer.from_scratch(base, split, cut_layer, schedule, seed)
-            cache[per_class] = (extracted.test_accuracy, scratch.test_accuracy)
+        done = cache.get(per_class, ((), ()))
+        missing = range(seed + min(len(arm) for arm in done), seed + seeds)
+        if len(missing):
+            desc = f"training {per_class} per class, {len(missing)} seed(s) x 2 arms"
+            with tqdm(total=2 * len(missing), desc=desc) as bar:
+                extracted, scratch = transfer.seed_runs(
+                    base, dataset, cut_layer, per_class, missing, schedule, val_per_class,
+                    features, bar,
+                )  # fmt: skip
+            cache[per_class] = (done[0] + extracted, done[1] + scratch)
         return {"per_class": per_class, "results": dict(sorted(cache.items()))}
 
     def draw(result: dict):
-        results, chosen = result["results"], result["per_class"]
-        sizes_done = list(results)
-        extracted, scratch = results[chosen]
-        figure = plots.curves(
-            sizes_done,
+        table = transfer.sample_size_table(result["results"])
+        chosen = table.loc[result["per_class"]]
+        arms = {"feature extraction": "extraction", "from scratch": "scratch"}
+        figure = plots.range_curves(
+            list(table.index),
             {
-                "feature extraction": [results[s][0] for s in sizes_done],
-                "from scratch": [results[s][1] for s in sizes_done],
+                name: tuple(table[f"{arm} {part}"] for part in ("mean", "min", "max"))
+                for name, arm in arms.items()
             },
             "labelled training images per class",
             "test accuracy",
-            title=f"{chosen} per class: feature extraction {extracted:.3f}, "
-            f"from scratch {scratch:.3f}",
+            title=f"{result['per_class']} per class, mean (min-max) of {int(chosen['seeds'])} "
+            "run(s):\n"
+            + ", ".join(
+                f"{arm} {chosen[f'{arm} mean']:.3f} ({chosen[f'{arm} min']:.3f}-"
+                f"{chosen[f'{arm} max']:.3f})"
+                for arm in arms.values()
+            ),
+            log_x=True,
         )
-        figure.axes[0].axvline(chosen, color="grey", linestyle=":")
+        figure.axes[0].axvline(result["per_class"], color="grey", linestyle=":")
         return figure
 
     start = max(cache) if cache else sizes[0]

@@ -223,12 +223,16 @@ def transfer_job(dataset, args):
     ``--out``/transfer_quick.json; no model."""
     setting = course.transfer("quick")
     split = transfer.small_split(setting.dataset, setting.per_class)
-    measured = nb04_transfer.measure(setting, split, sizes=setting.sizes)
+    start = time.perf_counter()
+    measured = nb04_transfer.measure(setting, split, sizes=setting.sizes, schedule=setting.schedule)
+    seconds = time.perf_counter() - start
     base = nb04_transfer.base_sha256(setting)
     path = nb04_transfer.save(
         measured, split, base, args.out / nb04_transfer.SHIPPED.name, setting.other_base_id
     )
-    print(f"saved {path}: sizes {measured.sizes}", flush=True)
+    print(transfer.results_table(measured.methods + measured.other).to_string(), flush=True)
+    print(transfer.sample_size_table(measured.sizes).to_string(), flush=True)
+    print(f"saved {path} after {seconds:.0f} s of training", flush=True)
     return []
 
 

@@ -161,3 +161,87 @@ def test_inconsistent_coarse_structures_are_named():
     features, labels = np.ones((4, 3)), np.arange(4) % 3
     with pytest.raises(ValueError, match=r"3 coarse groups but 2 initialisation classes"):
         coarse.coarse_task(features, labels, np.eye(3), np.zeros(3), [[0], [1], [2]], [0, 1], 1)
+
+
+def test_smallest_scsm_gap_and_summary_by_hand():
+    # columns at 0, 80, 90 and 180 degrees (unit vectors): cosines with column 0 are
+    # cos 80 = 0.1736, cos 90 = 0 and -1
+    angles = np.radians([0.0, 80.0, 90.0, 180.0])
+    kernel = np.stack([np.cos(angles), np.sin(angles)])
+    gap, row = coarse.smallest_scsm_gap(kernel)
+    # row 1: cos 10 = 0.9848 (class 2), cos 80 (class 0), cos 100 = -0.1736 (class 3):
+    # row 2: cos 10 (1), cos 90 = 0 (0 and 3, a tie): the smallest gap is 0, in row 2
+    assert (gap, row) == (pytest.approx(0.0, abs=1e-12), 2)
+    names = ["a", "b", "c", "d"]
+    first, second = coarse.similarity_summary(kernel, names).splitlines()
+    assert (
+        first == "cosines of two different classes: -1.00 to +0.98; 4 evenly spread columns: -0.33"
+    )
+    assert second == "smallest gap between neighbouring SCSM entries: 0.0000 (row c)"
+    with pytest.raises(ValueError, match="give at least 3 classes"):
+        coarse.smallest_scsm_gap(kernel[:, :2])
+    with pytest.raises(ValueError, match="3 class names for a kernel of 4 classes"):
+        coarse.similarity_summary(kernel, names[:3])
+
+
+def test_a_tie_goes_to_the_first_group_not_to_rounding():
+    two = np.array([[0.5, 0.5 + 1e-9], [0.2, 0.8], [0.5 + 1e-9, 0.5]])
+    assert coarse.coarse_predictions(two).tolist() == [0, 1, 0]
+    three = np.array([[1 / 3 - 1e-8, 1 / 3, 1 / 3 + 1e-8], [0.1, 0.45, 0.45]])
+    assert coarse.coarse_predictions(three).tolist() == [0, 1]
+    with pytest.raises(ValueError, match=r"probabilities must be \(N, groups\)"):
+        coarse.coarse_predictions(np.ones(3))
+
+
+def test_k_equal_to_the_classes_scores_the_first_groups_share():
+    kernel = np.array([[1.0, 0.8, 0.0, 0.1], [0.0, 0.1, 1.0, 0.9]])
+    rng = np.random.default_rng(1)
+
+    def outputs(labels):
+        features = np.eye(2)[labels // 2] * 3 + rng.normal(scale=0.3, size=(len(labels), 2))
+        return {"features": features, "probabilities": np.eye(4)[labels], "labels": labels}
+
+    validation = outputs(np.array([0, 1, 2, 3, 3, 2, 2, 2]))  # group 0: 2 of 8 images
+    task = {"groups": [[0, 1], [2, 3]], "init": [0, 2]}
+    result = coarse.compare(task, outputs(np.arange(8) % 4), validation, kernel, np.zeros(4))
+    np.testing.assert_allclose(result.validation_shares, [0.25, 0.75])
+    assert result.validation_curve[-1] == 0.25  # every image a tie, won by group 0
+    assert result.all_classes_tie() == (
+        "k = 4: all units equal, every image a tie -> accuracy 0.250 = the first group's "
+        "share 0.250"
+    )
+    only_three = coarse.compare({**task, "ks": [1, 3]}, validation, validation, kernel, np.zeros(4))
+    assert only_three.all_classes_tie() is None
+    table = coarse.paired_table({"two": result})
+    assert table.index.names == ["task", "baseline"] and len(table.columns) == 7
+    assert list(table.columns) == [
+        "SCSM - it", "low", "high", "only SCSM", "only it", "McNemar p", "call"
+    ]  # fmt: skip
+    assert table.loc[("two", "trained coarse head"), "McNemar p"] in {"1.000", "0.500", "0.250"}
+    with pytest.raises(ValueError, match="results is empty"):
+        coarse.paired_table({})
+
+
+def test_paired_table_calls_by_hand():
+    right = np.r_[np.ones(30), np.zeros(70)]
+    correct = {"SCSM coarse head (k=1)": np.zeros(100), "post-hoc": right, "trained": np.zeros(100)}
+    result = coarse.Comparison(None, {}, 1, np.zeros(1), correct, np.array([1]))
+    table = coarse.paired_table({"t": result})
+    assert table.loc[("t", "post-hoc"), "call"] == "baseline better"
+    assert table.loc[("t", "post-hoc"), "McNemar p"] == "< 0.001"  # 30 to 0
+    assert table.loc[("t", "post-hoc"), "only it"] == 30
+    assert table.loc[("t", "trained"), "call"] == "no significant difference"
+    assert table.loc[("t", "trained"), "McNemar p"] == "1.000"
+
+
+def test_similarity_heatmap_is_labelled_class_by_class_with_a_cosine_bar():
+    from helpers import plots
+
+    csm = coarse.class_similarity(np.array([[1.0, 0.9, 0.0], [0.0, 0.1, 1.0]]))
+    figure = plots.similarity_heatmap(csm, ["a long class name", "b", "c"], title="CSM")
+    heatmap, bar = figure.axes
+    assert (heatmap.get_xlabel(), heatmap.get_ylabel()) == ("class", "class")
+    assert bar.get_ylabel() == "cosine similarity" and bar.get_ylim() == (-1.0, 1.0)
+    assert heatmap.get_xticklabels()[0].get_rotation() == 40
+    with pytest.raises(ValueError, match="must be square with one name per row and column"):
+        plots.similarity_heatmap(csm, ["a", "b"])

@@ -29,9 +29,23 @@ def measured():
 def test_measure_gives_every_number_the_notebook_shows(measured):
     result, split = measured
     assert len(result.methods) == 4 and result.earlier.method == "feature extraction + dense head"
-    assert list(result.sizes) == [10, 20]  # the split's own size is taken from the methods
-    assert result.sizes[20] == (result.methods[0].test_accuracy, result.methods[-1].test_accuracy)
+    assert result.methods[-1].method == "from scratch + augmentation"
+    assert list(result.sizes) == [10, 20]
+    # three seeds per arm and size; at the split's own size seed 0 is the methods' run
+    assert all(len(arm) == 3 for pair in result.sizes.values() for arm in pair)
+    extracted, scratch = result.sizes[20]
+    assert (extracted[0], scratch[0]) == (
+        result.methods[0].test_accuracy,
+        result.methods[-1].test_accuracy,
+    )
     assert all(r.correct.shape == split.y_test.shape for r in [*result.methods, result.earlier])
+
+
+def test_seed_0_at_the_splits_size_is_the_methods_own_run(measured):
+    result, split = measured
+    dataset = tiny_dataset(n_per_class=130)
+    again = transfer.seed_runs(base_model(), dataset, "features", 20, (0,), FAST)
+    assert again == ((result.sizes[20][0][0],), (result.sizes[20][1][0],))
 
 
 def test_a_saved_record_reads_back_equal(measured, tmp_path):
@@ -106,7 +120,8 @@ def test_the_shipped_record_fits_the_shipped_base_and_the_quick_split():
     assert [r.method.split(":")[0] for r in shipped.other] == ["ImageNet base"] * 2
     assert all(r.correct.shape == split.y_test.shape for r in shipped.other)
     assert tuple(shipped.sizes) == setting.sizes
-    assert shipped.sizes[200] == (
+    assert all(len(arm) == setting.seeds >= 3 for pair in shipped.sizes.values() for arm in pair)
+    assert (shipped.sizes[200][0][0], shipped.sizes[200][1][0]) == (
         shipped.methods[0].test_accuracy,
         shipped.methods[-1].test_accuracy,
     )

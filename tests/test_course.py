@@ -60,9 +60,11 @@ def test_quick_settings_are_the_shipped_ones():
     assert "occlusion window 6 x 6, stride 2, zero fill" in occlusion.description
     hierarchy = course.hdcnn("quick")
     assert hierarchy.demo_slices() == (slice(0, 4500), slice(4500, 6000))
-    with pytest.raises(ValueError, match="seed's 9-cluster mapping is of CIFAR-100"):
-        course.hdcnn("quick", clusters="seed")
-    with pytest.raises(ValueError, match="clusters must be 'confusion' or 'seed'"):
+    with pytest.raises(
+        ValueError, match=r"Yan et al.'s 9-cluster mapping \(clusters='authors'\) is of"
+    ):
+        course.hdcnn("quick", clusters="authors")
+    with pytest.raises(ValueError, match="clusters must be 'confusion' or 'authors'"):
         course.hdcnn("quick", clusters="spectral")
     assert course.reference_filters("quick") is None
 

@@ -79,3 +79,53 @@ def test_tsne_refuses_identical_rows_and_nan():
 def test_tsne_needs_four_points_before_any_pca():
     with pytest.raises(ValueError, match=r"at least 4 points for t-SNE, got shape \(3, 100\)"):
         embedding.tsne(np.random.default_rng(0).random((3, 100)), perplexity=1)
+
+
+@pytest.mark.parametrize("backend", embedding.BACKENDS)
+def test_tsne_progress_bar_counts_every_step_and_leaves_the_map_unchanged(backend, monkeypatch):
+    bars = []
+
+    class Recorded(embedding.tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.shown = not kwargs["disable"]  # close() sets .disable
+            bars.append(self)
+
+    monkeypatch.setattr(embedding, "tqdm", Recorded)
+    points, _ = blobs(n_per=20)
+    quiet = embedding.tsne(points, perplexity=10, seed=1, backend=backend, iterations=310)
+    shown = embedding.tsne(
+        points, perplexity=10, seed=1, backend=backend, iterations=310, progress=True
+    )
+    np.testing.assert_array_equal(quiet, shown)
+    assert [bar.shown for bar in bars] == [False, True]
+    assert bars[1].desc == "t-SNE, perplexity 10"
+    assert bars[1].n == bars[1].total == 310  # every step, though 310 is no multiple of 25
+
+
+def test_knn_comparison_by_hand():
+    labels = np.zeros(100, int)
+    wrong_40 = np.r_[np.zeros(60, int), np.ones(40, int)]  # right on the first 60
+    wrong_41 = np.r_[np.zeros(59, int), np.ones(41, int)]  # one more point wrong
+    reports = {
+        "a": embedding.KnnReport(1.0, np.ones(1), np.zeros(100, int)),
+        "b": embedding.KnnReport(0.6, np.ones(1), wrong_40),
+        "c": embedding.KnnReport(0.59, np.ones(1), wrong_41),
+    }
+    table = embedding.knn_comparison(reports, labels, [("a", "b"), ("b", "c")])
+    assert list(table.index) == ["a - b", "b - c"] and len(table.columns) == 7
+    assert table.loc["a - b", "difference"] == 0.4
+    assert (table.loc["a - b", "only a right"], table.loc["a - b", "only b right"]) == (40, 0)
+    assert table.loc["a - b", "McNemar p"] == "< 0.001"  # 2 * 0.5 ** 40
+    assert table.loc["a - b", "call"] == "a is better than b"
+    # one point apart: p = 1, and the interval (0 to 0.03) is not within +-0.02
+    assert table.loc["b - c", "McNemar p"] == "1.000"
+    assert table.loc["b - c", "call"] == "no significant difference"
+    loose = embedding.knn_comparison(reports, labels, [("b", "c")], matters=0.05)
+    assert loose.loc["b - c", "call"] == "too small to matter"
+    with pytest.raises(ValueError, match=r"no KnnReport for \['d'\]; there are \['a', 'b', 'c'\]"):
+        embedding.knn_comparison(reports, labels, [("a", "d")])
+    with pytest.raises(ValueError, match="give at least one"):
+        embedding.knn_comparison(reports, labels, [])
+    with pytest.raises(ValueError, match="labels and a predictions must have one entry"):
+        embedding.knn_comparison(reports, labels[:50], [("a", "b")])

@@ -42,7 +42,7 @@ CASES = {
     ),
     "check_num_filters": ((MODEL,), [4], [32, 2]),
     "check_feature_map_shape": ((MODEL, IMAGE, "c2"), [(3, 3, 2)], [(6, 6, 2), (3, 3, 4)]),
-    "check_layer_receptive_field": ((MODEL, "c2"), [8], [5, 7]),  # 3 + 1 x 1 + 2 x 2; off by one
+    "check_layer_weights": ((MODEL, "c1"), [40], [36, 4]),  # 4 filters x 3 x 3 x 1 + 4 biases
     "check_dominant_class": (
         ([1, 2, 3, 4], np.array([0, 1, 1, 2, 2]), ["a", "b", "c"]),
         ["b", "C"],

@@ -1,9 +1,13 @@
+import random
+
+import keras
 import numpy as np
 import pytest
 
-from helpers import activations, filters
+from helpers import activations, filters, plots
 from helpers.infra import layers
-from tests.models import conv_model
+from helpers.models import zoo
+from tests.models import conv_model, tiny_dataset
 
 
 def test_kernel_images_grey_rgb_and_chosen_channel():
@@ -115,3 +119,119 @@ def test_dominant_classes_by_hand():
     table = activations.dominant_classes(top, labels, ["a", "b", "c"], units=[0, 1])
     assert table["dominant class"].tolist() == ["a", "c"]
     assert table["share of top-K"].tolist() == [0.5, 0.75]
+
+
+def test_structure_against_noise_counts_are_whole_numbers():
+    table = filters.structure_against_noise(np.ones((3, 3, 1, 2)), draws=100)
+    assert table["filters above random 95th percentile"].dtype.kind == "i"
+    assert table.loc["smoothness", "filters above random 95th percentile"] == 0  # flat: 0
+
+
+def test_filter_correlations_by_hand():
+    before = np.zeros((3, 1, 1, 3))
+    before[:, 0, 0, 0] = [1, 2, 3]
+    before[:, 0, 0, 1] = [1, 0, -1]
+    before[:, 0, 0, 2] = [1, 2, 3]
+    after = np.zeros_like(before)
+    after[:, 0, 0, 0] = [3, 5, 7]  # 2 x before + 1: the same pattern
+    after[:, 0, 0, 1] = [-1, 0, 1]  # negated
+    # centred [-1, 0, 1] and [-1, 1, 0]: products sum to 1, squares to 2 and 2, so r = 1/2
+    after[:, 0, 0, 2] = [1, 3, 2]
+    np.testing.assert_allclose(filters.filter_correlations(before, after), [1, -1, 0.5])
+    flat = np.ones((3, 1, 1, 1))
+    assert np.isnan(filters.filter_correlations(flat, before[..., :1]))[0]
+
+
+def test_filter_correlations_errors():
+    with pytest.raises(ValueError, match=r"same shape, got \(3, 3, 1, 2\) and \(3, 3, 1, 4\)"):
+        filters.filter_correlations(np.ones((3, 3, 1, 2)), np.ones((3, 3, 1, 4)))
+    with pytest.raises(ValueError, match=r"kernels must be \(kh, kw, in, filters\)"):
+        filters.filter_correlations(np.ones((3, 3)), np.ones((3, 3)))
+
+
+def test_correlation_summary_by_hand():
+    rng = np.random.default_rng(0)
+    trained = rng.normal(size=(3, 3, 1, 4))
+    own = trained * 2 + 1  # r = 1 for every filter
+    opposite = -trained  # r = -1
+    table = filters.correlation_summary(trained, {"own": own, "opposite": opposite})
+    assert table.loc["own"].tolist() == [1.0, 1.0, 4, 4]
+    assert table.loc["opposite", "median r"] == -1.0
+    assert table.loc["opposite", "filters with r > 0.5"] == 0
+    assert list(table.columns) == ["median r", "lowest r", "filters with r > 0.5", "filters"]
+    with pytest.raises(ValueError, match="starts is empty"):
+        filters.correlation_summary(trained, {})
+
+
+def tiny_build(num_classes=2, input_shape=(8, 8, 1), name="tiny", built=None):
+    """A conv -> GAP -> Dense softmax model with Keras' default (random) initialisers; with
+    ``built``, the conv kernel it starts from is appended to it."""
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Conv2D(3, 3, name="c")(inputs)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    outputs = keras.layers.Dense(num_classes, activation="softmax")(x)
+    model = keras.Model(inputs, outputs, name=name)
+    if built is not None:
+        built.append(keras.ops.convert_to_numpy(model.get_layer("c").kernel).copy())
+    return model
+
+
+def test_initial_kernels_are_the_weights_zoo_train_starts_from(monkeypatch):
+    built = []
+    recipe = zoo.Recipe(
+        name="tiny",
+        build=lambda **kw: tiny_build(**kw, built=built),
+        dataset="tiny",
+        epochs=1,
+        seed=3,
+    )
+    monkeypatch.setitem(zoo.RECIPES, "tiny", recipe)
+    model, info = zoo.train("tiny", tiny_dataset(), epochs=1, verbose=0)
+    assert info["seed"] == 3 and len(built) == 1
+    start = filters.initial_kernels(tiny_build, 3, num_classes=2, input_shape=(8, 8, 1))
+    np.testing.assert_array_equal(start, built[0])  # the same start, bit for bit
+    assert not np.allclose(filters.conv_kernels(model), start)  # training moved it
+    other = filters.initial_kernels(tiny_build, 4, num_classes=2, input_shape=(8, 8, 1))
+    assert not np.allclose(other, start)
+
+
+def test_initial_kernels_restore_python_and_numpy_random_states():
+    random.seed(11)
+    np.random.seed(11)
+    expected = random.random(), np.random.random()
+    random.seed(11)
+    np.random.seed(11)
+    filters.initial_kernels(tiny_build, 0)
+    assert (random.random(), np.random.random()) == expected
+
+
+def test_feature_map_figure_shows_the_input_one_colour_bar_and_the_count():
+    maps = np.zeros((2, 2, 3))
+    maps[..., 0] = [[0, 1], [2, 3]]
+    maps[..., 1] = [[-5, -5], [-5, 5]]
+    image = np.ones((4, 4, 1))
+    fig = plots.feature_map_figure(maps, image, max_maps=2, title="conv1")
+    picture, grid, bar = fig.axes
+    assert picture.get_title() == "input" and picture.images[0].get_array().shape == (4, 4)
+    assert grid.get_title() == "conv1: 2 of 3 maps, each scaled to its own range"
+    mosaic = grid.images[0].get_array()
+    np.testing.assert_allclose(mosaic[:, :2], [[0, 1 / 3], [2 / 3, 1]])
+    assert "minimum (0)" in bar.get_ylabel()
+    shared = plots.feature_map_figure(maps, shared=True)  # no image: grid and colour bar
+    grid, bar = shared.axes
+    assert grid.get_title() == "3 of 3 maps, one scale for all"
+    np.testing.assert_allclose(grid.images[0].get_array()[:, :2], [[0, 1], [2, 3]])
+    assert grid.images[0].get_clim() == (-5.0, 5.0)  # the range of all maps shown
+    assert bar.get_ylabel() == "activation"
+    with pytest.raises(ValueError, match=r"maps must be \(H, W, channels\)"):
+        plots.feature_map_figure(np.zeros((2, 2)))
+
+
+def test_filter_pairs_titles_each_pair_with_its_correlation():
+    before, after = np.zeros((3, 2, 2)), np.ones((3, 2, 2))
+    fig = plots.filter_pairs(before, after, [0.5, -0.25, 1.0], ncols=2)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[:4] == ["0", "1", "r 0.50", "r -0.25"]  # start row, then trained row
+    assert titles[4] == "2" and titles[6] == "r 1.00"
+    with pytest.raises(ValueError, match="must have one entry per item"):
+        plots.filter_pairs(before, after, [0.5])

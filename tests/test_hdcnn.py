@@ -189,7 +189,7 @@ def test_per_cluster_comparison_by_hand():
     table = hdcnn.per_cluster_comparison(labels, single, hd, [[0, 1], [2]], ["a", "b", "c"])
     assert table["images"].tolist() == [4, 2]
     assert table.loc[0, "single accuracy"] == 0.75 and table.loc[0, "HD-CNN accuracy"] == 1.0
-    assert table.loc[0, "gain"] == 0.25 and table.loc[0, "McNemar p"] == 1.0  # 1 vs 0
+    assert table.loc[0, "gain"] == 0.25 and table.loc[0, "McNemar p"] == "1.000"  # 1 vs 0
     assert table.loc[1, "gain"] == 0.0 and table.loc[1, "classes"] == "c"
 
 
@@ -201,3 +201,72 @@ def test_cluster_explorer_reorders():
     explorer.children[0].value = 2
     assert len(explorer.result["clusters"]) == 2
     assert sorted(explorer.result["order"]) == list(range(8))
+
+
+def test_gain_lines_are_short_and_print_small_p_values_as_text():
+    from helpers import stats
+
+    a = np.r_[np.ones(40), np.zeros(60)]  # A right on 40 images, B on none of them
+    lines = hdcnn.gain_lines(stats.paired_comparison(a, np.zeros(100), "HD-CNN", "single"))
+    first, second = lines.splitlines()
+    assert first.startswith("HD-CNN - single: +0.4000 (95 % CI +0.")
+    assert first.endswith("HD-CNN is better than single")
+    # McNemar: 40 discordant images, all one way: p = 2 * 0.5 ** 40
+    assert second == "McNemar: 40 images only HD-CNN gets right, 0 only single; p < 0.001"
+    assert max(len(line) for line in lines.splitlines()) <= 100
+    tied = hdcnn.gain_lines(stats.paired_comparison(a, a, "HD-CNN", "single"))
+    assert tied.splitlines()[1].endswith("p = 1.000")
+    assert tied.splitlines()[0].endswith("no significant difference")
+
+
+def test_component_training_shows_a_bar_over_the_epochs(capsys):
+    block = small_block()
+    images = np.random.default_rng(3).random((20, 6, 6, 1)).astype(np.float32)
+    shared = hdcnn.shared_layers(block, "pool").predict(images, verbose=0)
+    train = hdcnn.cluster_training_data(shared, np.arange(20) % 4, [0, 2])
+    component = hdcnn.fine_component(block, "pool", [0, 2], "c")
+    history = hdcnn.train_component(component, train, train, epochs=2, progress=True)
+    assert len(history["loss"]) == 2
+    err = capsys.readouterr().err
+    assert "training: 100%" in err and "2/2" in err
+
+
+def test_exercise_b_instructions_reproduce_the_course_clusters():
+    """Notebook 06's exercise B tells the learner to cluster with this very call; with the
+    worked solution's affinity it must give the clusters the course computes."""
+    from sklearn.cluster import SpectralClustering
+
+    from helpers.exercises import solutions
+
+    confusion = block_confusion()
+    confusion[5, 0] = confusion[0, 5] = 0.02  # some weak confusion across blocks
+    labels = SpectralClustering(
+        3, affinity="precomputed", assign_labels="discretize", random_state=0
+    ).fit_predict(solutions.affinity(confusion) + 1e-6)
+    clusters = sorted(sorted(np.flatnonzero(labels == k).tolist()) for k in set(labels))
+    assert clusters == hdcnn.confusion_clusters(confusion, 3)
+
+
+def test_exercise_b_instructions_reproduce_the_shipped_clusters():
+    from sklearn.cluster import SpectralClustering
+
+    from helpers.course.nb06_hdcnn import shipped_hdcnn
+    from helpers.exercises import solutions
+
+    model, confusion = shipped_hdcnn()
+    labels = SpectralClustering(
+        3, affinity="precomputed", assign_labels="discretize", random_state=0
+    ).fit_predict(solutions.affinity(confusion) + 1e-6)
+    clusters = sorted(sorted(np.flatnonzero(labels == k).tolist()) for k in set(labels))
+    assert clusters == sorted(model.clusters)
+
+
+def test_the_demo_validates_on_images_the_building_block_never_trained_on():
+    from helpers import course
+    from helpers.models import zoo
+
+    setting = course.hdcnn("quick")
+    train, validation = setting.demo_split()
+    unseen = zoo.unseen_training_images("fashion_cnn", setting.dataset)
+    np.testing.assert_array_equal(validation, unseen)
+    assert len(train) == 4500 and not np.isin(train, unseen).any()

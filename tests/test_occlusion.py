@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from helpers import occlusion
-from tests.models import mean_model
+from helpers import occlusion, plots
+from tests.models import gap_model, mean_model
 
 
 def reference(image, window, stride, baseline):
@@ -200,3 +200,112 @@ def test_maps_are_bit_identical_across_runs():
     ]
     np.testing.assert_array_equal(runs[0], runs[1])
     np.testing.assert_array_equal(runs[2], runs[3])
+
+
+def test_class_maps_by_hand_and_equal_to_one_map_per_copy():
+    image = np.arange(16, dtype=np.float32).reshape(4, 4, 1)
+    maps, targets = occlusion.class_maps(mean_model(), image, [0, 1], window=2)
+    expected = np.array([[10, 10, 18, 18], [10, 10, 18, 18], [42, 42, 50, 50], [42, 42, 50, 50]])
+    np.testing.assert_allclose(maps[0], expected / 16, rtol=1e-6)  # class 0 scores the mean
+    np.testing.assert_allclose(maps[1], -expected / 16, rtol=1e-6)  # class 1 minus it
+    assert targets.tolist() == [0, 1]
+    rng = np.random.default_rng(3)
+    picture = rng.random((6, 6, 1)).astype(np.float32)
+    for baseline in (0.0, 0.4, "blur"):
+        one_pass = occlusion.class_maps(
+            mean_model(6, 6), picture, [1, 0, 1], window=3, stride=2, baseline=baseline
+        ).maps
+        per_copy = occlusion.occlusion_maps(
+            mean_model(6, 6),
+            np.repeat(picture[None], 3, axis=0),
+            window=3,
+            stride=2,
+            target=[1, 0, 1],
+            baseline=baseline,
+        ).maps
+        np.testing.assert_allclose(one_pass, per_copy, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 100])
+def test_class_maps_identical_for_every_batch_size(batch_size):
+    picture = np.random.default_rng(4).random((6, 6, 1)).astype(np.float32)
+    reference_maps = occlusion.class_maps(mean_model(6, 6), picture, [0, 1], 3, 1).maps
+    maps = occlusion.class_maps(mean_model(6, 6), picture, [0, 1], 3, 1, batch_size=batch_size).maps
+    np.testing.assert_allclose(maps, reference_maps, rtol=1e-6, atol=1e-7)
+
+
+def test_class_maps_bad_inputs():
+    with pytest.raises(ValueError, match=r"class_maps explains one image of shape \(4, 4, 1\)"):
+        occlusion.class_maps(mean_model(), np.zeros((2, 4, 4, 1)), [0], window=2)
+    with pytest.raises(ValueError, match="targets must list at least one class"):
+        occlusion.class_maps(mean_model(), np.zeros((4, 4, 1)), [], window=2)
+    with pytest.raises(ValueError, match=r"target class 2 out of range: there are 2"):
+        occlusion.class_maps(mean_model(), np.zeros((4, 4, 1)), [0, 2], window=2)
+    with pytest.raises(ValueError, match=r"stride \(3, 3\) is larger than the window"):
+        occlusion.class_maps(mean_model(), np.zeros((4, 4, 1)), [0], window=2, stride=3)
+
+
+def test_logit_maps_and_target_scores_by_hand():
+    model = gap_model(linear=False)  # softmax head; logits of a constant image c: c x [1.5, 4.5]
+    ones = np.ones((2, 4, 4, 1), np.float32)
+    np.testing.assert_allclose(
+        occlusion.target_scores(model, ones, [0, 1], logits=True), [1.5, 4.5], rtol=1e-6
+    )
+    softmax = np.exp([1.5, 4.5]) / np.exp([1.5, 4.5]).sum()
+    np.testing.assert_allclose(occlusion.target_scores(model, ones, 1), softmax[1], rtol=1e-6)
+    np.testing.assert_allclose(occlusion.target_scores(model, ones[:1], None), softmax[1:])
+    # hiding a 2x2 window (a quarter of the image) by 0 lowers each logit by a quarter
+    maps = occlusion.occlusion_maps(model, ones, window=2, target=[0, 1], logits=True).maps
+    np.testing.assert_allclose(maps[0], 1.5 / 4, rtol=1e-6)
+    np.testing.assert_allclose(maps[1], 4.5 / 4, rtol=1e-6)
+    one_pass = occlusion.class_maps(model, ones[0], [0, 1], window=2, logits=True).maps
+    np.testing.assert_allclose(one_pass, maps, rtol=1e-6)
+
+
+def test_effect_table_by_hand():
+    maps = np.array([[[1.0, -2.0], [0.0, 0.5]], [[0.2, 0.1], [0.0, 0.3]]])
+    table = occlusion.effect_table(
+        {"logit": maps, "probability": maps / 10}, ["a", "b"], scores={"logit": [4.0, 2.0]}
+    )
+    assert list(table.index) == ["0: a", "1: b"]
+    assert list(table.columns) == [
+        "logit",
+        "logit drop",
+        "logit rise",
+        "probability drop",
+        "probability rise",
+    ]
+    assert table["logit drop"].tolist() == [1.0, 0.3]
+    assert table["logit rise"].tolist() == [2.0, 0.0]  # no window raises image b's score
+    assert table["probability drop"].tolist() == [0.1, 0.03]
+    with pytest.raises(ValueError, match="maps is empty"):
+        occlusion.effect_table({}, ["a"])
+    with pytest.raises(ValueError, match=r"scores \['p'\] have no maps"):
+        occlusion.effect_table({"logit": maps}, ["a", "b"], scores={"p": [1, 2]})
+    with pytest.raises(ValueError, match="names and maps\\['logit'\\] must have one entry"):
+        occlusion.effect_table({"logit": maps}, ["a"])
+
+
+def test_overlay_maps_on_one_scale_or_each_on_its_own():
+    images = np.zeros((2, 4, 4))
+    maps = np.stack([np.full((4, 4), 2.0), np.full((4, 4), -0.5)])
+    shared = plots.overlay_maps(images, maps, shared=True, label="drop in the class's logit")
+    overlays = [ax.images[1] for ax in shared.axes[2:4]]
+    assert all(o.get_clim() == (-2.0, 2.0) for o in overlays)  # one scale: -m..m
+    np.testing.assert_allclose(overlays[1].get_array(), -0.5)  # the weak map stays weak
+    assert shared.axes[-1].get_ylabel() == "drop in the class's logit"
+    own = plots.overlay_maps(images, maps, label="drop in the class's logit")
+    np.testing.assert_allclose(own.axes[3].images[1].get_array(), -1.0)  # stretched to -1
+    assert own.axes[-1].get_ylabel() == "drop in the class's logit / its largest |value|"
+
+
+def test_map_comparison_centred_uses_one_diverging_scale():
+    images = np.zeros((2, 4, 4))
+    maps = {"zero": np.stack([np.full((4, 4), 3.0), np.zeros((4, 4))]), "blur": -np.ones((2, 4, 4))}
+    fig = plots.map_comparison(images, maps, centred=True, label="drop in the class's logit")
+    overlays = [ax.images[1] for ax in fig.axes[:6] if len(ax.images) == 2]
+    assert len(overlays) == 4
+    assert all(o.get_clim() == (-3.0, 3.0) for o in overlays)
+    assert all(o.get_cmap().name == "coolwarm" for o in overlays)
+    np.testing.assert_allclose(overlays[1].get_array(), -1.0)  # blur, image 0: as it is
+    assert fig.axes[-1].get_ylabel() == "drop in the class's logit"

@@ -1,5 +1,6 @@
 import pytest
 
+from helpers.course import timing
 from helpers.infra import config
 from tests.conftest import load_script
 
@@ -44,7 +45,7 @@ def test_summary_reads_title_objectives_and_time():
     summary = run_course.summary(notebook)
     assert summary["title"] == "03 · t-SNE of learned features"
     assert len(summary["objectives"]) == 3 and summary["objectives"][0].startswith("embed")
-    assert summary["time"] == "20 minutes"
+    assert summary["time"] == f"{timing.stated_minutes(NOTEBOOKS / '03_tsne.ipynb')} minutes"
     assert run_course.summary(nbformat.v4.new_notebook()) == {
         "title": "",
         "objectives": [],

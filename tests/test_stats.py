@@ -58,6 +58,7 @@ def test_a_clear_difference_is_called():
 
 
 def test_p_values_and_verdict_lines_are_read_at_a_glance():
+    assert [stats.p_text(p) for p in (7.66e-101, 0.001, 0.16849)] == ["< 0.001", "0.001", "0.168"]
     assert [stats.format_p(p) for p in (7.66e-101, 0.000999, 0.001, 0.0352, 1.0)] == [
         "p < 0.001",
         "p < 0.001",

@@ -37,8 +37,10 @@ def test_a_saved_record_reads_back_for_the_same_images_and_layers_only(maps, tmp
     other = IMAGES.copy()
     other[0, 0, 0, 0] += 1
     measured, why = nb03_tsne.course_maps(FEATURES, other, perplexities=(5, 10), path=path)
-    assert why == "measured here (the shipped record m.json does not fit this run: it was made "\
+    assert (
+        why == "measured here (the shipped record m.json does not fit this run: it was made "
         "with different images)"
+    )
     assert "Measuring here (the shipped record m.json does not fit" in capsys.readouterr().out
     assert sorted(measured) == sorted(maps)  # every map computed here, equal to the record's
     np.testing.assert_array_equal(measured["b", 10], maps["b", 10])
@@ -78,3 +80,20 @@ def test_the_full_profile_has_no_record_and_computes_nothing_up_front(monkeypatc
     setting = Classifier("full", None, None, "a full setting")
     maps, source = course.tsne_start_maps(setting, FEATURES, IMAGES)
     assert maps == {} and source.endswith("(no record in full)")
+
+
+def test_map_for_gives_a_fixed_setting_whatever_the_explorer_shows(maps):
+    explorer = widgets.tsne_explorer(
+        FEATURES, LABELS, list("wxyz"), perplexities=(5, 10), precomputed=maps
+    )
+    explorer.children[0].value = "b"  # the learner moves the explorer
+    explorer.children[1].value = 10
+    np.testing.assert_array_equal(explorer.map_for("a", 5), maps["a", 5])
+    with pytest.raises(ValueError, match=r"offers layers \['a', 'b'\] and perplexities \[5, 10\]"):
+        explorer.map_for("a", 30)
+
+
+def test_an_uncached_map_is_computed_with_a_progress_bar(capsys):
+    explorer = widgets.tsne_explorer({"a": FEATURES["a"]}, LABELS, list("wxyz"), perplexities=(5,))
+    assert "t-SNE, perplexity 5" in capsys.readouterr().err
+    np.testing.assert_array_equal(explorer.result, embedding.tsne(FEATURES["a"], perplexity=5))

@@ -63,24 +63,23 @@ def test_linked_logs_each_callback_when_asked(tmp_path, monkeypatch):
     assert len(log.read_text().splitlines()) == 2  # no log file asked for: nothing written
 
 
-def test_feature_map_grid_tiles_each_channel_scaled_to_its_own_range():
+def test_feature_maps_tile_each_channel_scaled_to_its_own_range():
     maps = np.zeros((2, 2, 3))
     maps[..., 0] = [[0, 1], [2, 3]]
     maps[..., 1] = [[-5, -5], [-5, 5]]
     maps[..., 2] = 7.0  # constant: shown dark, not a division by zero
-    fig = plots.feature_map_grid(maps, title="t")
-    (ax,) = fig.axes
+    fig = plots.feature_map_figure(maps, title="t")
+    ax = fig.axes[0]
     mosaic = ax.images[0].get_array()
     assert mosaic.shape == (2, 8)  # three 2x2 tiles, one-pixel gaps
     np.testing.assert_allclose(mosaic[:, :2], [[0, 1 / 3], [2 / 3, 1]])
     np.testing.assert_allclose(mosaic[:, 3:5], [[0, 0], [0, 1]])
     np.testing.assert_allclose(mosaic[:, 6:], 0)
     assert mosaic.mask[:, [2, 5]].all()  # the gaps are blank
-    assert [t.get_text() for t in ax.texts] == ["0", "1", "2"] and ax.get_title() == "t"
-    assert (
-        plots.feature_map_grid(np.zeros((4, 4, 40)), max_maps=32).axes[0].texts[-1].get_text()
-        == "31"
-    )
+    assert [t.get_text() for t in ax.texts] == ["0", "1", "2"]
+    assert ax.get_title() == "t: 3 of 3 maps, each scaled to its own range"
+    many = plots.feature_map_figure(np.zeros((4, 4, 40)), max_maps=32).axes[0]
+    assert many.texts[-1].get_text() == "31" and many.get_title().startswith("32 of 40 maps")
 
 
 def test_image_grid():

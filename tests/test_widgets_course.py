@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from helpers import occlusion, plots, widgets
-from tests.models import blobs, conv_model, fine_model, mean_model
+from helpers import filters, occlusion, plots, widgets
+from tests.models import blobs, conv_model, fine_model, gap_model, mean_model
 
 
 def test_feature_map_explorer():
@@ -18,6 +18,51 @@ def test_feature_map_explorer():
     assert not np.allclose(explorer.result, before)
     layer.value = "c2"
     assert explorer.result.shape == (3, 3, 2)
+
+
+def test_feature_map_explorer_draws_the_image_beside_its_maps_on_the_chosen_scale(monkeypatch):
+    images = np.random.default_rng(0).random((3, 6, 6, 1)).astype(np.float32)
+    drawn = []
+    figure = plots.feature_map_figure
+
+    def recorded(maps, image, *args, **kwargs):
+        drawn.append((image, kwargs))
+        return figure(maps, image, *args, **kwargs)
+
+    monkeypatch.setattr(plots, "feature_map_figure", recorded)
+    explorer = widgets.feature_map_explorer(conv_model(), images, ["c1", "c2"])
+    layer, index, scale = explorer.children[:3]
+    assert drawn[-1][1] == {"shared": False, "title": "c1"}  # each map on its own, first
+    index.value = 2
+    np.testing.assert_array_equal(drawn[-1][0], images[2])  # the image the maps are of
+    scale.value = True
+    assert drawn[-1][1]["shared"] is True
+    # the maps do not change with the scale, only their colours (c1: fixed weights)
+    expected = filters.feature_maps(conv_model(), images[2], "c1")
+    np.testing.assert_allclose(explorer.result, expected, rtol=1e-6)
+
+
+def test_occlusion_explorer_scores_logits_on_one_scale(monkeypatch):
+    images = np.random.default_rng(4).random((2, 4, 4, 1)).astype(np.float32)
+    drawn = []
+    overlay = plots.overlay_maps
+
+    def recorded(images, maps, **kwargs):
+        drawn.append(kwargs)
+        return overlay(images, maps, **kwargs)
+
+    monkeypatch.setattr(plots, "overlay_maps", recorded)
+    model = gap_model(linear=False)
+    explorer = widgets.occlusion_explorer(model, images, ["a", "b"], 0.5, window=2, logits=True)
+    expected = occlusion.occlusion_maps(model, images, window=2, logits=True).maps
+    np.testing.assert_allclose(explorer.result, expected, rtol=1e-5, atol=1e-7)
+    assert drawn[-1] == {"shared": True, "label": "drop in the class's logit"}
+    scale = explorer.children[4]
+    scale.value = False  # each map on its own: the same maps, drawn stretched
+    assert drawn[-1]["shared"] is False and explorer.result is not None
+    probability = widgets.occlusion_explorer(model, images, ["a", "b"], 0.5, window=2)
+    assert drawn[-1]["label"] == "drop in the class's probability"
+    assert not np.allclose(probability.result, explorer.result)
 
 
 def test_topk_explorer():

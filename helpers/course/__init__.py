@@ -18,7 +18,7 @@ stand-ins); unset, ``full`` uses the papers' sizes.
 from helpers.course.base import claim, setup
 from helpers.course.imagenet import RealNetwork, imagenet_class_names, real_network
 from helpers.course.nb00_start import start
-from helpers.course.nb01_filters import filters, reference_filters
+from helpers.course.nb01_filters import filters, reference_filters, training_start
 from helpers.course.nb02_topk_occlusion import topk_occlusion
 from helpers.course.nb03_tsne import PERPLEXITIES, tsne, tsne_start_maps
 from helpers.course.nb04_transfer import HELD_OUT, IMAGENET_PIXELS, course_comparison, transfer
@@ -77,6 +77,7 @@ __all__ = [
     "start",
     "time_table",
     "topk_occlusion",
+    "training_start",
     "transfer",
     "tsne",
     "tsne_start_maps",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from helpers.data import photos
 from helpers.infra import config
@@ -29,15 +30,23 @@ class RealNetwork:
 
 
 _REAL_NETWORK: list[RealNetwork] = []  # built once per kernel
+_STEPS = "{desc} ({n}/{total}, {elapsed})"  # a first load takes 3-4 s: say what is happening
 
 
 def real_network() -> RealNetwork:
     """The real ImageNet network of notebooks 00, 01, 02, 05 and 07, in every profile: it
     needs nothing but the installed course (loaded once per kernel)."""
     if not _REAL_NETWORK:
-        model = efficientnet.load()
-        shown = photos.course_photos()
-        probabilities = np.asarray(model(shown.images, training=False))  # no predict trace
+        with tqdm(total=3, desc="EfficientNet-Lite0: loading", bar_format=_STEPS) as bar:
+            model = efficientnet.load()
+            bar.set_description("EfficientNet-Lite0: reading the photos")
+            bar.update()
+            shown = photos.course_photos()
+            bar.set_description("EfficientNet-Lite0: classifying the photos")
+            bar.update()
+            probabilities = np.asarray(model(shown.images, training=False))  # no predict trace
+            bar.set_description("EfficientNet-Lite0: ready")
+            bar.update()
         own = len(shown) - len(photos.SHIPPED)
         yours = f" + {own} of yours from $COURSE_DATA/images" if own else ""
         description = (

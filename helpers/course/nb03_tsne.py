@@ -1,7 +1,8 @@
 """Notebook 03, t-SNE of learned features: the setting, and the maps computed here or read
 from the record shipped with the course.
 
-One map of 2,000 points takes 5-7 s on 2 CPU cores; the explorer offers two layers x four
+One map of 2,000 points takes tens of seconds on 2 CPU cores (14-38 s per map, measured on
+the course's 2-core machine while other work ran); the explorer offers two layers x four
 perplexities, so ``scripts/train_zoo.py tsne_maps`` computes all eight once for the ``quick``
 profile and writes ``data/models/tsne_maps_quick.json`` (checked by
 :mod:`helpers.course.shipped` against the classifier's sha256, the images' sha256, the layers,
@@ -57,11 +58,11 @@ def course_features() -> tuple[np.ndarray, dict]:
 
 def compute(features_by_layer: dict, perplexities=PERPLEXITIES) -> dict:
     """``{(layer, perplexity): (N, 2) map}`` for every pair, as the explorer computes them,
-    with a progress bar over the maps."""
+    with a progress bar over the maps and one over each map's optimisation steps."""
     pairs = [(layer, perplexity) for layer in features_by_layer for perplexity in perplexities]
     return {
         (layer, perplexity): embedding.tsne(
-            features_by_layer[layer], perplexity=perplexity, seed=SEED
+            features_by_layer[layer], perplexity=perplexity, seed=SEED, progress=True
         )
         for layer, perplexity in tqdm(pairs, desc="t-SNE maps", unit="map")
     }

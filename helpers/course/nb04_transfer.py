@@ -3,7 +3,7 @@ VGG16 on cats vs dogs in ``full``), and its measurements, measured here or read 
 record shipped with the course.
 
 Training the four transfer methods, the earlier cut, the other base's two methods and five
-training-set sizes takes about two minutes on 2 CPU cores, so
+training-set sizes (three seeds each) takes several minutes on 2 CPU cores, so
 ``scripts/train_zoo.py transfer`` measures them once for the ``quick`` profile and writes
 ``data/models/transfer_quick.json``. The record carries the sha256 of its own content and of
 the bases it was measured with, like the shipped models: a damaged or hand-edited record, or
@@ -50,7 +50,7 @@ def transfer(profile: str | None = None):
             "pool2",
             200,
             "fashion_base8 (8 Fashion-MNIST classes) -> Pullover vs Coat; beside it "
-            f"EfficientNet-Lite0 (ImageNet) on the same images at {IMAGENET_PIXELS} px",
+            f"EfficientNet-Lite0 (ImageNet) at {IMAGENET_PIXELS} px",
             shipped="fashion_base8",
             other_base=lambda: efficientnet.adapted(dataset.x_train.shape[1:], IMAGENET_PIXELS),
             other_base_label="ImageNet base",
@@ -80,7 +80,8 @@ def transfer(profile: str | None = None):
         f" / {val_per_class} validation / {test_per_class} test images per class",
         val_per_class=val_per_class,
         sizes=(per_class // 2, per_class) if limited else (100, 250, 500, per_class),
-        schedule=tl.Schedule(1, 1, 1, 1) if limited else tl.Schedule(),
+        schedule=tl.Schedule(1, 1, 1, 1, min_epochs=0) if limited else tl.Schedule(),
+        seeds=2 if limited else 3,
     )
 
 
@@ -128,13 +129,14 @@ def pets(size: int, train_per_class: int, test_per_class: int, preprocess: str) 
 
 @dataclass
 class Comparison:
-    """The four methods, feature extraction at an earlier cut, and test accuracy of feature
-    extraction vs from scratch per labelled training images per class; ``source`` says
-    where and when they were measured."""
+    """The four methods, feature extraction at an earlier cut, and test accuracies of feature
+    extraction and from scratch per labelled training images per class, one per seed
+    (``{per_class: (extraction runs, scratch runs)}``); ``source`` says where and when they
+    were measured."""
 
     methods: list[tl.Result]
     earlier: tl.Result
-    sizes: dict[int, tuple[float, float]]
+    sizes: dict[int, tuple[tuple[float, ...], tuple[float, ...]]]
     source: str
     other: list[tl.Result] = field(default_factory=list)  # the other base's methods
 
@@ -143,13 +145,17 @@ def measure(
     setting, split, cache=None, sizes=(), schedule: tl.Schedule | None = None
 ) -> Comparison:
     """Train and score everything notebook 04 shows, on ``split``; the sample-size sweep
-    for each of ``sizes`` (as :func:`helpers.widgets.sample_size_explorer` computes it)."""
+    for each of ``sizes``, ``setting.seeds`` runs per arm (seeds 0, 1, ...), as
+    :func:`helpers.widgets.sample_size_explorer` computes it. At the split's own size, seed
+    0's runs are the four methods' first and last (the same split and seed)."""
     cache = tl.FeatureCache() if cache is None else cache
     schedule = tl.Schedule() if schedule is None else schedule
     base, cut = setting.base, setting.cut_layer
-    other_sizes = [size for size in dict.fromkeys(sizes) if size != setting.per_class]
+    sizes = list(dict.fromkeys(sizes))
     other_base = setting.other_base is not None
-    steps = 2 + other_base + len(other_sizes)
+    runs = {size: range(int(size == setting.per_class), setting.seeds) for size in sizes}
+    runs = {size: seeds for size, seeds in runs.items() if len(seeds)}
+    steps = 2 + other_base + 2 * sum(len(seeds) for seeds in runs.values())
     with tqdm(total=steps, desc="training notebook 04's methods") as bar:
         methods = tl.compare_methods(base, split, cut, setting.fine_tune_from, schedule, cache)
         bar.update()
@@ -167,14 +173,13 @@ def measure(
                 cache,
             )
             bar.update()
-        by_size = {setting.per_class: (methods[0].test_accuracy, methods[-1].test_accuracy)}
-        for size in other_sizes:
-            small = tl.small_split(setting.dataset, size, setting.val_per_class)
-            by_size[size] = (
-                tl.feature_extraction(base, small, cut, schedule, cache).test_accuracy,
-                tl.from_scratch(base, small, cut, schedule).test_accuracy,
+        by_size = {setting.per_class: ((methods[0].test_accuracy,), (methods[-1].test_accuracy,))}
+        for size, seeds in runs.items():
+            extracted, scratch = tl.seed_runs(
+                base, setting.dataset, cut, size, seeds, schedule, setting.val_per_class, cache, bar
             )
-            bar.update()
+            known = by_size.get(size, ((), ()))
+            by_size[size] = (known[0] + extracted, known[1] + scratch)
     return Comparison(methods, earlier, dict(sorted(by_size.items())), "measured here", other)
 
 
@@ -216,7 +221,10 @@ def save(
     content = {
         "methods": [_result_record(r) for r in comparison.methods],
         "earlier": _result_record(comparison.earlier),
-        "sizes": {str(size): list(pair) for size, pair in comparison.sizes.items()},
+        "sizes": {
+            str(size): [[float(a) for a in arm] for arm in pair]
+            for size, pair in comparison.sizes.items()
+        },
         "other": [_result_record(r) for r in comparison.other],
     }
     return shipped.save(path, _measured_with(split, base_sha256, other_base), content, RERUN)
@@ -228,7 +236,10 @@ def load(split, base_sha256: str, path: Path = SHIPPED, other_base: str = "") ->
     return Comparison(
         [_result(r) for r in payload["methods"]],
         _result(payload["earlier"]),
-        {int(size): tuple(pair) for size, pair in payload["sizes"].items()},
+        {
+            int(size): tuple(tl.as_runs(arm) for arm in pair)
+            for size, pair in payload["sizes"].items()
+        },
         f"measured {payload['measured']}",
         [_result(r) for r in payload.get("other", [])],
     )
@@ -243,9 +254,9 @@ def course_comparison(
     setting, split, cache=None, live: bool = False, path: Path = SHIPPED
 ) -> Comparison:
     """What notebook 04 shows: in the ``quick`` profile the shipped record when it fits this
-    base and split, else (or with ``live=True``) the methods trained here, about 80 s
-    (:func:`helpers.shipped.shipped_or_measured`); in ``full``, measured here, with every
-    sample size the widget offers."""
+    base and split, else (or with ``live=True``) the methods trained here, about two minutes
+    on 2 CPU cores (:func:`helpers.shipped.shipped_or_measured`); in ``full``, measured here,
+    with every sample size the widget offers, ``setting.seeds`` runs each."""
     if setting.shipped is None:  # full: every size of the slider now, never on a slider move
         return measure(setting, split, cache, setting.sizes, setting.schedule)
 

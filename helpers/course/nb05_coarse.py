@@ -73,7 +73,7 @@ class Coarse:
 def coarse(profile: str | None = None) -> Coarse:
     """``quick``: ``fashion_cnn`` and Fashion-MNIST's two- and three-group tasks. ``full``:
     MobileNetV2 (ImageNet) on cats vs dogs, coarse units initialised from classes 283 (Persian
-    cat) and 248 (Eskimo dog, husky) with k = 3, as in the seed."""
+    cat) and 248 (Eskimo dog, husky) with k = 3, as in Filus & Domańska's demonstration."""
     if config.get_profile(profile) == "quick":
         dataset = data.load_fashion_mnist("quick")
         model = zoo.load("fashion_cnn")
@@ -98,7 +98,7 @@ def coarse(profile: str | None = None) -> Coarse:
     init = [283, 248]
     names = imagenet_class_names()
     groups = {"group_names": ["cat", "dog"], "groups": [list(CATS), list(DOGS)], "init": init}
-    tasks = {  # the seed's k, and k chosen on the validation photos
+    tasks = {  # Filus & Domańska's k, and k chosen on the validation photos
         "cats vs dogs, k = 3": {**groups, "ks": [3]},
         "cats vs dogs, k chosen": {**groups, "ks": list(range(1, 21))},
     }

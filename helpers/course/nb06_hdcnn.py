@@ -15,8 +15,10 @@ from helpers.models import zoo
 
 SHARED_LAYER = "pool2"  # the course CNNs: conv1..pool2 shared, conv3..predictions per component
 
-# Fine -> cluster mapping of CIFAR-100 in 9 clusters used by the seed notebook (full profile).
-CIFAR100_SEED_MAPPING = (
+# Fine -> cluster mapping of CIFAR-100 in 9 clusters published with Yan et al.'s HD-CNN code
+# (github.com/stephenyan1231/caffe-public, branch hdcnn), used in the full profile with
+# clusters="authors".
+CIFAR100_AUTHORS_MAPPING = (
     5, 2, 3, 6, 6, 0, 2, 2, 8, 1, 1, 3, 8, 8, 2, 6, 1, 8, 2, 6, 0, 3, 1, 7, 2, 0, 2, 6, 1, 6,
     6, 6, 6, 4, 6, 3, 6, 8, 6, 1, 1, 8, 6, 6, 2, 2, 3, 4, 8, 7, 6, 5, 4, 5, 5, 6, 4, 5, 8, 4,
     7, 1, 5, 6, 6, 6, 6, 6, 7, 1, 5, 7, 6, 2, 6, 6, 1, 2, 2, 2, 6, 8, 2, 5, 0, 8, 1, 0, 6, 8,
@@ -43,16 +45,36 @@ class Hierarchy:
         cut = min(4500, 3 * n // 4)
         return slice(0, cut), slice(cut, min(cut + 1500, n))
 
+    def demo_split(self) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in ``dataset.x_train`` of the component-training demo's images:
+        training, the first 4,500 images the building block trained on; validation, the
+        block's validation split, images it never trained on (``quick``: as the manifest
+        records it, :func:`helpers.models.zoo.unseen_training_images`)."""
+        n = len(self.dataset.x_train)
+        if self.profile == "quick":
+            unseen = zoo.unseen_training_images(self.single_name, self.dataset)
+        else:
+            unseen = np.sort(zoo.validation_split(self.single_name, n)[1])
+        seen = np.setdiff1d(np.arange(n), unseen)
+        return seen[:4500], unseen
+
 
 def hdcnn(profile: str | None = None, clusters: str = "confusion") -> Hierarchy:
     """``quick``: ``fashion_cnn`` and the shipped fine components. ``full``: a CIFAR-100
     building block trained on first use and 9 fine components trained here, on clusters from
-    the block's confusion or (``clusters="seed"``) the seed's 9-cluster mapping."""
-    if clusters not in ("confusion", "seed"):
-        raise ValueError(f"clusters must be 'confusion' or 'seed', got {clusters!r}")
+    the block's confusion or (``clusters="authors"``) the 9-cluster
+    mapping published with Yan et al.'s code."""
+    if clusters not in ("confusion", "authors"):
+        raise ValueError(
+            f"clusters must be 'confusion' or 'authors' (Yan et al.'s 9 clusters of "
+            f"CIFAR-100), got {clusters!r}"
+        )
     if config.get_profile(profile) == "quick":
         if clusters != "confusion":
-            raise ValueError("the seed's 9-cluster mapping is of CIFAR-100: use the full profile")
+            raise ValueError(
+                "Yan et al.'s 9-cluster mapping (clusters='authors') is of CIFAR-100: use the "
+                "full profile"
+            )
         dataset = data.load_fashion_mnist("quick")
         model, confusion = shipped_hdcnn()
         described = f"fashion_cnn + 3 shipped fine components on {dataset.source}"
@@ -73,7 +95,7 @@ def hdcnn(profile: str | None = None, clusters: str = "confusion") -> Hierarchy:
     saved = saved_hdcnn(block, cache / f"hdcnn_{clusters}", trained_with)
     if saved is None:  # trained here once, then loaded from the cache
         train_idx, val_idx = zoo.validation_split("cifar100_cnn", len(dataset.x_train))
-        chosen = hd.mapping_to_clusters(CIFAR100_SEED_MAPPING) if clusters == "seed" else None
+        chosen = hd.mapping_to_clusters(CIFAR100_AUTHORS_MAPPING) if clusters == "authors" else None
         model, confusion, infos = hd.train_hdcnn(
             block,
             dataset.x_train[train_idx],
@@ -89,7 +111,7 @@ def hdcnn(profile: str | None = None, clusters: str = "confusion") -> Hierarchy:
         save_hdcnn(model, confusion, infos, cache / f"hdcnn_{clusters}", trained_with)
     else:
         model, confusion = saved
-    how = "the seed's 9-cluster mapping" if clusters == "seed" else "9 clusters from its confusion"
+    how = "Yan et al.'s 9 clusters" if clusters == "authors" else "9 clusters from its confusion"
     return Hierarchy(
         "full",
         dataset,

@@ -11,11 +11,11 @@ question, coding exercise and widget were fitted to a learner's walkthrough of n
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 
 from helpers import exercises
@@ -58,12 +58,18 @@ class Workload:
         return int(5 * round(raw / 5))
 
 
+def _cells(path: Path) -> list[tuple[str, str]]:
+    """Each cell's kind and source, read from the notebook's JSON (no Jupyter needed)."""
+    cells = json.loads(Path(path).read_text())["cells"]
+    return [(c["cell_type"], "".join(c["source"])) for c in cells]
+
+
 def workload(path: Path) -> Workload:
     """Words of the notebook's text and its exercises and widgets (a solution cell, which
     re-runs a check on the answer, is not an exercise)."""
-    notebook = nbformat.read(path, as_version=4)
-    text = [c.source for c in notebook.cells if c.cell_type == "markdown"]
-    code = [c.source for c in notebook.cells if c.cell_type == "code"]
+    cells = _cells(path)
+    text = [source for kind, source in cells if kind == "markdown"]
+    code = [source for kind, source in cells if kind == "code"]
     checks = [name for source in code for name in _CHECK.findall(source)]
     coding = sum(name in exercises.CODING for name in checks)
     return Workload(
@@ -76,7 +82,7 @@ def workload(path: Path) -> Workload:
 
 def stated_minutes(path: Path) -> int | None:
     """The minutes the notebook's first cell states (``**Time**: N minutes``)."""
-    found = STATED.search(nbformat.read(path, as_version=4).cells[0].source)
+    found = STATED.search(_cells(path)[0][1])
     return None if found is None else int(found.group(1))
 
 

@@ -14,7 +14,7 @@ from helpers.exercises.harness import check_choice, check_close, check_equal, ch
 from helpers.exercises.nb00_start import check_image_shape, check_num_classes, check_pixel_range
 from helpers.exercises.nb01_filters import (
     check_feature_map_shape,
-    check_layer_receptive_field,
+    check_layer_weights,
     check_normalise_filters,
     check_num_filters,
     check_receptive_field,
@@ -96,7 +96,7 @@ __all__ = [
     "check_image_shape",
     "check_iou",
     "check_knn_accuracy",
-    "check_layer_receptive_field",
+    "check_layer_weights",
     "check_names",
     "check_normalise_filters",
     "check_num_classes",

@@ -34,14 +34,14 @@ def check_feature_map_shape(answer, model, image, layer: str) -> bool:
     )
 
 
-def check_layer_receptive_field(answer, model, layer: str) -> bool:
-    """How many input pixels wide is the region one unit of ``layer`` sees?"""
-    expected = layers.receptive_field(model, layer)
+def check_layer_weights(answer, model, layer: str) -> bool:
+    """How many numbers does ``layer`` learn (its weights and biases)?"""
+    expected = layers.find_layer(model, name=layer).count_params()
     return check_equal(
         answer,
         expected,
-        f"a unit of {layer} sees {expected}x{expected} pixels.",
-        "add (kernel - 1) x jump per layer; a stride-2 pooling doubles the jump.",
+        f"{layer} learns {expected} numbers.",
+        "each filter has kernel height x width x input channels weights, plus one bias.",
     )
 
 
@@ -126,6 +126,6 @@ def receptive_field(stack):
     return field
 
 
-QUESTIONS = (check_num_filters, check_feature_map_shape, check_layer_receptive_field)
+QUESTIONS = (check_num_filters, check_feature_map_shape, check_layer_weights)
 CODING = (check_normalise_filters, check_receptive_field)
 SOLUTIONS = (normalise_filters, receptive_field)
