@@ -21,7 +21,9 @@ FAST = transfer.Schedule(
 @pytest.fixture(scope="module")
 def measured():
     dataset = tiny_dataset(n_per_class=130)  # each size also takes 100 validation images
-    setting = transfer.Setting(base_model(), dataset, "features", "conv_b", "conv_b", 20, "tiny")
+    setting = transfer.Setting(
+        base_model(), dataset, "features", "conv_b", "conv_b", 20, "tiny", seeds=2
+    )
     split = transfer.small_split(dataset, per_class=20)
     return nb04_transfer.measure(setting, split, sizes=(10, 20), schedule=FAST), split
 
@@ -31,21 +33,12 @@ def test_measure_gives_every_number_the_notebook_shows(measured):
     assert len(result.methods) == 4 and result.earlier.method == "feature extraction + dense head"
     assert result.methods[-1].method == "from scratch + augmentation"
     assert list(result.sizes) == [10, 20]
-    # three seeds per arm and size; at the split's own size seed 0 is the methods' run
-    assert all(len(arm) == 3 for pair in result.sizes.values() for arm in pair)
-    extracted, scratch = result.sizes[20]
-    assert (extracted[0], scratch[0]) == (
-        result.methods[0].test_accuracy,
-        result.methods[-1].test_accuracy,
+    # the setting's two seeds per arm, at every size (the split's own too)
+    assert all(len(arm) == 2 for pair in result.sizes.values() for arm in pair)
+    assert all(
+        0 <= accuracy <= 1 for pair in result.sizes.values() for arm in pair for accuracy in arm
     )
     assert all(r.correct.shape == split.y_test.shape for r in [*result.methods, result.earlier])
-
-
-def test_seed_0_at_the_splits_size_is_the_methods_own_run(measured):
-    result, split = measured
-    dataset = tiny_dataset(n_per_class=130)
-    again = transfer.seed_runs(base_model(), dataset, "features", 20, (0,), FAST)
-    assert again == ((result.sizes[20][0][0],), (result.sizes[20][1][0],))
 
 
 def test_a_saved_record_reads_back_equal(measured, tmp_path):
@@ -121,9 +114,5 @@ def test_the_shipped_record_fits_the_shipped_base_and_the_quick_split():
     assert all(r.correct.shape == split.y_test.shape for r in shipped.other)
     assert tuple(shipped.sizes) == setting.sizes
     assert all(len(arm) == setting.seeds >= 3 for pair in shipped.sizes.values() for arm in pair)
-    assert (shipped.sizes[200][0][0], shipped.sizes[200][1][0]) == (
-        shipped.methods[0].test_accuracy,
-        shipped.methods[-1].test_accuracy,
-    )
     assert shipped.methods[0].method == "feature extraction + dense head"
     assert len(shipped.methods) == 4 and "train_zoo.py transfer" in shipped.source
