@@ -340,6 +340,7 @@ def test_a_correct_top_k_may_order_tied_images_either_way(capsys):
             "entry (1, 1) should be 4 but is 9 (1 of 4 entries differ)",
         ),
         (np.float64(0.25), np.float64(0.5), "should be 0.5, got 0.25"),
+        (np.zeros(3), np.array([1.0, 2.0, 4.0]), "every value is 0"),
     ],
 )
 def test_a_wrong_result_is_described_by_what_differs(got, expected, hint):

@@ -79,7 +79,7 @@ def transfer(profile: str | None = None):
         f"VGG16 ({resolved.describe()}) -> cats vs dogs at {pixels} px, {per_class} training"
         f" / {val_per_class} validation / {test_per_class} test images per class",
         val_per_class=val_per_class,
-        sizes=(per_class // 2, per_class) if limited else (100, 250, 500, per_class),
+        sizes=(per_class,) if limited else (100, 250, 500, per_class),
         schedule=tl.Schedule(1, 1, 1, 1, min_epochs=0) if limited else tl.Schedule(),
         seeds=1 if limited else 3,  # smoke runs: one run per arm and size
     )

@@ -314,6 +314,8 @@ def _mistake_family(got: np.ndarray, expected: np.ndarray) -> str | None:
     def close(a, b):
         return bool(np.allclose(a, b, rtol=1e-5, atol=1e-6))
 
+    if close(got, 0) and not close(expected, 0):
+        return "every value is 0: does the function fill in its result (or return the wrong array)?"
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and close(got, expected.T):
         return "transposed: rows and columns swapped"
     if close(got, -expected) and not close(expected, 0):
