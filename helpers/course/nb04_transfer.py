@@ -59,7 +59,7 @@ def transfer(profile: str | None = None):
             f"{IMAGENET_PIXELS} px, fine-tuned from {fine_tune_from}",
         )
 
-    pixels = 64 if config.full_limit() else 150  # smoke runs: 5x fewer pixels to train on
+    pixels = 32 if config.full_limit() else 150  # smoke runs: 22x fewer pixels to train on
     dataset = pets(pixels, 1500, 500, "vgg16")
     test_per_class = int(np.bincount(dataset.y_test).min())
     labelled = int(np.bincount(dataset.y_train).min())
