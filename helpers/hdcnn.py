@@ -665,36 +665,6 @@ def per_cluster_comparison(labels, single_probs, hd_probs, clusters, class_names
     return pd.DataFrame(rows).set_index("cluster").round(4)
 
 
-def gain_lines(paired: stats.Paired) -> str:
-    """A paired comparison (:func:`helpers.stats.paired_comparison`) in two lines of at most
-    100 characters: the difference with its 95 % interval and the call, then McNemar's test
-    (p as ``"< 0.001"`` when smaller).
-
-    Parameters
-    ----------
-    paired
-        Method A vs method B on the same images, 0/1 scores.
-
-    Returns
-    -------
-    str
-        Two lines.
-
-    Examples
-    --------
-    >>> print(gain_lines(stats.paired_comparison(hd, single, "HD-CNN", "single")))  # doctest: +SKIP
-
-    Used in notebook 06.
-    """
-    p_value = stats.p_text(paired.p_value)
-    return (
-        f"{paired.name_a} - {paired.name_b}: {paired.difference:+.4f} (95 % CI "
-        f"{paired.low:+.4f} to {paired.high:+.4f}): {paired.call()}\n"
-        f"McNemar: {paired.only_a} images only {paired.name_a} gets right, {paired.only_b} "
-        f"only {paired.name_b}; p {p_value if p_value.startswith('<') else '= ' + p_value}"
-    )
-
-
 def top_m_accuracies(model: HDCNN, outputs: dict, labels, seed: int = 0):
     """HD-CNN accuracy with its 95 % bootstrap interval for each top-m (1 .. clusters).
 

@@ -203,22 +203,6 @@ def test_cluster_explorer_reorders():
     assert sorted(explorer.result["order"]) == list(range(8))
 
 
-def test_gain_lines_are_short_and_print_small_p_values_as_text():
-    from helpers import stats
-
-    a = np.r_[np.ones(40), np.zeros(60)]  # A right on 40 images, B on none of them
-    lines = hdcnn.gain_lines(stats.paired_comparison(a, np.zeros(100), "HD-CNN", "single"))
-    first, second = lines.splitlines()
-    assert first.startswith("HD-CNN - single: +0.4000 (95 % CI +0.")
-    assert first.endswith("HD-CNN is better than single")
-    # McNemar: 40 discordant images, all one way: p = 2 * 0.5 ** 40
-    assert second == "McNemar: 40 images only HD-CNN gets right, 0 only single; p < 0.001"
-    assert max(len(line) for line in lines.splitlines()) <= 100
-    tied = hdcnn.gain_lines(stats.paired_comparison(a, a, "HD-CNN", "single"))
-    assert tied.splitlines()[1].endswith("p = 1.000")
-    assert tied.splitlines()[0].endswith("no significant difference")
-
-
 def test_component_training_shows_a_bar_over_the_epochs(capsys):
     block = small_block()
     images = np.random.default_rng(3).random((20, 6, 6, 1)).astype(np.float32)

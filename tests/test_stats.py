@@ -159,3 +159,17 @@ def test_with_intervals_shows_one_column_per_metric():
         stats.with_intervals(table, ["dice"])
     with pytest.raises(ValueError, match="give 1 to 8 metrics"):
         stats.with_intervals(table, [])
+
+
+def test_hd_cnn_gain_prints_on_short_lines_with_small_p_values_as_text():
+    a = np.r_[np.ones(40), np.zeros(60)]  # A right on 40 images, B on none of them
+    lines = stats.paired_comparison(a, np.zeros(100), "HD-CNN", "single").verdict()
+    first, second, call = lines.splitlines()
+    assert first.startswith("HD-CNN - single: +0.4000 (95 % CI +0.")
+    assert call.endswith("HD-CNN is better than single")
+    # McNemar: 40 discordant images, all one way: p = 2 * 0.5 ** 40
+    assert second == "  McNemar: 40 images only HD-CNN gets right, 0 only single; p < 0.001"
+    assert max(len(line) for line in lines.splitlines()) <= 100
+    tied = stats.paired_comparison(a, a, "HD-CNN", "single").verdict().splitlines()
+    assert tied[1].endswith("p = 1.000")
+    assert tied[2].endswith("no significant difference")
