@@ -8,6 +8,7 @@ unevenly; on 2,000 images a difference of 3 images is noise.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +53,14 @@ def bootstrap_interval(
     return float(values.mean()), float(low), float(high)
 
 
+VERDICT_WIDTH = 100  # characters: a verdict line a learner reads at a glance
+
+
+def verdicts(paired, width: int = VERDICT_WIDTH) -> str:
+    """The :meth:`Paired.verdict` of each comparison in ``paired``, one after another."""
+    return "\n".join(pair.verdict(width) for pair in paired)
+
+
 def p_text(p: float) -> str:
     """A p-value as a table cell a learner reads: ``< 0.001`` below a thousandth, else three
     decimals (``0.035``); no scientific notation."""
@@ -82,10 +91,12 @@ class Paired:
         """The 95 % interval of the difference excludes zero."""
         return self.low > 0 or self.high < 0
 
-    def verdict(self) -> str:
+    def verdict(self, width: int = VERDICT_WIDTH) -> str:
         """What a notebook prints: the difference with its interval, for right/wrong scores
-        McNemar's test, then the call (which is better, or no significant difference), each on
-        a line short enough to read at a glance."""
+        McNemar's test, then the call (which is better, or no significant difference), each
+        wrapped at ``width`` characters (continued lines indented), so that even long method
+        names read at a glance."""
+        width = arguments.count(width, "width", low=40)
         interval = f"{self.difference:+.4f} (95 % CI {self.low:+.4f} to {self.high:+.4f})"
         lines = [f"{self.name_a} - {self.name_b}: {interval}"]
         if np.isfinite(self.p_value):
@@ -93,7 +104,11 @@ class Paired:
                 f"  McNemar: {self.only_a} images only {self.name_a} gets right, {self.only_b} "
                 f"only {self.name_b}; {format_p(self.p_value)}"
             )
-        return "\n".join([*lines, f"  -> {self.call()}"])
+        wrapped = []
+        for line in [*lines, f"  -> {self.call()}"]:
+            indent = " " * (len(line) - len(line.lstrip()) + 2)
+            wrapped += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False)
+        return "\n".join(wrapped)
 
     def call(self, matters: float = 0.0) -> str:
         """Which is better, "no significant difference", or, when the whole interval lies

@@ -10,7 +10,6 @@ augmentation. :func:`seed_runs` repeats (1) and (4) over seeds at one training-s
 from __future__ import annotations
 
 import dataclasses
-import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -719,18 +718,6 @@ def sample_size_table(by_size: dict):
     table["seeds"] = table["seeds"].astype(int)
     table.index.name = "per class"
     return table
-
-
-def verdicts(paired, width: int = 100) -> str:
-    """The verdicts of :func:`helpers.stats.paired_comparison` results, one after another,
-    each line wrapped at ``width`` characters (continued lines indented)."""
-    width = arguments.count(width, "width", low=40)
-    lines = []
-    for pair in paired:
-        for line in pair.verdict().splitlines():
-            indent = " " * (len(line) - len(line.lstrip()) + 2)
-            lines += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False)
-    return "\n".join(lines)
 
 
 def results_table(results: list[Result]):

@@ -173,3 +173,13 @@ def test_hd_cnn_gain_prints_on_short_lines_with_small_p_values_as_text():
     tied = stats.paired_comparison(a, a, "HD-CNN", "single").verdict().splitlines()
     assert tied[1].endswith("p = 1.000")
     assert tied[2].endswith("no significant difference")
+
+
+def test_verdicts_wrap_every_line_at_the_width():
+    long = "a method with a long name + fine-tuning from block15_expand_conv"
+    paired = stats.paired_comparison(np.r_[np.ones(30), np.zeros(10)], np.ones(40), long, long)
+    text = stats.verdicts([paired, paired], width=60)
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert text.count("McNemar") == 2 and " ".join(text.split()) == " ".join(
+        (paired.verdict() + " " + paired.verdict()).split()
+    )

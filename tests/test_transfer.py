@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import stats, transfer, widgets
+from helpers import transfer, widgets
 from helpers.infra import layers
 from tests.models import base_model, tiny_dataset
 
@@ -267,13 +267,3 @@ def test_sample_size_table_shows_mean_and_range_over_seeds():
         transfer.sample_size_table({10: ((0.9, 1.2), (0.5, 0.5))})
     with pytest.raises(ValueError, match="give \\(feature extraction, from scratch\\)"):
         transfer.sample_size_table({10: (0.9,)})
-
-
-def test_verdicts_wrap_every_line_at_the_width():
-    long = "a method with a long name + fine-tuning from block15_expand_conv"
-    paired = stats.paired_comparison(np.r_[np.ones(30), np.zeros(10)], np.ones(40), long, long)
-    text = transfer.verdicts([paired, paired], width=60)
-    assert max(len(line) for line in text.splitlines()) <= 60
-    assert text.count("McNemar") == 2 and " ".join(text.split()) == " ".join(
-        (paired.verdict() + " " + paired.verdict()).split()
-    )
