@@ -78,13 +78,17 @@ ERROR_OUTPUTS = """() => {
     return errors;
 }"""
 # What the learner sees in a widget's output, and when it last changed (a MutationObserver)
+# and whether a progress bar showed there since the last call
 WATCH = """el => {
     if (!el.__watched) {
         el.__watched = true;
         el.__lastChange = performance.now();
-        new MutationObserver(() => { el.__lastChange = performance.now(); })
-            .observe(el, {subtree: true, childList: true, characterData: true, attributes: true});
+        new MutationObserver(() => {
+            el.__lastChange = performance.now();
+            if (el.querySelector('.widget-hprogress')) el.__sawProgress = true;
+        }).observe(el, {subtree: true, childList: true, characterData: true, attributes: true});
     }
+    el.__sawProgress = false;
 }"""
 SHOWN = """el => ({
     images: [...el.querySelectorAll('img')].map(i => i.src).join('|'),
@@ -130,6 +134,7 @@ class Change:
     text: str  # the output's last line of text after the change
     seconds: float  # from the change to the last update of the output; nan if none
     callback: dict | None  # the kernel's log line of the callback: widget name and seconds
+    progress: bool = False  # a progress bar showed in the output meanwhile
 
     def problem(self) -> str | None:
         """Why a learner would see this change as broken, or None."""
@@ -373,6 +378,7 @@ def move(page, widget, control, forward: bool = True, log: Path | None = None,
         text=(after["text"].strip().splitlines() or [""])[-1][:200],
         seconds=(last - start) / 1000 if changed else float("nan"),
         callback=json.loads(lines[-1]) if lines else None,
+        progress=output.evaluate("el => el.__sawProgress"),
     )
 
 

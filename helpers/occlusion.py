@@ -111,6 +111,7 @@ def compiled_for(model: keras.Model, layer: str | int | None, logits: bool = Fal
 
 BASELINES = ("zero", "dataset mean", "blur")
 DEFAULT_WINDOW = 8  # pixels; the stride defaults to the window
+PROGRESS_AFTER_S = 0.5  # a bar for maps that take longer; quicker ones show none
 
 
 def baseline_fills(images: np.ndarray, baseline, blur_sigma: float = 2.0) -> np.ndarray:
@@ -170,7 +171,7 @@ def occlusion_maps(
     batch_size
         How many occluded images go through the network at once.
     progress
-        Show a progress bar.
+        Show a progress bar once the maps take over :data:`PROGRESS_AFTER_S` seconds.
     logits
         Score the class before its softmax (:class:`~helpers.saliency.Score`).
 
@@ -213,7 +214,9 @@ def occlusion_maps(
     window_t = tf.constant([win_h, win_w])
     sums = np.zeros((n, height, width), np.float64)
     total = n * positions
-    starts = tqdm(range(0, total, batch_size), desc="occlusion", disable=not progress)
+    starts = tqdm(
+        range(0, total, batch_size), desc="occlusion", disable=not progress, delay=PROGRESS_AFTER_S
+    )
     for start in starts:
         # int64 for the flat index: images x positions can pass 2**31 on big inputs
         owner, where = np.divmod(np.arange(start, min(start + batch_size, total)), positions)

@@ -11,6 +11,7 @@ widget's factory and the seconds it took (read by the widget latency bench).
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import inspect
@@ -21,7 +22,8 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 import numpy as np
-from IPython.display import display
+from IPython.display import Image, display
+from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 from helpers import activations as acts
@@ -41,12 +43,17 @@ from helpers.data import Dataset
 from helpers.infra import arguments
 
 
-def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive:
+def linked(compute: Callable, draw: Callable, remember: bool = True, **controls):
     """``controls`` -> ``compute(**values)`` -> ``draw(result)`` shown below the controls.
 
-    ``draw`` returns a matplotlib Figure or any displayable object.
-    A ``ValueError`` from ``compute`` or ``draw`` (a setting that makes no sense) is shown as a
-    message and the result becomes None.
+    ``draw`` returns a matplotlib Figure, any displayable object, or a tuple of them. A
+    figure is shown as a PNG drawn once (:func:`helpers.plots.png`). A ``ValueError`` from
+    ``compute`` or ``draw`` (a setting that makes no sense) is shown as a message and the
+    result becomes None.
+
+    ``remember``: what each setting showed is kept (the last :data:`REMEMBERED` settings), so
+    that going back to a setting is instant; pass False when the output depends on more than
+    the controls (e.g. on settings computed before). Sliders update when released.
     """
 
     for name, control in controls.items():  # ipywidgets' (min, max[, step]) abbreviations
@@ -55,20 +62,39 @@ def linked(compute: Callable, draw: Callable, **controls) -> widgets.interactive
                 f"the control {name!r} has max {control[1]} below min {control[0]}: give "
                 "(min, max) with min <= max"
             )
+        if isinstance(control, widgets.Widget) and control.has_trait("continuous_update"):
+            control.continuous_update = False
+    shown_before: collections.OrderedDict = collections.OrderedDict()
 
     def update(**values):
         start = time.perf_counter()
-        try:
-            result = compute(**values)
-            shown = draw(result)
-        except ValueError as error:  # a setting that makes no sense, while computing or drawing
-            print(f"This setting does not work: {error}")
-            return None
-        display(shown)
+        key = tuple(values.items())
+        if remember and key in shown_before:
+            shown_before.move_to_end(key)
+            result, outputs = shown_before[key]
+        else:
+            try:
+                result = compute(**values)
+                shown = draw(result)
+                outputs = [
+                    Image(plots.png(item), format="png") if isinstance(item, Figure) else item
+                    for item in (shown if isinstance(shown, tuple) else (shown,))
+                ]
+            except ValueError as error:  # a setting that makes no sense
+                print(f"This setting does not work: {error}")
+                return None
+            if remember:
+                shown_before[key] = result, outputs
+                if len(shown_before) > REMEMBERED:
+                    shown_before.popitem(last=False)
+        display(*outputs)
         _log_callback(compute, time.perf_counter() - start)
         return result
 
     return widgets.interactive(update, **controls)
+
+
+REMEMBERED = 64  # settings a widget keeps what it showed for (a figure is 50-150 kB)
 
 
 def once_per_setting(compute: Callable, known: dict | None = None) -> Callable:
@@ -237,6 +263,7 @@ def occlusion_explorer(
             baseline=fills[baseline],
             target=None if target < 0 else target,
             batch_size=32,
+            progress=True,  # shown once it takes over a second
             logits=logits,
         ).maps
 
@@ -249,9 +276,10 @@ def occlusion_explorer(
         return compute(window=window, stride=stride, target=target, baseline=baseline)
 
     label = f"drop in the class's {'logit' if logits else 'probability'}"
+    overlay = plots.Redrawable(plots.overlay_maps)
 
     def draw(maps: np.ndarray):
-        return plots.overlay_maps(images, maps, shared=scale.value, label=label)
+        return overlay(images, maps, shared=scale.value, label=label)
 
     window = occlusion.DEFAULT_WINDOW if window is None else window
     stride = window if stride is None else stride  # occlusion_maps' default stride
@@ -436,6 +464,7 @@ def sample_size_explorer(
     explorer = linked(
         compute,
         draw,
+        remember=False,  # the figure shows every size trained so far
         per_class=widgets.SelectionSlider(
             options=list(sizes),
             value=start,
@@ -536,12 +565,15 @@ def refine_explorer(half, full, images: np.ndarray, masks=None):
         )
         return {"steps": steps, "index": index}
 
+    pipeline = plots.Redrawable(plots.pipeline_steps)
+
     def draw(result: dict):
         index, steps = result["index"], result["steps"]
-        if masks is not None:
-            maps = {"low-res": low_up[index], "high-res": high[index], "refined": steps.merged}
-            display(metrics.single_image_scores(maps, masks[index]))
-        return plots.pipeline_steps(steps, images[index])
+        figure = pipeline(steps, images[index])
+        if masks is None:
+            return figure
+        maps = {"low-res": low_up[index], "high-res": high[index], "refined": steps.merged}
+        return metrics.single_image_scores(maps, masks[index]), figure
 
     controls = {
         "index": widgets.IntSlider(min=0, max=len(images) - 1, description="image"),
@@ -599,10 +631,15 @@ def photo_cam_explorer(model, photos, class_names, layers: dict, cam_layer_name:
     _at_least(photos.names, 1, "photo", "photo_cam_explorer")
     _at_least(list(layers), 1, "layer", "photo_cam_explorer")
 
+    compiled = set()  # the layers whose Grad-CAM ran: the first run compiles it (1-2 s)
+
     def compute(index: int, target: int, layer: str) -> dict:
         image = photos.images[index : index + 1]
         low, targets = cams.cam(model, image, None if target < 0 else target)
-        fine = cams.grad_cam(model, image, targets, layer=layers[layer]).maps
+        first = layer not in compiled
+        with tqdm(total=1, desc=f"Grad-CAM at {layer}: compiled on first use", disable=not first):
+            fine = cams.grad_cam(model, image, targets, layer=layers[layer]).maps
+        compiled.add(layer)
         return {
             "index": index,
             "target": int(targets[0]),

@@ -91,3 +91,37 @@ def test_image_grid():
         plots.image_grid(np.zeros((3, 4, 4)), titles=["a", "b"])
     with pytest.raises(ValueError, match="at least one image"):
         plots.image_grid([])
+
+
+def test_linked_shows_figures_as_png_and_remembers_each_setting(monkeypatch):
+    import ipywidgets
+
+    shown, computed = [], []
+    monkeypatch.setattr(widgets, "display", lambda *items: shown.append(items))
+
+    def compute(n):
+        computed.append(n)
+        return n
+
+    def draw(n):
+        figure, ax = plots.new_figure(figsize=(1, 1))
+        ax.plot(range(n + 1))
+        return f"n = {n}", figure
+
+    slider = ipywidgets.IntSlider(value=1, min=1, max=5)
+    widget = widgets.linked(compute, draw, n=slider)
+    assert slider.continuous_update is False  # a slider updates when released
+    slider.value = 2
+    slider.value = 1
+    assert computed == [1, 2]  # back at 1: shown again, not computed again
+    assert shown[2] == shown[0] and shown[1] != shown[0]
+    caption, image = shown[1]
+    assert caption == "n = 2" and image.data.startswith(b"\x89PNG")
+    assert widget.result == 1
+
+    computed.clear()
+    every_time = widgets.linked(compute, draw, remember=False, n=(1, 5))
+    every_time.children[0].value = 2
+    every_time.children[0].value = 3
+    every_time.children[0].value = 2
+    assert computed == [3, 2, 3, 2]  # the slider starts at 3

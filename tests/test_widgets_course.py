@@ -47,9 +47,9 @@ def test_occlusion_explorer_scores_logits_on_one_scale(monkeypatch):
     drawn = []
     overlay = plots.overlay_maps
 
-    def recorded(images, maps, **kwargs):
+    def recorded(images, maps, into=None, **kwargs):
         drawn.append(kwargs)
-        return overlay(images, maps, **kwargs)
+        return overlay(images, maps, into=into, **kwargs)
 
     monkeypatch.setattr(plots, "overlay_maps", recorded)
     model = gap_model(linear=False)
