@@ -4,19 +4,22 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export COURSE_PROFILE ?= quick
 
-.PHONY: setup course lab test bench clean
+.PHONY: setup course site lab test bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[cpu,course,dev]" -c constraints.txt
-	$(PY) -m helpers fetch site-assets || echo "widget scripts for the offline site not fetched (no network?): build/*.html will load them from a CDN"
+	$(PY) -m helpers fetch site-assets || echo "MathJax and the widget scripts of the offline site not fetched (no network?): build/site/ will load them from CDNs"
 	touch $(STAMP)
 
 setup: $(STAMP)
 
-course: $(STAMP)  ## execute every notebook headless; executed copies + HTML site in build/
+course: $(STAMP)  ## execute every notebook headless; executed copies in build/, site in build/site/
 	$(PY) scripts/run_course.py
+
+site: $(STAMP)  ## the site again from build/'s executed notebooks (runs none; opens nothing; offline)
+	$(PY) -m helpers.publish.book
 
 lab: $(STAMP)  ## JupyterLab on the course
 	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb

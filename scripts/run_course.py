@@ -5,15 +5,13 @@
 Notebooks run in parallel, one kernel per core (``COURSE_JOBS`` overrides the count). Prints
 one line per notebook as it finishes (name, seconds, ok/failed, its slowest cell); exits 1
 if any failed.
-Output in build/: <name>.ipynb and <name>.html per notebook, and index.html linking them.
+Output in build/: <name>.ipynb per notebook, runs.json (seconds and error of each) and the
+course site built from them, build/site/ (helpers.publish.book; `make site` builds it again).
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import os
-import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -25,11 +23,10 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
-from nbconvert import HTMLExporter
 from traitlets import Type
 
 from helpers.infra import config, sources
-from helpers.publish import site
+from helpers.publish import book
 
 BUILD = config.REPO_ROOT / "build"
 CELL_TIMEOUT_S = 240  # quick profile; full trains models on first use (minutes on a GPU,
@@ -93,63 +90,6 @@ def slowest_cell(notebook: nbformat.NotebookNode) -> tuple[int, float] | None:
     return max(timed, key=lambda pair: pair[1], default=None)
 
 
-def summary(notebook: nbformat.NotebookNode) -> dict:
-    """Title, learning objectives and time estimate from a notebook's first cell."""
-    text = notebook.cells[0].source if notebook.cells else ""
-    title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), "")
-    objectives = []
-    if "**Learning objectives**" in text:
-        for line in text.split("**Learning objectives**", 1)[1].strip().splitlines():
-            if not line.startswith("* "):
-                break
-            objectives.append(line[2:].strip())
-    time_estimate = re.search(r"\*\*Time\*\*:\s*([^.]+)", text)
-    return {
-        "title": title,
-        "objectives": objectives,
-        "time": time_estimate.group(1).strip() if time_estimate else "",
-    }
-
-
-def first_figure(notebook: nbformat.NotebookNode) -> bytes | None:
-    """The PNG bytes of the first figure a notebook's outputs show, if any."""
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            png = output.get("data", {}).get("image/png")
-            if png:
-                return base64.b64decode(png)
-    return None
-
-
-def write_site(rows: list[dict]) -> Path:
-    """build/index.html: per notebook its title, objectives, time estimate, run time and a
-    thumbnail of its first figure (``rows``: what :func:`run_and_write` returned)."""
-    items = []
-    for row in rows:
-        name = html.escape(row["name"])
-        thumbnail = (
-            f'<img src="thumbnails/{name}.png" alt="first figure of {name}" width="240">'
-            if row["thumbnail"]
-            else ""
-        )
-        objectives = "".join(f"<li>{html.escape(o)}</li>" for o in row["objectives"])
-        status = "FAILED" if row["error"] else f"ran in {row['seconds']:.0f} s"
-        items.append(
-            f'<li><h2><a href="{name}.html">{html.escape(row["title"] or row["name"])}</a></h2>'
-            f"{thumbnail}<p>{html.escape(row['time'])} to work through; {status}.</p>"
-            f"<ul>{objectives}</ul></li>"
-        )
-    index = BUILD / "index.html"
-    sources.write_atomically(
-        index,
-        "<!doctype html><html><head><meta charset='utf-8'><title>CNN course</title></head>"
-        "<body><h1>What CNNs learn and how to reuse them</h1>"
-        f"<p>Executed notebooks (profile {config.get_profile()}).</p><ol>{''.join(items)}</ol>"
-        "</body></html>\n",
-    )
-    return index
-
-
 def select(arguments: list[str]) -> list[Path]:
     """The notebooks named by paths or name prefixes; all of them when none is named."""
     available = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
@@ -169,26 +109,16 @@ def select(arguments: list[str]) -> list[Path]:
     return chosen
 
 
-def run_and_write(path: Path, page_settings: dict) -> dict:
-    """Execute one notebook and write its executed copy, HTML page (nbconvert's
-    ``HTMLExporter`` with ``page_settings``) and first figure to build/; return what the
-    index shows of it."""
+def run_and_write(path: Path) -> dict:
+    """Execute one notebook and write its executed copy to build/; return its name, seconds,
+    slowest cell and error."""
     notebook, seconds, error = execute(path)
     sources.write_atomically(BUILD / path.name, nbformat.writes(notebook) + "\n")
-    sources.write_atomically(
-        BUILD / f"{path.stem}.html", HTMLExporter(**page_settings).from_notebook_node(notebook)[0]
-    )
-    figure = first_figure(notebook)
-    if figure is not None:
-        (BUILD / "thumbnails").mkdir(exist_ok=True)
-        sources.write_atomically(BUILD / "thumbnails" / f"{path.stem}.png", figure)
     return {
         "name": path.stem,
         "seconds": seconds,
         "slowest": slowest_cell(notebook),
         "error": error,
-        "thumbnail": figure is not None,
-        **summary(notebook),
     }
 
 
@@ -204,17 +134,11 @@ def main(argv: list[str]) -> int:
     paths = select(argv)
     config.share_cores(min(jobs(), len(paths)))
     BUILD.mkdir(exist_ok=True)
-    page_settings = site.page_urls(BUILD)
-    if not page_settings:
-        print(
-            "widget scripts not fetched (run `python -m helpers fetch site-assets` once online): "
-            "the pages draw their widgets only when a CDN can be reached"
-        )
     start = time.perf_counter()
     finished = {}
     with ProcessPoolExecutor(max_workers=min(jobs(), len(paths))) as pool:
         for future in as_completed(
-            [pool.submit(run_and_write, path, page_settings) for path in paths]
+            [pool.submit(run_and_write, path) for path in paths]
         ):
             row = future.result()
             finished[row["name"]] = row
@@ -229,9 +153,10 @@ def main(argv: list[str]) -> int:
     print(
         f"all notebooks: {time.perf_counter() - start:.1f} s on {min(jobs(), len(paths))} workers"
     )
-    index = write_site(rows)
     failed = sum(row["error"] is not None for row in rows)
-    print(f"{len(rows) - failed} ok, {failed} failed; site: {index}")
+    print(f"{len(rows) - failed} ok, {failed} failed")
+    book.record_runs(BUILD, rows)
+    book.main([str(BUILD)])
     return 1 if failed else 0
 
 

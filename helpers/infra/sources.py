@@ -129,7 +129,7 @@ SOURCES: dict[str, Source] = {
             ),
         )
     },
-    # the scripts that draw widgets on the offline site pages (npm tarballs)
+    # what the offline site's pages load: the widget bundle, RequireJS, MathJax (npm tarballs)
     "site/embed-amd.js": Source(
         "https://registry.npmjs.org/@jupyter-widgets/html-manager/-/html-manager-1.0.14.tgz",
         "9d647396585ef74da93f87f645c5dcc14bebf5784192c577f72b199597614e81",
@@ -138,6 +138,11 @@ SOURCES: dict[str, Source] = {
     "site/require.js": Source(
         "https://registry.npmjs.org/requirejs/-/requirejs-2.3.7.tgz",
         "31f3330c978fb28684622fe71165dc946432cf0210b2ea8a1ca0233e70f2737d",
+        "site-assets",
+    ),
+    "site/mathjax": Source(
+        "https://registry.npmjs.org/mathjax/-/mathjax-3.2.2.tgz",
+        "1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09",
         "site-assets",
     ),
 }
