@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+from run_course import execute  # scripts/ is on the path when a script runs
 
 from helpers.infra import sources
 
@@ -20,18 +20,17 @@ MARK = "NBVAL_CHECK_OUTPUT"
 
 
 def refresh(path: Path) -> int:
-    notebook = nbformat.read(path, as_version=4)
-    NotebookClient(
-        notebook,
-        timeout=240,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    ).execute()
+    # as `make course` runs it (a plain nbclient run waits out its cell timeout on a widget
+    # cell, jupyter/nbclient#312)
+    notebook, _, error = execute(path)
+    if error:
+        raise SystemExit(f"{path.name} failed, nothing written: {error}")
     notebook.metadata.pop("widgets", None)  # widget state holds rendered outputs too
     kept = 0
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
+        cell.metadata.pop("execution", None)  # timestamps: a diff at every refresh
         if MARK in cell.source:  # nbval compares only cells that carry an execution count
             kept += 1
         else:
