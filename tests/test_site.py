@@ -64,11 +64,13 @@ def test_fetch_keeps_the_files_the_pages_load_in_the_environment(local_assets):
     assert [path.read_bytes() for path in entries] == [
         b"// embed",
         b"font",
+        b"font",
         b"// require",
         b"// mathjax",
     ]
     kept = sorted(str(p.relative_to(site.ASSETS_DIR)) for p in site.ASSETS_DIR.rglob("*.*"))
     assert kept == [
+        "root/@jupyter-widgets/1551f4f60c37af51121f.woff2",
         "root/@jupyter-widgets/html-manager/dist/1551f4f60c37af51121f.woff2",
         "static/embed-amd.js",
         "static/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",

@@ -57,7 +57,10 @@ class Asset:
         return ASSETS_DIR / self.folder / member.removeprefix(self.prefix)
 
 
-WIDGET_FONTS = "root/@jupyter-widgets/html-manager/dist"  # where the bundle looks for them
+# The bundle's parts look for the widgets' icon fonts beside the page, each in the folder of
+# its own module name: "@jupyter-widgets/controls" in @jupyter-widgets/,
+# "@jupyter-widgets/html-manager/dist/libembed-amd" in @jupyter-widgets/html-manager/dist/.
+WIDGET_FONT_FOLDERS = ("root/@jupyter-widgets", "root/@jupyter-widgets/html-manager/dist")
 ASSETS = (
     Asset(
         "site/embed-amd.js",
@@ -66,13 +69,15 @@ ASSETS = (
         "static",
         "static/embed-amd.js",
     ),
-    # the icon fonts of the widgets' buttons, which the bundle loads beside the page
-    Asset(
-        "site/embed-amd.js",
-        tuple(f"package/dist/*.{kind}" for kind in ("woff2", "woff", "ttf")),
-        "package/dist/",
-        WIDGET_FONTS,
-        f"{WIDGET_FONTS}/1551f4f60c37af51121f.woff2",
+    *(
+        Asset(
+            "site/embed-amd.js",
+            tuple(f"package/dist/*.{kind}" for kind in ("woff2", "woff", "ttf")),
+            "package/dist/",
+            folder,
+            f"{folder}/1551f4f60c37af51121f.woff2",
+        )
+        for folder in WIDGET_FONT_FOLDERS
     ),
     Asset("site/require.js", ("package/require.js",), "package/", "static", "static/require.js"),
     # the combined TeX build, its fonts and what it loads on demand (TeX extensions, the
