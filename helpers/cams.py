@@ -437,3 +437,89 @@ def quality_maps(half: keras.Model, full: keras.Model, test) -> tuple[dict, np.n
         "centre prior": metrics.centre_prior_maps(shape),
     }
     return maps | references, targets
+
+
+# ---------------------------------------------------------------------------------------------
+# Score-CAM: no gradient, one forward pass per channel
+# ---------------------------------------------------------------------------------------------
+
+
+def score_cam(
+    model: keras.Model,
+    images,
+    target=None,
+    layer: str | None = None,
+    upsampled: bool = True,
+    score: Score | None = None,
+    batch_size: int = 256,
+) -> Saliency:
+    """Score-CAM (Wang et al., 2020): ReLU(sum_k alpha_k A_k), where alpha_k is how much the
+    class's score rises when the image is masked by channel k's map (upsampled, scaled to
+    [0, 1]) instead of blacked out: one forward pass per channel and image, no gradient.
+
+    Parameters
+    ----------
+    model
+        The network explained.
+    images
+        ``(N, H, W, C)`` floats.
+    target
+        The class explained: an int, one per image, or None (each image's predicted class).
+    layer
+        The conv layer whose channels mask the image; None: the last conv layer.
+    upsampled
+        Return the maps at the images' size; False: at the layer's resolution.
+    score
+        What is scored (:class:`~helpers.saliency.Score`): by default the class
+        probability, as the paper does.
+    batch_size
+        Masked images per forward pass.
+
+    Returns
+    -------
+    Saliency
+        ``maps`` ``(N, H, W)`` and the ``targets``.
+
+    References
+    ----------
+    Wang, H. et al. (2020). Score-CAM: score-weighted visual explanations for convolutional
+    neural networks. CVPR Workshops.
+
+    Examples
+    --------
+    >>> maps, targets = score_cam(model, images, layer="bottleneck")  # doctest: +SKIP
+
+    Used in notebook 08.
+    """
+    images = arguments.model_batch(model, images)
+    conv = (
+        layers.find_layer(model, kind="last_conv")
+        if layer is None
+        else layers.find_layer(model, name=layer)
+    )
+    if len(conv.output.shape) != 4:
+        raise ValueError(
+            f"layer {conv.name!r} has no spatial maps (output {conv.output.shape}): Score-CAM "
+            "needs a conv or pooling layer; leave layer=None for the last conv layer"
+        )
+    score = Score(model) if score is None else score
+    if score.layer is not None:
+        raise ValueError("Score-CAM explains the model's classes: give a Score without layer=")
+    both = layers.with_intermediate(model, conv)
+    features, outputs = (np.asarray(t) for t in both(images, training=False))
+    targets = resolve_targets(target, outputs.argmax(axis=1), outputs.shape[1])
+    size = images.shape[1:3]
+    masks = upsample(np.moveaxis(features, -1, 1).reshape(-1, *features.shape[1:3]), size)
+    masks = masks.reshape(len(images), features.shape[-1], *size)
+    low = masks.min(axis=(2, 3), keepdims=True)
+    span = masks.max(axis=(2, 3), keepdims=True) - low
+    masks = np.where(span > 0, (masks - low) / np.where(span > 0, span, 1), 0.0)
+    baseline = score(np.zeros_like(images[:1]))[0]  # the blacked-out image
+    maps = np.empty((len(images), *features.shape[1:3]), np.float32)
+    for i, image in enumerate(images):
+        masked = masks[i][..., None] * image[None]
+        rises = score(masked, batch_size)[:, targets[i]] - baseline[targets[i]]
+        maps[i] = np.maximum(np.tensordot(features[i], rises, axes=([2], [0])), 0)
+    if upsampled:
+        maps = upsample(maps, size)
+    return Saliency(maps.astype(np.float32), targets)

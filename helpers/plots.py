@@ -678,3 +678,87 @@ def pipeline_steps(steps, image: np.ndarray, into: Figure | None = None) -> Figu
     bar.set_label("map value (the maps are 0..1)", fontsize=7)
     bar.ax.tick_params(labelsize=6)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 08: feature visualisation and sanity checks
+# ---------------------------------------------------------------------------------------------
+
+
+def _stretched(image: np.ndarray, percentile: float = 1.0) -> np.ndarray:
+    """An image stretched to [0, 1] between its own low and high percentiles."""
+    low, high = np.percentile(image, [percentile, 100 - percentile])
+    return np.clip((image - low) / max(high - low, 1e-8), 0, 1)
+
+
+def feature_rows(rows: dict, size: float = 1.3, titles: dict | None = None) -> Figure:
+    """One row of images per entry of ``rows`` (label -> ``(n, H, W, C)`` images), each
+    image stretched to its own range; ``titles``: label -> one title per image."""
+    if not rows:
+        raise ValueError("feature_rows needs at least one row")
+    ncols = max(len(images) for images in rows.values())
+    fig, axes = new_figure(
+        len(rows), ncols, figsize=(size * ncols + 1.2, size * len(rows) + 0.2), squeeze=False
+    )
+    for r, (label, images) in enumerate(rows.items()):
+        for c in range(ncols):
+            ax = axes[r, c]
+            _hide_axis(ax)
+            if c < len(images):
+                ax.imshow(_as_2d_or_rgb(_stretched(np.asarray(images[c], np.float32))), cmap="gray")
+                if titles and label in titles:
+                    ax.set_title(titles[label][c], fontsize=7)
+        axes[r, 0].set_ylabel(label, fontsize=7, rotation=0, ha="right", va="center")
+        axes[r, 0].yaxis.set_visible(True)
+        axes[r, 0].set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def similarity_curves(stages, intervals: dict, ylabel: str, title: str | None = None) -> Figure:
+    """One line per method over the cascade's stages, with its 95 % interval shaded
+    (``intervals``: method -> ``(stages, 3)`` mean, low, high)."""
+    fig, ax = new_figure(figsize=(7.5, 3.6))
+    x = np.arange(len(stages))
+    for method, band in intervals.items():
+        band = np.asarray(band)
+        dashed = "--" if method == "edge detector" else "-"
+        (line,) = ax.plot(x, band[:, 0], dashed, marker="o", ms=3, label=method)
+        ax.fill_between(x, band[:, 1], band[:, 2], color=line.get_color(), alpha=0.2)
+    ax.set_xticks(x, ["trained", *(f"+ {s}" for s in stages[1:])], rotation=30, ha="right")
+    ax.set_xlabel("layers randomised, from the output down")
+    ax.set_ylabel(ylabel)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", bbox_to_anchor=(1.01, 1), loc="upper left")
+    if title:
+        ax.set_title(title, fontsize="medium")
+    fig.tight_layout()
+    return fig
+
+
+def cascade_maps(image: np.ndarray, stages, maps: dict, size: float = 1.05) -> Figure:
+    """The image, then one row per method of its maps at every stage of the cascade
+    (``maps``: method -> ``(stages, H, W)``), each map on its own scale."""
+    fig, axes = new_figure(
+        len(maps),
+        len(stages) + 1,
+        figsize=(size * (len(stages) + 1) + 1, size * len(maps)),
+        squeeze=False,
+    )
+    for r, (method, stack) in enumerate(maps.items()):
+        _hide_axis(axes[r, 0])
+        if r == 0:
+            axes[r, 0].imshow(_as_2d_or_rgb(image), cmap="gray")
+            axes[r, 0].set_title("image", fontsize=7)
+        for c, stage in enumerate(stages):
+            ax = axes[r, c + 1]
+            _hide_axis(ax)
+            ax.imshow(stack[c], cmap="magma")
+            if r == 0:
+                ax.set_title("trained" if c == 0 else f"+ {stage}", fontsize=7)
+        axes[r, 1].set_ylabel(method, fontsize=7, rotation=0, ha="right", va="center")
+        axes[r, 1].yaxis.set_visible(True)
+        axes[r, 1].set_yticks([])
+    fig.tight_layout()
+    return fig

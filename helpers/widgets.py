@@ -37,6 +37,7 @@ from helpers import (
     occlusion,
     plots,
     refine,
+    stats,
     transfer,
 )
 from helpers.data import Dataset
@@ -665,3 +666,75 @@ def photo_cam_explorer(model, photos, class_names, layers: dict, cam_layer_name:
         target=widgets.Dropdown(options=_target_options(class_names), description="class"),
         layer=widgets.Dropdown(options=list(layers), description="layer"),
     )
+
+
+def feature_explorer(shown: dict, histories: dict | None = None):
+    """Notebook 08: pick one precomputed feature visualisation (``shown``: label -> image);
+    the image, and with ``histories`` (label -> ``(steps + 1,)`` scores) the score it reached
+    at each step. Every option is computed before: each answer is drawn once and kept."""
+    _at_least(shown, 1, "images", "feature_explorer")
+    labels = list(shown)
+
+    def compute(visualisation):
+        return visualisation
+
+    def draw(label):
+        with_curve = histories is not None and label in histories
+        fig, axes = plots.new_figure(
+            1, 2 if with_curve else 1, figsize=(6.4 if with_curve else 3.2, 3.0), squeeze=False
+        )
+        ax = axes[0, 0]
+        ax.imshow(
+            plots._as_2d_or_rgb(plots._stretched(np.asarray(shown[label], np.float32))), cmap="gray"
+        )
+        ax.set_title(label, fontsize=8)
+        ax.axis("off")
+        if with_curve:
+            axes[0, 1].plot(histories[label])
+            axes[0, 1].set_xlabel("step")
+            axes[0, 1].set_ylabel("score of the unit")
+            axes[0, 1].grid(alpha=0.3)
+        fig.tight_layout()
+        return fig
+
+    return linked(
+        compute,
+        draw,
+        visualisation=widgets.Dropdown(options=labels, value=labels[0], description="unit"),
+    )
+
+
+def sanity_explorer(stages, similarities: dict, examples: dict, image: np.ndarray):
+    """Notebook 08: one method's cascade: its similarity to the trained network's map at
+    each stage (mean and 95 % interval over the images; ``similarities``: kind -> method ->
+    ``(stages, N)``) and its maps of ``image`` (``examples``: method -> ``(stages, H, W)``)."""
+    methods, kinds = list(examples), list(similarities)
+    _at_least(methods, 1, "methods", "sanity_explorer")
+    bands = {
+        (kind, method): np.array(
+            [stats_interval for stats_interval in map(_interval, similarities[kind][method])]
+        )
+        for kind in kinds
+        for method in methods
+    }
+
+    def compute(method, similarity):
+        return method, similarity
+
+    def draw(choice):
+        method, kind = choice
+        curve = plots.similarity_curves(stages, {method: bands[kind, method]}, kind)
+        maps = plots.cascade_maps(image, stages, {method: examples[method]})
+        return curve, maps
+
+    return linked(
+        compute,
+        draw,
+        method=widgets.Dropdown(options=methods, value=methods[0], description="method"),
+        similarity=widgets.Dropdown(options=kinds, value=kinds[0], description="similarity"),
+    )
+
+
+def _interval(values) -> tuple[float, float, float]:
+    """Mean and 95 % bootstrap interval of one stage's similarities."""
+    return stats.bootstrap_interval(np.asarray(values, float))

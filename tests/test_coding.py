@@ -196,6 +196,30 @@ def top_k_unstable(activations, k):  # right, with another order among tied imag
     return np.argsort(-activations, axis=0, kind="quicksort")[:k].T
 
 
+def ascent_descends(image, gradient, learning_rate):
+    return image - learning_rate * gradient / np.linalg.norm(gradient)
+
+
+def ascent_unnormalised(image, gradient, learning_rate):
+    return image + learning_rate * gradient
+
+
+def stages_bottom_up(layer_names):
+    return [layer_names[:i] for i in range(len(layer_names) + 1)]
+
+
+def stages_one_at_a_time(layer_names):
+    return [[]] + [[name] for name in reversed(layer_names)]
+
+
+def rank_of_values(a, b):
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def ranks_ignoring_ties(a, b):
+    return float(np.corrcoef(np.argsort(np.argsort(a)), np.argsort(np.argsort(b)))[0, 1])
+
+
 # exercise -> (its reference solution, [(a plausible wrong implementation, its hint), ...])
 EXERCISES = {
     "normalise_filters": [
@@ -265,6 +289,18 @@ EXERCISES = {
         (pointing_transposed, "transposed"),
         (pointing_axes_swapped, "axes swapped"),
         (pointing_last_maximum, "first maximum in reading order"),
+    ],
+    "ascent_step": [
+        (ascent_descends, "ascent climbs"),
+        (ascent_unnormalised, "scale the gradient to unit length"),
+    ],
+    "cascade_stages": [
+        (stages_bottom_up, "from the top down"),
+        (stages_one_at_a_time, "cascading: each stage keeps"),
+    ],
+    "rank_correlation": [
+        (rank_of_values, "correlate the *ranks*"),
+        (ranks_ignoring_ties, "tied values must share the mean of their ranks"),
     ],
 }
 WRONG = [(name, wrong, hint) for name, cases in EXERCISES.items() for wrong, hint in cases]

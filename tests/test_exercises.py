@@ -21,6 +21,9 @@ METHODS = pd.DataFrame({"accuracy": [0.86, 0.86, 0.80]}, index=["extract", "tune
 KERNEL = np.array([[1.0, 0.9, 0.0], [0.0, 0.1, 1.0]])  # class 1 is closest to class 0
 ROI = np.zeros((64, 64), bool)
 ROI.flat[:614] = True
+VERDICTS = pd.DataFrame(
+    {"passes": [True, False, True, False]}, index=["CAM", "edge detector", "Grad-CAM", "other"]
+)
 SPLIT = SimpleNamespace(y_train=np.zeros(400), class_names=("Pullover", "Coat"))
 
 # checker -> (arguments after the answer, right answers, plausible wrong answers)
@@ -68,6 +71,11 @@ CASES = {
     "check_best_row": ((METHODS, "accuracy"), ["tune"], ["scratch"]),
     "check_box_criterion": ((), [0.5, np.float32(0.5)], [0.2, 0.75, "0.5", [0.5]]),
     "check_roi_pixels": ((ROI,), [0.15 * 64 * 64, 614], [0.85 * 64 * 64, 64]),
+    "check_failing_methods": (
+        (VERDICTS,),
+        ["edge detector, other", "Edge Detector,other", ["edge detector", "other"]],
+        ["edge detector", "CAM, other", ["other"]],
+    ),
 }
 
 

@@ -28,6 +28,7 @@ SETTINGS = {
     "05": ["MobileNetV2", "classes 283 (Persian cat) and 248 (Eskimo dog), k = 3"],
     "06": ["cifar100_cnn + 9 fine components (9 clusters from its confusion)", "CIFAR-100"],
     "07": ["MobileNetV2", "Grad-CAM on VGG16", "at 224 px"],
+    "08": ["cam_half_shuffled (trained on shuffled labels", "EfficientNet-Lite0 at 128 px"],
 }
 # A proxy that refuses every connection: a download attempted here fails at once.
 NO_NETWORK = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
@@ -100,5 +101,5 @@ def test_prepare_builds_and_caches_a_setting_outside_the_notebook(stand_ins, mon
     cached = stand_ins / "prepared" / "models"
     assert (cached / "cifar100_cnn.keras").is_file()
     assert len(list((cached / "hdcnn_confusion").glob("hdcnn_fine_*.keras"))) == 9
-    with pytest.raises(ValueError, match=r"unknown notebook\(s\) \['08'\]"):
-        course.prepare(["08"])
+    with pytest.raises(ValueError, match=r"unknown notebook\(s\) \['09'\]"):
+        course.prepare(["09"])

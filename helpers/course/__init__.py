@@ -6,7 +6,7 @@ shipped with the course. Nothing else in ``helpers`` imports it.
 * :mod:`~helpers.course.base`: every notebook's first call and its guarded claims;
 * :mod:`~helpers.course.imagenet`: the real ImageNet network on real photos (every profile);
 * :mod:`~helpers.course.classifier`: the dataset and classifier of notebooks 00-03;
-* ``nb00_start`` ... ``nb07_cams``: one module per notebook;
+* ``nb00_start`` ... ``nb08_trust``: one module per notebook;
 * :mod:`~helpers.course.shipped`: the one policy for records shipped with the course.
 
 Notebooks call the names below, e.g. ``course.setup(PROFILE)``, ``course.cams(profile)``.
@@ -25,6 +25,8 @@ from helpers.course.nb04_transfer import HELD_OUT, IMAGENET_PIXELS, course_compa
 from helpers.course.nb05_coarse import COARSE_GROUPS, coarse
 from helpers.course.nb06_hdcnn import SHARED_LAYER, hdcnn
 from helpers.course.nb07_cams import MATTERS, cams, course_curves, decoder_ablation
+from helpers.course.nb08_trust import course_records as trust_records
+from helpers.course.nb08_trust import trust
 from helpers.course.timing import RULE as TIME_RULE
 from helpers.course.timing import time_table
 
@@ -37,6 +39,7 @@ NOTEBOOKS = {
     "05": coarse,
     "06": hdcnn,
     "07": cams,
+    "08": trust,
 }
 
 
@@ -81,4 +84,6 @@ __all__ = [
     "transfer",
     "tsne",
     "tsne_start_maps",
+    "trust",
+    "trust_records",
 ]

@@ -1,4 +1,4 @@
-"""Exercises, one module per notebook (``nb00_start`` ... ``nb07_cams``: its questions, its
+"""Exercises, one module per notebook (``nb00_start`` ... ``nb08_trust``: its questions, its
 coding exercises with an independent reference each, their worked solutions) over one
 harness (:mod:`~helpers.exercises.harness`).
 
@@ -54,12 +54,18 @@ from helpers.exercises.nb07_cams import (
     check_pointing_hit,
     check_roi_pixels,
 )
+from helpers.exercises.nb08_trust import (
+    check_ascent_step,
+    check_cascade_stages,
+    check_failing_methods,
+    check_rank_correlation,
+)
 
 NOTEBOOKS = tuple(  # one module per notebook, in course order
     importlib.import_module(f"helpers.exercises.{name}")
     for name in (
         "nb00_start nb01_filters nb02_topk_occlusion nb03_tsne nb04_transfer nb05_coarse "
-        "nb06_hdcnn nb07_cams"
+        "nb06_hdcnn nb07_cams nb08_trust"
     ).split()
 )
 QUESTIONS = {check.__name__: check for module in NOTEBOOKS for check in module.QUESTIONS}
@@ -69,6 +75,10 @@ solutions = SimpleNamespace(
 )
 
 __all__ = [
+    "check_rank_correlation",
+    "check_failing_methods",
+    "check_cascade_stages",
+    "check_ascent_step",
     "CODING",
     "NOTEBOOKS",
     "QUESTIONS",
