@@ -31,6 +31,7 @@ WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.xdist_group("site"),  # one worker builds the site and starts Chromium once
     pytest.mark.skipif(
         not browser.CHROMIUM.exists(),
         reason=f"no Chromium at {browser.CHROMIUM}: install it with `sudo apt-get install "
@@ -136,15 +137,17 @@ def test_search_finds_occlusion_from_02s_page(open_page):
 
 def test_07s_formulas_render_as_math(open_page):
     page = open_page("07_high_res_cams.html")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "site-07.png")
     notebook = nbformat.read(FIXTURES / "07_high_res_cams.json", as_version=4)
     displayed = sum(
         cell.source.count("$$") // 2 for cell in notebook.cells if cell.cell_type == "markdown"
     )
     assert displayed >= 1
     page.wait_for_selector("mjx-container", timeout=10_000)
-    assert page.locator('article mjx-container[display="true"]').count() >= displayed
+    formulas = page.locator('article mjx-container[display="true"]')
+    assert formulas.count() >= displayed
+    formulas.first.scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "site-07.png")  # its first displayed formula in view
     text = page.locator("article").inner_text()
     assert "$$" not in text and "\\frac" not in text and "\\sum" not in text
 

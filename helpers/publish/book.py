@@ -112,6 +112,7 @@ def sphinx_settings() -> dict:
     """The Sphinx configuration of the site (the staged ``conf.py`` reads it)."""
     return {
         "project": start_page.TITLE,
+        "author": f"the {colab.REPOSITORY.split('/')[0]} contributors",  # the footer's "By ..."
         "html_title": start_page.TITLE,
         "extensions": ["myst_nb"],
         "myst_enable_extensions": ["dollarmath", "amsmath", "colon_fence"],
