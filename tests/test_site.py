@@ -12,6 +12,8 @@ import tarfile
 import nbformat
 import pytest
 
+from helpers.course import timing
+from helpers.infra import config
 from helpers.publish import book, site, start_page
 from tests.conftest import serve_source
 
@@ -128,6 +130,14 @@ def test_summary_reads_title_objectives_and_time_as_markdown():
     }
     empty = {"title": "", "objectives": [], "time": ""}
     assert start_page.summary(nbformat.v4.new_notebook()) == empty
+
+
+def test_summary_of_a_course_notebook():
+    path = config.REPO_ROOT / "notebooks" / "03_tsne.ipynb"
+    summary = start_page.summary(json.loads(path.read_text()))
+    assert summary["title"] == "03 · t-SNE of learned features"
+    assert len(summary["objectives"]) == 3 and summary["objectives"][0].startswith("embed")
+    assert summary["time"] == f"{timing.stated_minutes(path)} minutes"
 
 
 def test_first_figure_is_the_first_png_output():
