@@ -110,7 +110,8 @@ def test_constraints_pin_each_declared_package_once_inside_its_range():
 def test_environment_yml_installs_with_the_constraints_and_pins_nothing_itself():
     text = (ROOT / "environment.yml").read_text()
     lines = [line.strip().removeprefix("- ") for line in text.splitlines()]
-    assert "-c constraints.txt" in lines and "-e .[cpu,course,dev]" in lines
+    # what a learner on Binder needs: no test tools
+    assert "-c constraints.txt" in lines and "-e .[cpu,course]" in lines
     assert not [ln for ln in lines if "==" in ln and not ln.startswith("#")]
 
 

@@ -1,6 +1,5 @@
 import pytest
 
-from helpers.course import timing
 from helpers.infra import config
 from tests.conftest import load_script
 
@@ -36,68 +35,6 @@ def test_jobs_reads_course_jobs(monkeypatch):
         monkeypatch.setenv("COURSE_JOBS", bad)
         with pytest.raises(SystemExit, match=r"COURSE_JOBS must be a whole number of at least 1"):
             run_course.jobs()
-
-
-def test_summary_reads_title_objectives_and_time():
-    import nbformat
-
-    notebook = nbformat.read(NOTEBOOKS / "03_tsne.ipynb", as_version=4)
-    summary = run_course.summary(notebook)
-    assert summary["title"] == "03 · t-SNE of learned features"
-    assert len(summary["objectives"]) == 3 and summary["objectives"][0].startswith("embed")
-    assert summary["time"] == f"{timing.stated_minutes(NOTEBOOKS / '03_tsne.ipynb')} minutes"
-    assert run_course.summary(nbformat.v4.new_notebook()) == {
-        "title": "",
-        "objectives": [],
-        "time": "",
-    }
-
-
-def test_index_lists_each_notebook_with_its_thumbnail(tmp_path, monkeypatch):
-    import base64
-
-    import nbformat
-
-    png = b"\x89PNG fake"
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [
-        nbformat.v4.new_markdown_cell(
-            "# 09 · A test\n\n**Learning objectives**\n* one <thing>;\n\n**Time**: 5 minutes."
-        ),
-        nbformat.v4.new_code_cell(
-            outputs=[
-                nbformat.v4.new_output(
-                    "display_data", {"image/png": base64.b64encode(png).decode()}
-                )
-            ]
-        ),
-    ]
-    assert run_course.first_figure(notebook) == png
-    assert run_course.first_figure(nbformat.v4.new_notebook()) is None
-    monkeypatch.setattr(run_course, "BUILD", tmp_path)
-    rows = [
-        {
-            "name": "09_test",
-            "seconds": 12.3,
-            "error": None,
-            "thumbnail": True,
-            **run_course.summary(notebook),
-        },
-        {
-            "name": "10_broken",
-            "seconds": 1.0,
-            "error": "boom",
-            "thumbnail": False,
-            "title": "",
-            "objectives": [],
-            "time": "",
-        },
-    ]
-    page = run_course.write_site(rows).read_text()
-    assert '<a href="09_test.html">09 · A test</a>' in page
-    assert '<img src="thumbnails/09_test.png"' in page and "one &lt;thing&gt;;" in page
-    assert "5 minutes to work through; ran in 12 s." in page
-    assert '<a href="10_broken.html">10_broken</a>' in page and "FAILED" in page
 
 
 def test_slowest_cell_from_nbclients_timing():
