@@ -691,6 +691,11 @@ def _stretched(image: np.ndarray, percentile: float = 1.0) -> np.ndarray:
     return np.clip((image - low) / max(high - low, 1e-8), 0, 1)
 
 
+def _row_label(ax, label: str) -> None:
+    """A row's name, left of its first (hidden-axis) image."""
+    ax.text(-0.06, 0.5, label, transform=ax.transAxes, ha="right", va="center", fontsize=7)
+
+
 def feature_rows(rows: dict, size: float = 1.3, titles: dict | None = None) -> Figure:
     """One row of images per entry of ``rows`` (label -> ``(n, H, W, C)`` images), each
     image stretched to its own range; ``titles``: label -> one title per image."""
@@ -708,9 +713,7 @@ def feature_rows(rows: dict, size: float = 1.3, titles: dict | None = None) -> F
                 ax.imshow(_as_2d_or_rgb(_stretched(np.asarray(images[c], np.float32))), cmap="gray")
                 if titles and label in titles:
                     ax.set_title(titles[label][c], fontsize=7)
-        axes[r, 0].set_ylabel(label, fontsize=7, rotation=0, ha="right", va="center")
-        axes[r, 0].yaxis.set_visible(True)
-        axes[r, 0].set_yticks([])
+        _row_label(axes[r, 0], label)
     fig.tight_layout()
     return fig
 
@@ -757,8 +760,6 @@ def cascade_maps(image: np.ndarray, stages, maps: dict, size: float = 1.05) -> F
             ax.imshow(stack[c], cmap="magma")
             if r == 0:
                 ax.set_title("trained" if c == 0 else f"+ {stage}", fontsize=7)
-        axes[r, 1].set_ylabel(method, fontsize=7, rotation=0, ha="right", va="center")
-        axes[r, 1].yaxis.set_visible(True)
-        axes[r, 1].set_yticks([])
+        _row_label(axes[r, 0], method)
     fig.tight_layout()
     return fig

@@ -105,7 +105,8 @@ def check_cascade_stages(learner) -> bool:
             "cascading: each stage keeps the layers randomised before it and adds the next.",
         ),
     ]
-    return check_function(encoded(learner), cases, encoded(_stages_reference), mistakes)
+    learner_encoded = None if learner is None else encoded(learner)
+    return check_function(learner_encoded, cases, encoded(_stages_reference), mistakes)
 
 
 def _ranks_reference(values):
