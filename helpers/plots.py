@@ -703,7 +703,7 @@ def feature_rows(rows: dict, size: float = 1.3, titles: dict | None = None) -> F
         raise ValueError("feature_rows needs at least one row")
     ncols = max(len(images) for images in rows.values())
     fig, axes = new_figure(
-        len(rows), ncols, figsize=(size * ncols + 1.2, size * len(rows) + 0.2), squeeze=False
+        len(rows), ncols, figsize=(size * ncols + 2.2, size * len(rows) + 0.2), squeeze=False
     )
     for r, (label, images) in enumerate(rows.items()):
         for c in range(ncols):
