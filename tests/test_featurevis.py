@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import featurevis
+from helpers import featurevis, widgets
 from helpers.saliency import Score
 from tests.models import two_conv_gap_model
 
@@ -113,3 +113,14 @@ def test_bad_arguments_are_named():
 def test_images_for_display_are_stretched_to_the_unit_range():
     shown = featurevis.for_display(np.array([[[[-5.0]], [[0.0]]], [[[2.0]], [[3.0]]]]), 0)
     assert shown.min() == 0 and shown.max() == 1
+
+
+def test_the_feature_explorer_answers_each_choice():
+
+    shown = {"a": np.zeros((4, 4, 3)), "b": np.ones((4, 4, 3))}
+    explorer = widgets.feature_explorer(shown, {"a": np.arange(3.0), "b": np.arange(3.0)})
+    assert explorer.result == "a"
+    explorer.children[0].value = "b"
+    assert explorer.result == "b"
+    with pytest.raises(ValueError, match="feature_explorer needs at least 1 images"):
+        widgets.feature_explorer({})

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from helpers import cams, sanity
+from helpers import cams, sanity, widgets
 from tests.models import two_conv_gap_model
 
 MODEL = two_conv_gap_model()
@@ -79,3 +79,15 @@ def test_curve_intervals_hold_the_mean():
     intervals = sanity.curve_intervals(values)
     assert intervals.shape == (4, 3)
     assert ((intervals[:, 1] <= intervals[:, 0]) & (intervals[:, 0] <= intervals[:, 2])).all()
+
+
+def test_the_sanity_explorer_answers_each_method_and_similarity():
+
+    cascade = sanity.cascading_randomisation(explain, [MODEL], ["head", "c2"])
+    kinds = {kind: cascade.similarity(kind) for kind in sanity.SIMILARITIES}
+    examples = {method: maps[:, 0] for method, maps in cascade.maps.items()}
+    explorer = widgets.sanity_explorer(cascade.stages, kinds, examples, IMAGES[0])
+    assert explorer.result == ("CAM", "Spearman")
+    explorer.children[0].value = "edge detector"
+    explorer.children[1].value = "SSIM"
+    assert explorer.result == ("edge detector", "SSIM")
