@@ -21,6 +21,7 @@ METHODS = {
     "CAM": lambda images, target: cams.cam(MODEL, images, target),
     "Grad-CAM": lambda images, target: cams.grad_cam(MODEL, images, target, layer="c1"),
     "high-res CAM": lambda images, target: cams.high_res_cam("c1", MODEL, images, target),
+    "Score-CAM": lambda images, target: cams.score_cam(MODEL, images, target, layer="c1"),
 }
 PREDICTED = MODEL.predict(IMAGES, verbose=0).argmax(axis=1)
 
