@@ -367,6 +367,18 @@ def move(page, widget, control, forward: bool = True, log: Path | None = None,
         time.sleep(0.05)
     page.wait_for_function(QUIET, arg=[output, 300], timeout=timeout_s * 1000, polling=100)
     after = output.evaluate(SHOWN)
+    if before["images"] and not after["images"] and not after["error"]:
+        # a loaded browser can take a moment to show the figure after a progress bar: a
+        # figure that is really gone is still gone 3 s later
+        from playwright.sync_api import TimeoutError as StillGone
+
+        try:
+            page.wait_for_function(
+                "el => el.querySelector('img')", arg=output, timeout=3000, polling=100
+            )
+        except StillGone:  # reported as gone below
+            pass
+        after = output.evaluate(SHOWN)
     changed = (after["images"], after["text"]) != (before["images"], before["text"])
     last = output.evaluate("el => el.__lastChange")
     lines = log.read_text().splitlines()[logged:] if log and log.exists() else []
