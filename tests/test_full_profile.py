@@ -5,6 +5,8 @@ error naming the file, where it was looked for and the command that fetches it."
 
 from __future__ import annotations
 
+import fcntl
+
 import pytest
 
 from helpers import course, data
@@ -44,10 +46,21 @@ def offline_full(monkeypatch, home, course_data):
 
 
 @pytest.fixture(scope="session")
-def stand_ins(tmp_path_factory):
-    """The stand-ins, built once per test worker (about 12 s)."""
+def stand_ins(tmp_path_factory, worker_id):
+    """A home per test worker whose ``data`` holds the stand-ins, built once for the whole
+    run (about 12 s; a 553 MB VGG16 among them) by the first worker that needs them, under a
+    lock, and only read afterwards; Keras' and the course's caches stay per worker."""
+    run_folder = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # pytest-xdist: each worker's temp folder is in the run's
+        run_folder = run_folder.parent
+    shared = run_folder / "full_stand_ins"
+    with open(run_folder / "full_stand_ins.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "complete").exists():
+            make_stand_ins.build(shared)
+            (shared / "complete").touch()
     home = tmp_path_factory.mktemp("full_home")
-    make_stand_ins.build(home / "data")
+    (home / "data").symlink_to(shared, target_is_directory=True)
     return home
 
 
