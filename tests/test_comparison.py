@@ -1,6 +1,7 @@
 """Notebook 04's measurements: measured, written with their checksums, read back, refused when
 damaged, hand-edited, or measured with another base or split."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -95,13 +96,21 @@ def test_a_record_that_does_not_fit_is_measured_here_and_the_notebook_goes_on(
         "measured 20"
     )
     monkeypatch.setattr(nb04_transfer, "base_sha256", lambda setting: "another base")
+    calls = []
+
+    def measure(*args, **kwargs):  # what measure returns is tested above; here: it is called
+        calls.append((args, kwargs))
+        return dataclasses.replace(result)  # a copy: the module's measurement stays as it was
+
+    monkeypatch.setattr(nb04_transfer, "measure", measure)
     again = nb04_transfer.course_comparison(setting, split, path=path)
     assert again.source == (
         "measured here (the shipped record record.json does not fit this run: it was made "
         "with different base model)"
     )
     assert "Measuring here (the shipped record" in capsys.readouterr().out
-    assert len(again.methods) == 4 and again.methods[0].correct.shape == split.y_test.shape
+    assert calls == [((setting, split, None), {"schedule": FAST})]  # this run's setting
+    assert again.methods is result.methods
 
 
 def test_the_shipped_record_fits_the_shipped_base_and_the_quick_split():
