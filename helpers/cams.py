@@ -149,16 +149,7 @@ def grad_cam(
     Used in notebook 07.
     """
     images = arguments.model_batch(model, images)
-    conv = (
-        layers.find_layer(model, kind="last_conv")
-        if layer is None
-        else layers.find_layer(model, name=layer)
-    )
-    if len(conv.output.shape) != 4:
-        raise ValueError(
-            f"layer {conv.name!r} has no spatial maps (output {conv.output.shape}): Grad-CAM "
-            "needs a conv or pooling layer; leave layer=None for the last conv layer"
-        )
+    conv = _spatial_layer(model, layer, "Grad-CAM")
     score = Score(model, logits=True) if score is None else score
     if score.layer is not None:
         raise ValueError("Grad-CAM explains the model's classes: give a Score without layer=")
@@ -174,6 +165,21 @@ def grad_cam(
     maps = maps.numpy()
     maps = upsample(maps, images.shape[1:3]) if upsampled else maps
     return Saliency(maps.astype(np.float32), targets.numpy().astype(np.int64))
+
+
+def _spatial_layer(model: keras.Model, layer: str | None, method: str) -> keras.Layer:
+    """The layer ``layer`` of ``model`` (None: its last conv layer), which must give maps."""
+    conv = (
+        layers.find_layer(model, kind="last_conv")
+        if layer is None
+        else layers.find_layer(model, name=layer)
+    )
+    if len(conv.output.shape) != 4:
+        raise ValueError(
+            f"layer {conv.name!r} has no spatial maps (output {conv.output.shape}): {method} "
+            "needs a conv or pooling layer; leave layer=None for the last conv layer"
+        )
+    return conv
 
 
 def _weighted_maps(gradients, features):
@@ -492,16 +498,7 @@ def score_cam(
     Used in notebook 08.
     """
     images = arguments.model_batch(model, images)
-    conv = (
-        layers.find_layer(model, kind="last_conv")
-        if layer is None
-        else layers.find_layer(model, name=layer)
-    )
-    if len(conv.output.shape) != 4:
-        raise ValueError(
-            f"layer {conv.name!r} has no spatial maps (output {conv.output.shape}): Score-CAM "
-            "needs a conv or pooling layer; leave layer=None for the last conv layer"
-        )
+    conv = _spatial_layer(model, layer, "Score-CAM")
     score = Score(model) if score is None else score
     if score.layer is not None:
         raise ValueError("Score-CAM explains the model's classes: give a Score without layer=")

@@ -61,24 +61,21 @@ def test_with_adam_too_the_score_rises_every_step_without_regularisers():
 
 def test_the_regularised_ascent_gives_images_in_range_and_a_higher_score():
     model = two_conv_gap_model()
-    vis = featurevis.visualise(
-        Score(model, "c2"),
-        [0, 1, 2, 3],
-        steps=20,
-        learning_rate=0.1,
-        regularisers=featurevis.Regularisers(jitter=1, rotate=10, scale=0.1, blur=0.5),
-    )
+
+    def regularised():
+        return featurevis.visualise(
+            Score(model, "c2"),
+            [0, 1, 2, 3],
+            steps=20,
+            learning_rate=0.1,
+            regularisers=featurevis.Regularisers(jitter=1, rotate=10, scale=0.1, blur=0.5),
+        )
+
+    vis = regularised()
     assert vis.images.shape == (4, 8, 8, 1) and vis.history.shape == (21, 4)
     assert 0 <= vis.images.min() and vis.images.max() <= 1  # the sigmoid keeps [0, 1]
     assert (vis.history[-1] >= vis.history[0]).all()
-    again = featurevis.visualise(
-        Score(model, "c2"),
-        [0, 1, 2, 3],
-        steps=20,
-        learning_rate=0.1,
-        regularisers=featurevis.Regularisers(jitter=1, rotate=10, scale=0.1, blur=0.5),
-    )
-    np.testing.assert_array_equal(vis.images, again.images)  # seeded
+    np.testing.assert_array_equal(vis.images, regularised().images)  # seeded
 
 
 def test_a_class_objective_on_the_logit_and_colour_decorrelation():

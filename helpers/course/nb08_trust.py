@@ -363,15 +363,6 @@ def measure_features(fashion_model, progress: bool = True) -> dict:
 
 
 REAL_OCCLUSION = {"window": 48, "stride": 24, "logits": True}  # notebook 02's photo setting
-REAL_METHODS = (
-    "CAM",
-    "Grad-CAM",
-    "high-res CAM",
-    "refined CAM",
-    "occlusion",
-    "Score-CAM",
-    "edge detector",
-)
 
 
 def real_costs(progress: bool = True) -> pd.DataFrame:
@@ -401,10 +392,10 @@ def real_costs(progress: bool = True) -> pd.DataFrame:
         return sanity.edge_map(model, photo, targets)
 
     seconds = seconds_per_image(
-        one, tqdm(REAL_METHODS, desc="timing", disable=not progress), 1, cold=("Score-CAM",)
+        one, tqdm(METHODS, desc="timing", disable=not progress), 1, cold=("Score-CAM",)
     )
     rows = {}
-    for method in REAL_METHODS:
+    for method in METHODS:
         layer = {"Score-CAM": "head_relu", "high-res CAM": efficientnet.BLOCK_28}.get(method)
         layer = efficientnet.BLOCK_28 if method == "refined CAM" else layer
         passes = passes_per_image(method, model, photo.shape[1:], layer)
