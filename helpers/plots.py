@@ -718,6 +718,24 @@ def feature_rows(rows: dict, size: float = 1.3, titles: dict | None = None) -> F
     return fig
 
 
+def feature_with_history(image: np.ndarray, title: str, history=None) -> Figure:
+    """One feature visualisation, stretched to its own range, and with ``history`` (the
+    unit's score at each ascent step) the curve of the score beside it."""
+    panels = 1 if history is None else 2
+    fig, axes = new_figure(1, panels, figsize=(3.2 * panels, 3.0), squeeze=False)
+    ax = axes[0, 0]
+    ax.imshow(_as_2d_or_rgb(_stretched(np.asarray(image, np.float32))), cmap="gray")
+    ax.set_title(title, fontsize=8)
+    ax.axis("off")
+    if history is not None:
+        axes[0, 1].plot(history)
+        axes[0, 1].set_xlabel("step")
+        axes[0, 1].set_ylabel("score of the unit")
+        axes[0, 1].grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def similarity_curves(stages, intervals: dict, ylabel: str, title: str | None = None) -> Figure:
     """One line per method over the cascade's stages, with its 95 % interval shaded
     (``intervals``: method -> ``(stages, 3)`` mean, low, high)."""

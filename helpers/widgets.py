@@ -37,7 +37,7 @@ from helpers import (
     occlusion,
     plots,
     refine,
-    stats,
+    sanity,
     transfer,
 )
 from helpers.data import Dataset
@@ -679,23 +679,8 @@ def feature_explorer(shown: dict, histories: dict | None = None):
         return visualisation
 
     def draw(label):
-        with_curve = histories is not None and label in histories
-        fig, axes = plots.new_figure(
-            1, 2 if with_curve else 1, figsize=(6.4 if with_curve else 3.2, 3.0), squeeze=False
-        )
-        ax = axes[0, 0]
-        ax.imshow(
-            plots._as_2d_or_rgb(plots._stretched(np.asarray(shown[label], np.float32))), cmap="gray"
-        )
-        ax.set_title(label, fontsize=8)
-        ax.axis("off")
-        if with_curve:
-            axes[0, 1].plot(histories[label])
-            axes[0, 1].set_xlabel("step")
-            axes[0, 1].set_ylabel("score of the unit")
-            axes[0, 1].grid(alpha=0.3)
-        fig.tight_layout()
-        return fig
+        history = None if histories is None else histories.get(label)
+        return plots.feature_with_history(shown[label], label, history)
 
     return linked(
         compute,
@@ -711,9 +696,7 @@ def sanity_explorer(stages, similarities: dict, examples: dict, image: np.ndarra
     methods, kinds = list(examples), list(similarities)
     _at_least(methods, 1, "methods", "sanity_explorer")
     bands = {
-        (kind, method): np.array(
-            [stats_interval for stats_interval in map(_interval, similarities[kind][method])]
-        )
+        (kind, method): sanity.curve_intervals(similarities[kind][method])
         for kind in kinds
         for method in methods
     }
@@ -733,8 +716,3 @@ def sanity_explorer(stages, similarities: dict, examples: dict, image: np.ndarra
         method=widgets.Dropdown(options=methods, value=methods[0], description="method"),
         similarity=widgets.Dropdown(options=kinds, value=kinds[0], description="similarity"),
     )
-
-
-def _interval(values) -> tuple[float, float, float]:
-    """Mean and 95 % bootstrap interval of one stage's similarities."""
-    return stats.bootstrap_interval(np.asarray(values, float))
