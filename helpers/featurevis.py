@@ -290,13 +290,3 @@ def without(regularisers: Regularisers, *names: str) -> Regularisers:
     if unknown:
         raise ValueError(f"unknown regularisers {unknown}: some of {Regularisers.__annotations__}")
     return dataclasses.replace(regularisers, **{name: getattr(NONE, name) for name in names})
-
-
-def for_display(images: np.ndarray, percentile: float = 1.0) -> np.ndarray:
-    """Each image stretched to [0, 1] between its own ``percentile`` and ``100 - percentile``
-    (an unregularised image leaves [0, 1] far behind)."""
-    images = np.asarray(images, np.float32)
-    axes = tuple(range(1, images.ndim))
-    low = np.percentile(images, percentile, axis=axes, keepdims=True)
-    high = np.percentile(images, 100 - percentile, axis=axes, keepdims=True)
-    return np.clip((images - low) / np.maximum(high - low, 1e-8), 0, 1)

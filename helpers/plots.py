@@ -685,10 +685,15 @@ def pipeline_steps(steps, image: np.ndarray, into: Figure | None = None) -> Figu
 # ---------------------------------------------------------------------------------------------
 
 
-def _stretched(image: np.ndarray, percentile: float = 1.0) -> np.ndarray:
-    """An image stretched to [0, 1] between its own low and high percentiles."""
-    low, high = np.percentile(image, [percentile, 100 - percentile])
-    return np.clip((image - low) / max(high - low, 1e-8), 0, 1)
+def for_display(images: np.ndarray, percentile: float = 1.0) -> np.ndarray:
+    """Each image of a batch stretched to [0, 1] between its own ``percentile`` and
+    ``100 - percentile`` (a feature visualisation without regularisers leaves [0, 1] far
+    behind)."""
+    images = np.asarray(images, np.float32)
+    axes = tuple(range(1, images.ndim))
+    low = np.percentile(images, percentile, axis=axes, keepdims=True)
+    high = np.percentile(images, 100 - percentile, axis=axes, keepdims=True)
+    return np.clip((images - low) / np.maximum(high - low, 1e-8), 0, 1)
 
 
 def _row_label(ax, label: str) -> None:
@@ -710,7 +715,7 @@ def feature_rows(rows: dict, size: float = 1.3, titles: dict | None = None) -> F
             ax = axes[r, c]
             _hide_axis(ax)
             if c < len(images):
-                ax.imshow(_as_2d_or_rgb(_stretched(np.asarray(images[c], np.float32))), cmap="gray")
+                ax.imshow(_as_2d_or_rgb(for_display(images[c : c + 1])[0]), cmap="gray")
                 if titles and label in titles:
                     ax.set_title(titles[label][c], fontsize=7)
         _row_label(axes[r, 0], label)
@@ -724,7 +729,7 @@ def feature_with_history(image: np.ndarray, title: str, history=None) -> Figure:
     panels = 1 if history is None else 2
     fig, axes = new_figure(1, panels, figsize=(3.2 * panels, 3.0), squeeze=False)
     ax = axes[0, 0]
-    ax.imshow(_as_2d_or_rgb(_stretched(np.asarray(image, np.float32))), cmap="gray")
+    ax.imshow(_as_2d_or_rgb(for_display(np.asarray(image)[None])[0]), cmap="gray")
     ax.set_title(title, fontsize=8)
     ax.axis("off")
     if history is not None:

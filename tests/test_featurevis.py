@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import featurevis, widgets
+from helpers import featurevis, plots, widgets
 from helpers.saliency import Score
 from tests.models import two_conv_gap_model
 
@@ -108,7 +108,7 @@ def test_bad_arguments_are_named():
 
 
 def test_images_for_display_are_stretched_to_the_unit_range():
-    shown = featurevis.for_display(np.array([[[[-5.0]], [[0.0]]], [[[2.0]], [[3.0]]]]), 0)
+    shown = plots.for_display(np.array([[[[-5.0]], [[0.0]]], [[[2.0]], [[3.0]]]]), 0)
     assert shown.min() == 0 and shown.max() == 1
 
 
