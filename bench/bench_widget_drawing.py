@@ -1,10 +1,10 @@
-"""How a widget should draw: three routes for the two heaviest widget figures, the refinement
+"""How a widget should draw: four routes for the two heaviest widget figures, the refinement
 pipeline (notebook 07) and the occlusion overlay (notebook 02), each measured in one run.
 
-* before: a new figure each change, shown by the inline backend (``bbox_inches="tight"``:
-  the figure is drawn twice, and the PNG compressed at zlib's default level);
-* one draw: a new figure each change, drawn once to a fast-compressed PNG
-  (:func:`helpers.plots.png`), what :func:`helpers.widgets.linked` does;
+* before: a new figure each change, shown by the inline backend (cropped to its content,
+  ``bbox_inches="tight"``, and compressed at zlib's default level);
+* new figure: a new figure each change, cropped the same way but quickly compressed
+  (:func:`helpers.plots.png`, what :func:`helpers.widgets.linked` shows);
 * kept figure: one figure per widget, its images and titles updated in place
   (:class:`helpers.plots.Redrawable`), then the same PNG;
 * numpy only: the panels coloured with matplotlib's colour maps as lookup tables, tiled at
@@ -79,7 +79,7 @@ def routes(draw, inputs, panels) -> dict:
         for args in inputs:
             print_figure(draw(*args), "png", bbox_inches="tight")
 
-    def one_draw():
+    def new_figure():
         for args in inputs:
             plots.png(draw(*args))
 
@@ -93,7 +93,7 @@ def routes(draw, inputs, panels) -> dict:
 
     return {
         "before": before,
-        "one draw": one_draw,
+        "new figure": new_figure,
         "kept figure": kept_figure,
         "numpy only": numpy_only,
     }
