@@ -119,6 +119,7 @@ SETTLED = """([n, ms]) => window.__idles > n && window.__status === 'idle'
 # Settled: the kernel idle, and neither it nor the output changed for ``ms``
 QUIET = """([el, ms]) => window.__status === 'idle'
     && performance.now() - Math.max(el.__lastChange, window.__statusChange) > ms"""
+QUIET_MS = 150  # the output's messages reach the page before the kernel's idle status
 DISABLED = """el => el.tagName === 'SELECT' ? el.disabled
     : el.closest('.noUi-target').hasAttribute('disabled')"""
 
@@ -348,11 +349,10 @@ def move(page, widget, control, forward: bool = True, log: Path | None = None,
          timeout_s: float = 120, value: str | None = None,
          far: bool = False) -> Change:  # fmt: skip
     """Move ``control`` one step (to the slider's end with ``far``, or to dropdown entry
-    ``value``); wait until the callback
-    has finished, the kernel is idle, and neither it nor ``widget``'s output changed for
-    0.3 s. ``log``: the ``COURSE_WIDGET_LOG`` file where the kernel notes each callback that
-    finished drawing; without it (or for a callback that fails), "finished" is the kernel
-    turning idle and staying so for 2 s."""
+    ``value``); wait until the callback has finished, the kernel is idle, and neither it nor
+    ``widget``'s output changed for :data:`QUIET_MS`. ``log``: the ``COURSE_WIDGET_LOG``
+    file where the kernel notes each callback that finished drawing; without it (or for a
+    callback that fails), "finished" is the kernel turning idle and staying so for 2 s."""
     output = widget.locator(".widget-output").first.element_handle()
     output.evaluate(WATCH)
     before = output.evaluate(SHOWN)
@@ -365,7 +365,9 @@ def move(page, widget, control, forward: bool = True, log: Path | None = None,
         if page.evaluate(SETTLED, arg=[idles, 2000]):
             break  # ran without finishing a drawing (an error, a refusal), or no log kept
         time.sleep(0.05)
-    page.wait_for_function(QUIET, arg=[output, 300], timeout=timeout_s * 1000, polling=100)
+    page.wait_for_function(
+        QUIET, arg=[output, QUIET_MS], timeout=timeout_s * 1000, polling=50
+    )
     after = output.evaluate(SHOWN)
     if before["images"] and not after["images"] and not after["error"]:
         # a loaded browser can take a moment to show the figure after a progress bar: a

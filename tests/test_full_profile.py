@@ -64,12 +64,8 @@ def stand_ins(tmp_path_factory, worker_id):
     return home
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
-def test_every_notebook_runs_in_the_full_profile_on_stand_ins(
-    notebook, stand_ins, monkeypatch, capsys
-):
-    offline_full(monkeypatch, stand_ins, stand_ins / "data")
-    monkeypatch.setenv("COURSE_FULL_LIMIT", "1000")  # the stand-ins' sizes; epochs 1
+def runs_in_the_full_profile(notebook, capsys) -> None:
+    """``notebook`` runs to its end and its setting line reports the seeds' setting."""
     executed, seconds, error = run_course.execute(notebook)
     assert error is None, error
     printed = "".join(
@@ -80,6 +76,22 @@ def test_every_notebook_runs_in_the_full_profile_on_stand_ins(
         assert fact in printed, f"{notebook.stem} does not report {fact!r}"
     with capsys.disabled():
         print(f"\n{notebook.stem}: {seconds:.1f} s in the full profile on stand-ins")
+
+
+PREPARED = "06"  # run after `prepare` built its setting (the next test), not alone
+
+
+@pytest.mark.parametrize(
+    "notebook",
+    [path for path in NOTEBOOKS if not path.stem.startswith(PREPARED)],
+    ids=lambda path: path.stem,
+)
+def test_every_notebook_runs_in_the_full_profile_on_stand_ins(
+    notebook, stand_ins, monkeypatch, capsys
+):
+    offline_full(monkeypatch, stand_ins, stand_ins / "data")
+    monkeypatch.setenv("COURSE_FULL_LIMIT", "1000")  # the stand-ins' sizes; epochs 1
+    runs_in_the_full_profile(notebook, capsys)
 
 
 @pytest.mark.parametrize(
@@ -105,14 +117,20 @@ def test_without_stand_ins_each_setting_stops_naming_the_fetch_command(
     assert not list((tmp_path / "keras").rglob("*.part")), "no half-written download left"
 
 
-def test_prepare_builds_and_caches_a_setting_outside_the_notebook(stand_ins, monkeypatch, capsys):
+def test_prepare_builds_a_setting_outside_the_notebook_which_then_only_reads_it(
+    stand_ins, monkeypatch, capsys
+):
     offline_full(monkeypatch, stand_ins, stand_ins / "data")
     monkeypatch.setenv("COURSE_FULL_LIMIT", "1000")
     monkeypatch.setenv("COURSE_CACHE", str(stand_ins / "prepared"))
-    course.prepare(["06"])
+    course.prepare([PREPARED])
     assert "06: cifar100_cnn + 9 fine components" in capsys.readouterr().out
     cached = stand_ins / "prepared" / "models"
-    assert (cached / "cifar100_cnn.keras").is_file()
-    assert len(list((cached / "hdcnn_confusion").glob("hdcnn_fine_*.keras"))) == 9
+    models = [cached / "cifar100_cnn.keras", *(cached / "hdcnn_confusion").glob("*.keras")]
+    assert models[0].is_file()
+    assert len([m for m in models if m.name.startswith("hdcnn_fine_")]) == 9
+    written = {model: model.stat().st_mtime_ns for model in models}
+    runs_in_the_full_profile(next(p for p in NOTEBOOKS if p.stem.startswith(PREPARED)), capsys)
+    assert {model: model.stat().st_mtime_ns for model in models} == written, "retrained"
     with pytest.raises(ValueError, match=r"unknown notebook\(s\) \['09'\]"):
         course.prepare(["09"])
