@@ -365,9 +365,7 @@ def move(page, widget, control, forward: bool = True, log: Path | None = None,
         if page.evaluate(SETTLED, arg=[idles, 2000]):
             break  # ran without finishing a drawing (an error, a refusal), or no log kept
         time.sleep(0.05)
-    page.wait_for_function(
-        QUIET, arg=[output, QUIET_MS], timeout=timeout_s * 1000, polling=50
-    )
+    page.wait_for_function(QUIET, arg=[output, QUIET_MS], timeout=timeout_s * 1000, polling=50)
     after = output.evaluate(SHOWN)
     if before["images"] and not after["images"] and not after["error"]:
         # a loaded browser can take a moment to show the figure after a progress bar: a
