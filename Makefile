@@ -2,6 +2,7 @@
 VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+PHOTOS := $(VENV)/share/cnn-course/photos/cats_dogs.npz
 export COURSE_PROFILE ?= quick
 
 .PHONY: setup course site lab test bench clean
@@ -13,23 +14,27 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m helpers fetch site-assets || echo "MathJax and the widget scripts of the offline site not fetched (no network?): build/site/ will load them from CDNs"
 	touch $(STAMP)
 
-setup: $(STAMP)
+# the labelled real photos (37 MB fetched, 7 MB kept); offline, the notebooks skip their sections
+$(PHOTOS): $(STAMP)
+	$(PY) -m helpers fetch photos || echo "The labelled photos were not fetched (no network?): the notebooks' real-photo sections will say so and be skipped"
 
-course: $(STAMP)  ## execute every notebook headless; executed copies in build/, site in build/site/
+setup: $(STAMP) $(PHOTOS)
+
+course: setup  ## execute every notebook headless; executed copies in build/, site in build/site/
 	$(PY) scripts/run_course.py
 
-site: $(STAMP)  ## the site again from build/'s executed notebooks (runs none; opens nothing; offline)
+site: setup  ## the site again from build/'s executed notebooks (runs none; opens nothing; offline)
 	$(PY) -m helpers.publish.book
 
-lab: $(STAMP)  ## JupyterLab on the course
+lab: setup  ## JupyterLab on the course
 	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
 
-test: $(STAMP)  ## lint, unit tests, every notebook under nbval, browser tests
+test: setup  ## lint, unit tests, every notebook under nbval, browser tests
 	$(VENV)/bin/ruff check helpers tests scripts bench
 	$(PY) -m pytest -n 2 --dist loadgroup --durations=15 tests/ notebooks/ --nbval-lax --nbval-cell-timeout=240 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg
 
-bench: $(STAMP)  ## benchmarks: ratios measured in one run
+bench: setup  ## benchmarks: ratios measured in one run
 	$(PY) bench/run_all.py
 
 clean:

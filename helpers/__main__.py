@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from helpers import course
-from helpers.data import cifar, fashion_mnist, pets
+from helpers.data import cifar, fashion_mnist, labelled_photos, pets
 from helpers.infra.errors import DataNotFoundError, WeightsNotFoundError
 from helpers.models import weights, zoo
 from helpers.publish import site
@@ -20,6 +20,7 @@ USAGE = """usage: python -m helpers COMMAND ...
       fashion-mnist (the default)    the four Fashion-MNIST files, into ~/.keras/datasets
       cifar10 | cifar100             the CIFAR python archive, into ~/.keras/datasets
       weights MODEL [--no-top]       ImageNet weights of MobileNetV2, VGG16 or DenseNet121
+      photos                         the labelled cat, dog and ImageNet photos (37 MB)
       pets                           Microsoft's cats-vs-dogs photos (PetImages, 825 MB)
       site-assets                    the scripts that draw widgets on the offline site
   train NAME                     train a course model of the full profile (NAME: {models})
@@ -40,6 +41,8 @@ def fetch(arguments: list[str]) -> str:
     if what == "weights" and len(arguments) in (2, 3) and arguments[2:] in ([], ["--no-top"]):
         path = weights.fetch(arguments[1], include_top=arguments[2:] != ["--no-top"])
         return f"{arguments[1]} weights ready in {path}"
+    if what == "photos" and len(arguments) == 1:
+        return f"photos ready in {labelled_photos.fetch_photos()}"
     if what == "pets" and len(arguments) == 1:
         return f"PetImages ready in {pets.fetch_pets()}"
     if what == "site-assets" and len(arguments) == 1:

