@@ -318,9 +318,28 @@ def coarse_weights(kernel: np.ndarray, bias: np.ndarray, init_classes: Sequence[
     ks = _validate(init_classes, k, kernel.shape[1])
     scsm = sorted_similarity(class_similarity(kernel))
     members = [scsm[c, :kc] for c, kc in zip(init_classes, ks, strict=True)]
+    return (*unit_weights(kernel, bias, members), members)
+
+
+def unit_weights(kernel: np.ndarray, bias: np.ndarray, members) -> tuple[np.ndarray, np.ndarray]:
+    """Kernel and bias of coarse units given their member classes: unit *j* averages the
+    columns and biases of ``members[j]`` (the construction of :func:`coarse_weights`, for
+    members chosen another way, e.g. all of ImageNet's cat classes).
+
+    Examples
+    --------
+    >>> kernel, bias = np.array([[1.0, 3.0, 5.0]]), np.array([0.0, 1.0, 2.0])
+    >>> unit_weights(kernel, bias, [[0, 1], [2]])
+    (array([[2., 5.]]), array([0.5, 2. ]))
+    """
+    kernel = arguments.finite(kernel, "kernel")
+    bias = arguments.finite(bias, "bias")
+    if len(members) == 0 or any(len(m) == 0 for m in members):
+        raise ValueError("give each coarse unit at least one member class, e.g. [[283], [248]]")
+    members = [arguments.labels(list(m), kernel.shape[1], "members") for m in members]
     coarse_kernel = np.stack([kernel[:, m].mean(axis=1) for m in members], axis=1)
     coarse_bias = np.array([bias[m].mean() for m in members])
-    return coarse_kernel, coarse_bias, members
+    return coarse_kernel, coarse_bias
 
 
 def penultimate_model(model: keras.Model) -> keras.Model:

@@ -404,6 +404,7 @@ def sample_size_explorer(
     features=None,
     known: dict | None = None,
     seeds: int = 3,
+    runs=None,
 ):
     """Labelled images per class -> test accuracy of feature extraction vs from scratch:
     the mean over ``seeds`` runs of each arm, with their range (min to max) shaded.
@@ -413,7 +414,9 @@ def sample_size_explorer(
     ``seeds`` runs never trains. Any other size trains its missing runs (seeds ``seed``,
     ``seed + 1``, ..., with :func:`helpers.transfer.seed_runs` and a progress bar) once and
     is then cached. Pass the ``features`` cache of a previous comparison to reuse its
-    extracted features.
+    extracted features. ``runs(per_class, seeds, bar)``, when given, trains the missing runs
+    instead (returning ``(extraction accuracies, scratch accuracies)``, one per seed), e.g.
+    notebook 04's cats vs dogs with their fixed validation and test photos.
     """
     _at_least(list(sizes), 1, "size", "sample_size_explorer")
     seeds = arguments.count(seeds, "seeds")
@@ -430,9 +433,11 @@ def sample_size_explorer(
         if len(missing):
             desc = f"training {per_class} per class, {len(missing)} seed(s) x 2 arms"
             with tqdm(total=2 * len(missing), desc=desc) as bar:
-                extracted, scratch = transfer.seed_runs(
-                    base, dataset, cut_layer, per_class, missing, schedule, val_per_class,
-                    features, bar,
+                extracted, scratch = (
+                    runs(per_class, missing, bar) if runs is not None else transfer.seed_runs(
+                        base, dataset, cut_layer, per_class, missing, schedule, val_per_class,
+                        features, bar,
+                    )
                 )  # fmt: skip
             cache[per_class] = (done[0] + extracted, done[1] + scratch)
         return {"per_class": per_class, "results": dict(sorted(cache.items()))}

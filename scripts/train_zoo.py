@@ -271,9 +271,7 @@ def cam_curves_job(dataset, args):
     maps, targets = cams.quality_maps(half, full, test)
     areas = nb07_cams.measure(half, maps, test.images, targets)
     sha = nb07_cams.model_sha256()
-    path = nb07_cams.save(
-        areas, sha, maps, test.images, targets, args.out / nb07_cams.SHIPPED.name
-    )
+    path = nb07_cams.save(areas, sha, maps, test.images, targets, args.out / nb07_cams.SHIPPED.name)
     print(f"saved {path}: {len(maps)} map types", flush=True)
     return []
 
@@ -288,7 +286,12 @@ def tsne_maps_job(dataset, args):
     return []
 
 
-RECORD_JOBS = {"transfer": transfer_job, "cats_dogs": cats_dogs_job, "cam_curves": cam_curves_job, "tsne_maps": tsne_maps_job}
+RECORD_JOBS = {
+    "transfer": transfer_job,
+    "cats_dogs": cats_dogs_job,
+    "cam_curves": cam_curves_job,
+    "tsne_maps": tsne_maps_job,
+}
 JOBS |= RECORD_JOBS
 DEFAULT_JOBS = [name for name in JOBS if name != "cam_decoder"]  # "cam" runs the decoder
 

@@ -15,7 +15,9 @@ Notebooks call the names below, e.g. ``course.setup(PROFILE)``, ``course.cams(pr
 stand-ins); unset, ``full`` uses the papers' sizes.
 """
 
+from helpers.course import cats_dogs
 from helpers.course.base import claim, setup
+from helpers.course.cats_dogs import coarse_on_photos, comparison_on_photos
 from helpers.course.imagenet import RealNetwork, imagenet_class_names, real_network
 from helpers.course.nb00_start import start
 from helpers.course.nb01_filters import filters, reference_filters, training_start
@@ -67,6 +69,9 @@ __all__ = [
     "cams",
     "claim",
     "coarse",
+    "cats_dogs",
+    "coarse_on_photos",
+    "comparison_on_photos",
     "course_comparison",
     "course_curves",
     "decoder_ablation",

@@ -115,12 +115,13 @@ def _as_val_test(split: tl.Split):
     return split.x_train, split.y_train, split.x_val, split.y_val, split.x_val, split.y_val
 
 
-def seed_runs(split: tl.Split, base, per_class: int, seeds: int, schedule, cache, bar=None):
+def seed_runs(split: tl.Split, base, per_class: int, seeds, schedule, cache, bar=None):
     """Feature extraction and the small CNN from scratch with ``per_class`` labelled photos
-    per class drawn from the split's training photos (seed ``s`` draws them and starts the
-    weights); validation and test photos stay the split's."""
+    per class drawn from the split's training photos, one run of each per seed in ``seeds``
+    (seed ``s`` draws the photos and starts the weights); validation and test photos stay
+    the split's. ``bar`` advances by one per run of an arm."""
     extracted, scratch = [], []
-    for seed in range(seeds):
+    for seed in seeds:
         chosen = labelled_photos.labelled_subset(
             np.arange(len(split.y_train)), split.y_train, per_class, seed
         )
@@ -135,6 +136,8 @@ def seed_runs(split: tl.Split, base, per_class: int, seeds: int, schedule, cache
         )
         keras.utils.set_random_seed(seed)
         extracted.append(tl.feature_extraction(base, small, CUT, schedule, cache).test_accuracy)
+        if bar is not None:
+            bar.update()
         scratch.append(tl.from_scratch(small_cnn(), small, CUT, schedule, seed).test_accuracy)
         if bar is not None:
             bar.update()
@@ -155,7 +158,7 @@ def measure(split: tl.Split, schedule=tl.Schedule(), per_class=PER_CLASS, seeds=
         bar.update()
         sizes = {}
         for size in per_class:
-            sizes[size] = seed_runs(split, base, size, seeds, schedule, cache)
+            sizes[size] = seed_runs(split, base, size, range(seeds), schedule, cache)
             bar.update()
     return PhotoComparison(considered, methods, sizes)
 
@@ -228,3 +231,171 @@ def course_comparison(split: tl.Split, live: bool = False, path: Path = SHIPPED)
     )
     comparison.source = source
     return comparison
+
+
+# ---------------------------------------------------------------------------------------------
+# 05: the coarse cat-vs-dog unit of the 1,000-class head, measured on the photos
+# ---------------------------------------------------------------------------------------------
+
+INIT = (283, 248)  # Persian cat, Eskimo dog: Filus & Domanska's initialisation classes
+KS = tuple(range(1, 11))
+TRAINED_PER_CLASS = (10, 100)  # the logistic-regression baselines' labelled photos per class
+
+
+@dataclass
+class PhotoCoarse:
+    """The coarse cat-vs-dog classifiers on the photos: ``by_k`` (SCSM units from
+    :data:`INIT` for each k: validation accuracy, test accuracy and its interval),
+    ``chosen_k`` (chosen on the validation photos), ``table`` (test accuracy with its 95 %
+    interval of the SCSM head at the chosen k, the same construction from every cat and dog
+    class, the post-hoc sum of those classes' probabilities, and logistic regressions
+    trained on the pooled features of 10 and 100 photos per class),
+    ``correct`` (0/1 per test photo and row of ``table``) and ``top1`` (where the fine head
+    puts each class's photos)."""
+
+    by_k: object
+    chosen_k: int
+    table: object
+    correct: dict
+    top1: object
+
+
+def photo_outputs(split: tl.Split, model: keras.Model | None = None) -> dict:
+    """Pooled features and 1,000-class probabilities of the split's photos (one pass of
+    EfficientNet-Lite0 at :data:`PIXELS`), per part: ``{"train" | "val" | "test": {...}}``
+    with ``features``, ``probabilities`` and ``labels`` (0 cat, 1 dog)."""
+    from helpers import coarse
+
+    model = imagenet_base() if model is None else model
+    parts = {
+        "train": (split.x_train, split.y_train),
+        "val": (split.x_val, split.y_val),
+        "test": (split.x_test, split.y_test),
+    }
+    return {name: coarse.split_outputs(model, x, y) for name, (x, y) in parts.items()}
+
+
+def measure_coarse(outputs: dict, kernel: np.ndarray, bias: np.ndarray) -> PhotoCoarse:
+    """The coarse unit of the 1,000-class head (no training) against its baselines, on the
+    photos' ``outputs`` (:func:`photo_outputs`) with the head's ``kernel`` and ``bias``."""
+    import pandas as pd
+
+    from helpers import coarse, stats
+    from helpers.course.imagenet import CATS, DOGS
+
+    def unit_correct(part: str, unit_kernel, unit_bias) -> np.ndarray:
+        scores = coarse.coarse_probabilities(outputs[part]["features"], unit_kernel, unit_bias)
+        return (coarse.coarse_predictions(scores) == outputs[part]["labels"]).astype(float)
+
+    per_k = {k: coarse.coarse_weights(kernel, bias, list(INIT), k)[:2] for k in KS}
+    val = {k: unit_correct("val", *w).mean() for k, w in per_k.items()}
+    test = stats.accuracy_table({k: unit_correct("test", *w) for k, w in per_k.items()})
+    by_k = pd.DataFrame({"validation accuracy": pd.Series(val).round(4)}).join(test)
+    by_k.index.name = "k"
+    chosen = max(KS, key=lambda k: (val[k], -k))  # the smallest k among the best
+    labels = outputs["test"]["labels"]
+    everything = [list(CATS), list(DOGS)]
+    correct = {
+        f"SCSM head, k = {chosen}": (unit_correct("test", *per_k[chosen])),
+        f"mean of all {len(CATS) + len(DOGS)} cat, dog classes": unit_correct(
+            "test", *coarse.unit_weights(kernel, bias, everything)
+        ),
+        "post-hoc sum of their probabilities": (
+            coarse.coarse_predictions(
+                coarse.posthoc_probabilities(outputs["test"]["probabilities"], everything)
+            )
+            == labels
+        ).astype(float),
+    }
+    for per_class in TRAINED_PER_CLASS:
+        chosen_rows = labelled_photos.labelled_subset(
+            np.arange(len(outputs["train"]["labels"])), outputs["train"]["labels"], per_class, 0
+        )
+        head = coarse.trained_head(
+            outputs["train"]["features"][chosen_rows], outputs["train"]["labels"][chosen_rows]
+        )
+        predicted = head.predict(outputs["test"]["features"])
+        correct[f"regression, {per_class} photos per class"] = (predicted == labels).astype(float)
+    return PhotoCoarse(by_k, chosen, stats.accuracy_table(correct), correct, _top1(outputs))
+
+
+def _top1(outputs: dict):
+    """Share of each class's test photos whose top-1 fine class is a cat class, a dog class,
+    or another class."""
+    import pandas as pd
+
+    from helpers.course.imagenet import CATS, DOGS
+
+    top = outputs["test"]["probabilities"].argmax(axis=1)
+    labels = outputs["test"]["labels"]
+    rows = {}
+    for label, name in enumerate(labelled_photos.CAT_DOG_CLASSES):
+        mine = top[labels == label]
+        in_cats, in_dogs = np.isin(mine, CATS).mean(), np.isin(mine, DOGS).mean()
+        rows[f"{name} photos"] = {
+            "top-1 a cat class": round(float(in_cats), 3),
+            "top-1 a dog class": round(float(in_dogs), 3),
+            "top-1 elsewhere": round(float(1 - in_cats - in_dogs), 3),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def coarse_on_photos() -> PhotoCoarse | None:
+    """Notebook 05's measurement on the photos (about 5 s: one pass over the 2,000 photos);
+    None, after printing why and how to fetch them, when the photos are not here."""
+    from helpers import coarse
+
+    split, why = available()
+    if split is None:
+        print(why)
+        return None
+    model = imagenet_base()
+    kernel, bias = coarse.head_weights(model)
+    return measure_coarse(photo_outputs(split, model), kernel, bias)
+
+
+# ---------------------------------------------------------------------------------------------
+# 04: what the notebook calls
+# ---------------------------------------------------------------------------------------------
+
+
+def comparison_on_photos(live: bool = False) -> tuple[tl.Split | None, PhotoComparison | None]:
+    """Notebook 04's split and comparison on the photos (:func:`course_comparison`); both
+    None, after printing why and how to fetch the photos, when they are not here."""
+    split, why = available()
+    if split is None:
+        print(why)
+        return None, None
+    return split, course_comparison(split, live)
+
+
+def size_table(comparison: PhotoComparison):
+    """The sizes considered: validation accuracy of feature extraction and seconds to
+    extract the features of the 2,000 photos, per upscaled size."""
+    import pandas as pd
+
+    table = pd.DataFrame.from_dict(
+        comparison.sizes_considered,
+        orient="index",
+        columns=["validation accuracy", "seconds for 2,000 photos"],
+    )
+    table.index.name = "pixels"
+    return table
+
+
+def sample_size_explorer(split: tl.Split, comparison: PhotoComparison):
+    """The sample-size widget on the photos: every recorded size answers at once; a size
+    with fewer runs trains them once (EfficientNet-Lite0 is built on first need)."""
+    from helpers import widgets
+
+    bases: list[keras.Model] = []
+    cache = tl.FeatureCache()
+
+    def runs(per_class, seeds, bar):
+        if not bases:
+            bases.append(imagenet_base())
+        return seed_runs(split, bases[0], per_class, seeds, tl.Schedule(), cache, bar)
+
+    return widgets.sample_size_explorer(
+        None, None, CUT, sizes=PER_CLASS, known=comparison.sizes, seeds=SEEDS, runs=runs
+    )

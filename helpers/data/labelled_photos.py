@@ -126,8 +126,7 @@ def _pixels(encoded, key: str) -> np.ndarray:
     per_photo = PHOTO_SIDE * PHOTO_SIDE * 3
     if flat.size == 0 or flat.size % per_photo:
         raise DataNotFoundError(
-            f"the '{key}' photos hold {flat.size} numbers, not a whole number of 32 x 32 RGB "
-            "photos"
+            f"the '{key}' photos hold {flat.size} numbers, not a whole number of 32 x 32 RGB photos"
         )
     if not np.all(np.isfinite(flat)) or flat.min() < 0 or flat.max() > 255:
         raise DataNotFoundError(f"the '{key}' pixels are not all in 0-255")
@@ -144,7 +143,9 @@ def imagenet_members(wheel: Path) -> dict[str, bytes]:
                 if name.startswith("foolbox/data/") and _IMAGENET_NAME.match(Path(name).name)
             }
     except (zipfile.BadZipFile, OSError) as error:
-        raise DataNotFoundError(f"{wheel} is not a readable wheel ({error}); fetch it again") from error
+        raise DataNotFoundError(
+            f"{wheel} is not a readable wheel ({error}); fetch it again"
+        ) from error
 
 
 def _cats_dogs_digest(images: np.ndarray, labels: np.ndarray) -> str:
