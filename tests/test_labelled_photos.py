@@ -224,7 +224,8 @@ def test_the_split_is_disjoint_stratified_and_fixed():
     for part, per_class in zip(parts, (500, 200, 300), strict=True):
         assert np.bincount(labels[part]).tolist() == [per_class, per_class]
     again = lp.fixed_split(labels)
-    assert all(np.array_equal(a, b) for a, b in zip(parts, [again.train, again.val, again.test]))
+    for mine, its in zip(parts, (again.train, again.val, again.test), strict=True):
+        np.testing.assert_array_equal(mine, its)
     assert not np.array_equal(lp.fixed_split(labels, seed=1).test, split.test)
 
 

@@ -35,6 +35,7 @@ PER_CLASS = (10, 25, 50, 100, 200, 500)  # the sample-size curve (500: the whole
 SEEDS = 3
 CUT = "features"  # EfficientNet-Lite0's global-average-pooled last block
 FINE_TUNE_FROM = "block15_expand_conv"  # its last block and head
+SCHEDULE = tl.Schedule()  # every arm trains the same way (the transfer module's defaults)
 SMALL_CNN = "small CNN from scratch + augmentation"
 PHOTO_SHAPE = (labelled_photos.PHOTO_SIDE, labelled_photos.PHOTO_SIDE, 3)
 
@@ -92,7 +93,7 @@ class PhotoComparison:
     source: str = field(default="measured here")
 
 
-def size_choice(split: tl.Split, sizes=SIZES, schedule=tl.Schedule()) -> dict:
+def size_choice(split: tl.Split, sizes=SIZES, schedule=SCHEDULE) -> dict:
     """Per upscaled size: (validation accuracy of feature extraction, seconds to extract the
     features of every photo of the split, in batches of 64)."""
     chosen = {}
@@ -144,10 +145,10 @@ def seed_runs(split: tl.Split, base, per_class: int, seeds, schedule, cache, bar
     return tuple(extracted), tuple(scratch)
 
 
-def measure(split: tl.Split, schedule=tl.Schedule(), per_class=PER_CLASS, seeds=SEEDS):
-    """Everything notebook 04 shows on the photos, trained here (about 20 minutes on 2 CPU
-    cores): the size choice, the five methods, the sample-size curve."""
-    considered = size_choice(split, schedule=schedule)
+def measure(split: tl.Split, schedule=SCHEDULE, per_class=PER_CLASS, seeds=SEEDS, sizes=SIZES):
+    """Everything notebook 04 shows on the photos, trained here (about half an hour on 2 CPU
+    cores): the choice among ``sizes``, the five methods, the sample-size curve."""
+    considered = size_choice(split, sizes, schedule)
     base = imagenet_base()
     cache = tl.FeatureCache()
     with tqdm(total=2 + len(per_class), desc="cats vs dogs: methods, then sizes") as bar:
@@ -394,7 +395,7 @@ def sample_size_explorer(split: tl.Split, comparison: PhotoComparison):
     def runs(per_class, seeds, bar):
         if not bases:
             bases.append(imagenet_base())
-        return seed_runs(split, bases[0], per_class, seeds, tl.Schedule(), cache, bar)
+        return seed_runs(split, bases[0], per_class, seeds, SCHEDULE, cache, bar)
 
     return widgets.sample_size_explorer(
         None, None, CUT, sizes=PER_CLASS, known=comparison.sizes, seeds=SEEDS, runs=runs
