@@ -273,7 +273,8 @@ def photo_outputs(split: tl.Split, model: keras.Model | None = None) -> dict:
         "val": (split.x_val, split.y_val),
         "test": (split.x_test, split.y_test),
     }
-    return {name: coarse.split_outputs(model, x, y) for name, (x, y) in parts.items()}
+    bar = tqdm(parts.items(), desc="the photos through EfficientNet-Lite0 (train, val, test)")
+    return {name: coarse.split_outputs(model, x, y) for name, (x, y) in bar}
 
 
 def measure_coarse(outputs: dict, kernel: np.ndarray, bias: np.ndarray) -> PhotoCoarse:

@@ -33,7 +33,7 @@ RULE = (
 )
 STATED = re.compile(r"\*\*Time\*\*: (\d+) minutes")
 _CHECK = re.compile(r"^\s*exercises\.(check_\w+)\(", re.M)
-_WIDGET = re.compile(r"widgets\.\w+_(?:explorer|browser)\(")
+_WIDGET = re.compile(r"\.\w+_(?:explorer|browser)\(")  # widgets.X_explorer( or a course module's
 
 
 @dataclass(frozen=True)
