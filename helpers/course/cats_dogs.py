@@ -18,10 +18,13 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pandas as pd
 from tqdm.auto import tqdm
 
+from helpers import coarse, stats, widgets
 from helpers import transfer as tl
 from helpers.course import shipped
+from helpers.course.imagenet import CATS, DOGS
 from helpers.data import labelled_photos
 from helpers.infra import config
 from helpers.infra.errors import DataNotFoundError
@@ -261,15 +264,20 @@ class PhotoCoarse:
     top1: object
 
 
-def photo_outputs(split: tl.Split, model: keras.Model | None = None) -> dict:
+def photo_outputs(
+    split: tl.Split, model: keras.Model | None = None, train_per_class: int | None = None
+) -> dict:
     """Pooled features and 1,000-class probabilities of the split's photos (one pass of
     EfficientNet-Lite0 at :data:`PIXELS`), per part: ``{"train" | "val" | "test": {...}}``
-    with ``features``, ``probabilities`` and ``labels`` (0 cat, 1 dog)."""
-    from helpers import coarse
-
+    with ``features``, ``probabilities`` and ``labels`` (0 cat, 1 dog). ``train_per_class``:
+    only that many training photos per class (drawn with seed 0), for baselines that need
+    no more."""
     model = imagenet_base() if model is None else model
+    train = np.arange(len(split.y_train))
+    if train_per_class is not None:
+        train = labelled_photos.labelled_subset(train, split.y_train, train_per_class, 0)
     parts = {
-        "train": (split.x_train, split.y_train),
+        "train": (split.x_train[train], split.y_train[train]),
         "val": (split.x_val, split.y_val),
         "test": (split.x_test, split.y_test),
     }
@@ -280,10 +288,6 @@ def photo_outputs(split: tl.Split, model: keras.Model | None = None) -> dict:
 def measure_coarse(outputs: dict, kernel: np.ndarray, bias: np.ndarray) -> PhotoCoarse:
     """The coarse unit of the 1,000-class head (no training) against its baselines, on the
     photos' ``outputs`` (:func:`photo_outputs`) with the head's ``kernel`` and ``bias``."""
-    import pandas as pd
-
-    from helpers import coarse, stats
-    from helpers.course.imagenet import CATS, DOGS
 
     def unit_correct(part: str, unit_kernel, unit_bias) -> np.ndarray:
         scores = coarse.coarse_probabilities(outputs[part]["features"], unit_kernel, unit_bias)
@@ -324,10 +328,6 @@ def measure_coarse(outputs: dict, kernel: np.ndarray, bias: np.ndarray) -> Photo
 def _top1(outputs: dict):
     """Share of each class's test photos whose top-1 fine class is a cat class, a dog class,
     or another class."""
-    import pandas as pd
-
-    from helpers.course.imagenet import CATS, DOGS
-
     top = outputs["test"]["probabilities"].argmax(axis=1)
     labels = outputs["test"]["labels"]
     rows = {}
@@ -345,15 +345,14 @@ def _top1(outputs: dict):
 def coarse_on_photos() -> PhotoCoarse | None:
     """Notebook 05's measurement on the photos (about 5 s: one pass over the 2,000 photos);
     None, after printing why and how to fetch them, when the photos are not here."""
-    from helpers import coarse
-
     split, why = available()
     if split is None:
         print(why)
         return None
     model = imagenet_base()
     kernel, bias = coarse.head_weights(model)
-    return measure_coarse(photo_outputs(split, model), kernel, bias)
+    outputs = photo_outputs(split, model, max(TRAINED_PER_CLASS))
+    return measure_coarse(outputs, kernel, bias)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,8 +373,6 @@ def comparison_on_photos(live: bool = False) -> tuple[tl.Split | None, PhotoComp
 def size_table(comparison: PhotoComparison):
     """The sizes considered: validation accuracy of feature extraction and seconds to
     extract the features of the 2,000 photos, per upscaled size."""
-    import pandas as pd
-
     table = pd.DataFrame.from_dict(
         comparison.sizes_considered,
         orient="index",
@@ -388,8 +385,6 @@ def size_table(comparison: PhotoComparison):
 def sample_size_explorer(split: tl.Split, comparison: PhotoComparison):
     """The sample-size widget on the photos: every recorded size answers at once; a size
     with fewer runs trains them once (EfficientNet-Lite0 is built on first need)."""
-    from helpers import widgets
-
     bases: list[keras.Model] = []
     cache = tl.FeatureCache()
 
