@@ -254,3 +254,25 @@ def test_without_the_photos_the_sections_say_so_and_go_on(tmp_path, monkeypatch,
     assert cats_dogs.comparison_on_photos() == (None, None)
     assert cats_dogs.coarse_on_photos() is None
     assert capsys.readouterr().out.count("python -m helpers fetch photos") == 2
+
+
+@pytest.mark.parametrize(
+    "name", ["04_transfer_learning", "05_coarse_extraction"]
+)
+def test_a_notebook_without_the_photos_runs_and_says_how_to_fetch_them(name, tmp_path, monkeypatch):
+    from helpers.infra import config
+    from tests.conftest import load_script
+
+    monkeypatch.setenv("COURSE_PHOTOS", str(tmp_path))  # the kernel inherits the environment
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    notebook, _, error = load_script("run_course").execute(
+        config.REPO_ROOT / "notebooks" / f"{name}.ipynb"
+    )
+    assert error is None
+    printed = "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    assert "Skipped: " in printed and "python -m helpers fetch photos" in printed
