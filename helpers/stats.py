@@ -188,6 +188,28 @@ def mcnemar_p(only_a: int, only_b: int) -> float:
     return 1.0 if total == 0 else float(binomtest(only_a, total, 0.5).pvalue)
 
 
+def exact_interval(successes: int, trials: int, level: float = LEVEL) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) ``level`` interval of a proportion: for a few images,
+    where a bootstrap interval collapses (20 right out of 20 resamples to 1.0 every time).
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in exact_interval(17, 20)]
+    [0.621, 0.968]
+    >>> [round(v, 3) for v in exact_interval(20, 20)]
+    [0.832, 1.0]
+
+    Used in notebook 00.
+    """
+    trials = arguments.count(trials, "trials")
+    successes = arguments.count(successes, "successes", low=0, high=trials)
+    level = arguments.number(level, "level", 0, 1, low_open=True)
+    if level == 1:
+        raise ValueError("level must be below 1")
+    interval = binomtest(successes, trials).proportion_ci(level, method="exact")
+    return float(interval.low), float(interval.high)
+
+
 def noise_margin(n_images: int, level: float = LEVEL) -> float:
     """The widest half-width of a ``level`` interval for the difference of two means of
     ``n_images`` scores each in [0, 1], when only the means are known (no per-image scores):

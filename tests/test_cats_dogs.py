@@ -27,9 +27,7 @@ def tiny_split():
     images = rng.random((20, 32, 32, 3), dtype=np.float32)
     images[labels == 1] *= 0.2  # dogs darker: something to learn
     parts = [np.r_[0:4, 10:14], np.r_[4:7, 14:17], np.r_[7:10, 17:20]]
-    return tl.Split(
-        *[a for part in parts for a in (images[part], labels[part])], ("cat", "dog")
-    )
+    return tl.Split(*[a for part in parts for a in (images[part], labels[part])], ("cat", "dog"))
 
 
 def test_the_comparison_runs_every_arm_on_the_split_and_its_record_round_trips(

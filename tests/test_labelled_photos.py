@@ -257,7 +257,7 @@ def test_without_the_photos_the_sections_say_so_and_go_on(tmp_path, monkeypatch,
 
 
 @pytest.mark.parametrize(
-    "name", ["04_transfer_learning", "05_coarse_extraction"]
+    "name", ["00_start_here", "02_topk_occlusion", "04_transfer_learning", "05_coarse_extraction"]
 )
 def test_a_notebook_without_the_photos_runs_and_says_how_to_fetch_them(name, tmp_path, monkeypatch):
     from helpers.infra import config

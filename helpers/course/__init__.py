@@ -17,8 +17,13 @@ stand-ins); unset, ``full`` uses the papers' sizes.
 
 from helpers.course import cats_dogs
 from helpers.course.base import claim, setup
-from helpers.course.cats_dogs import coarse_on_photos, comparison_on_photos
-from helpers.course.imagenet import RealNetwork, imagenet_class_names, real_network
+from helpers.course.cats_dogs import coarse_on_photos, comparison_on_photos, real_topk
+from helpers.course.imagenet import (
+    RealNetwork,
+    imagenet_class_names,
+    real_network,
+    validation_check,
+)
 from helpers.course.nb00_start import start
 from helpers.course.nb01_filters import filters, reference_filters, training_start
 from helpers.course.nb02_topk_occlusion import topk_occlusion
@@ -80,6 +85,7 @@ __all__ = [
     "imagenet_class_names",
     "prepare",
     "real_network",
+    "real_topk",
     "reference_filters",
     "setup",
     "start",
@@ -91,4 +97,5 @@ __all__ = [
     "tsne_start_maps",
     "trust",
     "trust_records",
+    "validation_check",
 ]

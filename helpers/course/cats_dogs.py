@@ -7,7 +7,8 @@ the photos are upscaled to (chosen on the validation photos by accuracy against 
 methods on one split, and the sample-size curve (three seeds per size). It carries the sha256
 of the photos, the split and the ImageNet weights it was measured with; a record made with
 anything else is refused and measured again (:func:`helpers.course.shipped.shipped_or_measured`).
-Used in notebooks 02, 04 and 05.
+Also the photos' other uses: notebook 05's coarse unit measured on them, and notebook 02's
+top-K photos of the real network's channels. Used in notebooks 02, 04 and 05.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from helpers import coarse, stats, widgets
+from helpers import activations, coarse, stats, widgets
 from helpers import transfer as tl
 from helpers.course import shipped
 from helpers.course.imagenet import CATS, DOGS
@@ -39,6 +40,7 @@ SEEDS = 3
 CUT = "features"  # EfficientNet-Lite0's global-average-pooled last block
 FINE_TUNE_FROM = "block15_expand_conv"  # its last block and head
 SCHEDULE = tl.Schedule()  # every arm trains the same way (the transfer module's defaults)
+STEPS = "{desc} ({n}/{total}, {elapsed})"  # what a slow cell is doing, step by step
 SMALL_CNN = "small CNN from scratch + augmentation"
 PHOTO_SHAPE = (labelled_photos.PHOTO_SIDE, labelled_photos.PHOTO_SIDE, 3)
 
@@ -396,3 +398,116 @@ def sample_size_explorer(split: tl.Split, comparison: PhotoComparison):
     return widgets.sample_size_explorer(
         None, None, CUT, sizes=PER_CLASS, known=comparison.sizes, seeds=SEEDS, runs=runs
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# 02: top-K photos of the real network's channels
+# ---------------------------------------------------------------------------------------------
+
+TOPK_BLOCKS = ("block4_out", "block10_out")
+TOPK = 8
+SHOWN_PER_SIDE = 3  # channels shown per block: the most cat-leaning and the most dog-leaning
+
+
+@dataclass
+class RealTopK:
+    """Top-K photos of every channel of two EfficientNet-Lite0 blocks over the 2,000 photos:
+    ``images`` and ``labels`` of the photos; per block ``top`` (channels, K) photo indices,
+    ``cat_share`` (channels,) the share of cats among each channel's top-K, and ``shown``,
+    the channels :func:`chosen_channels` picks."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    top: dict
+    cat_share: dict
+    shown: dict
+
+    def summary(self):
+        """Per block: channels, how many have top-K photos all cats or all dogs, and how many
+        mix the two classes evenly (3 to 5 of 8 cats)."""
+        rows = {}
+        for block, share in self.cat_share.items():
+            rows[block] = {
+                "channels": len(share),
+                "all cats": int(np.sum(share == 1)),
+                "all dogs": int(np.sum(share == 0)),
+                "3-5 of 8 cats": int(np.sum((share >= 3 / 8) & (share <= 5 / 8))),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def colour_table(self):
+        """Per shown channel: cats among its top-K, and two colour measures of its top-K
+        photos (mean over pixels, channels in [0, 1]): green minus the mean of red and blue,
+        and red minus blue (orange and brown fur score high); the last row: all photos."""
+        x = self.images.astype(np.float64) / 255.0
+
+        def colours(rows) -> dict:
+            chosen = x[rows]
+            green = chosen[..., 1] - (chosen[..., 0] + chosen[..., 2]) / 2
+            return {
+                "green - (red + blue) / 2": round(float(green.mean()), 3),
+                "red - blue": round(float((chosen[..., 0] - chosen[..., 2]).mean()), 3),
+            }
+
+        table = {
+            (block, channel): {
+                "cats in top-K": f"{int(round(self.cat_share[block][channel] * k))} of {k}",
+                **colours(self.top[block][channel]),
+            }
+            for block in self.top
+            for k in [self.top[block].shape[1]]
+            for channel in self.shown[block]
+        }
+        table[("all photos", "")] = {"cats in top-K": "", **colours(slice(None))}
+        frame = pd.DataFrame.from_dict(table, orient="index")
+        frame.index.names = ["block", "channel"]
+        return frame
+
+
+def chosen_channels(cat_share: np.ndarray, strength: np.ndarray, n: int = SHOWN_PER_SIDE):
+    """The ``n`` channels whose top-K photos hold the most cats, then the ``n`` with the
+    most dogs; among equal shares the channel with the stronger top-K activation first.
+
+    Examples
+    --------
+    >>> chosen_channels(np.array([1.0, 0.5, 1.0, 0.0]), np.array([1.0, 9.0, 2.0, 3.0]), n=1)
+    [2, 3]
+    """
+    cat_share = np.asarray(cat_share, float)
+    strength = np.asarray(strength, float)
+    if cat_share.shape != strength.shape or cat_share.ndim != 1 or len(cat_share) < 2 * n:
+        raise ValueError(
+            f"give one share and one strength per channel, at least {2 * n} channels; got "
+            f"{cat_share.shape} and {strength.shape}"
+        )
+    cats = np.lexsort((-strength, -cat_share))[:n]
+    dogs = np.lexsort((-strength, cat_share))[:n]
+    return [int(c) for c in cats] + [int(c) for c in dogs]
+
+
+def real_topk(k: int = TOPK) -> RealTopK | None:
+    """Notebook 02's top-K on a real network: EfficientNet-Lite0 at :data:`PIXELS` over the
+    2,000 cat and dog photos (one pass, about 5 s), per channel of :data:`TOPK_BLOCKS` (its
+    spatial mean); None, after printing why and how to fetch them, when the photos are not
+    here."""
+    try:
+        photos = labelled_photos.cats_and_dogs()
+    except DataNotFoundError as error:
+        print(f"Skipped: {error}")
+        return None
+    with tqdm(total=2, desc="EfficientNet-Lite0: building", bar_format=STEPS) as bar:
+        base = imagenet_base()
+        extractor = keras.Model(base.inputs, [base.get_layer(b).output for b in TOPK_BLOCKS])
+        bar.set_description("the 2,000 photos through blocks 4 and 10")
+        bar.update()
+        images = photos.images.astype(np.float32) / 255.0
+        maps = extractor.predict(images, batch_size=100, verbose=0)
+        bar.update()
+    top, share, shown = {}, {}, {}
+    for block, output in zip(TOPK_BLOCKS, maps, strict=True):
+        acts = output.mean(axis=(1, 2))
+        top[block] = activations.top_k(acts, k)
+        share[block] = (photos.labels[top[block]] == 0).mean(axis=1)
+        strength = np.take_along_axis(acts.T, top[block], axis=1).mean(axis=1)
+        shown[block] = chosen_channels(share[block], strength)
+    return RealTopK(photos.images, photos.labels, top, share, shown)

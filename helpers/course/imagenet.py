@@ -1,15 +1,18 @@
 """The real ImageNet network on real photos, in every profile (notebooks 00, 01, 02, 05, 07),
-and the 1,000 ImageNet class names."""
+the 1,000 ImageNet class names, and the network checked on labelled validation photos (00)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from tqdm.auto import tqdm
 
-from helpers.data import photos
+from helpers import predictions, stats
+from helpers.data import labelled_photos, photos
 from helpers.infra import config
+from helpers.infra.errors import DataNotFoundError
 from helpers.models import efficientnet
 
 
@@ -67,3 +70,44 @@ def imagenet_class_names() -> tuple[str, ...]:
     """The 1,000 ImageNet class names in the order of Keras' applications (shipped)."""
     lines = IMAGENET_CLASSES.read_text().splitlines()
     return tuple(line.split("\t", 1)[1].split(",")[0] for line in lines)
+
+
+@dataclass
+class ValidationCheck:
+    """The real network on the labelled ImageNet validation photos: ``table`` (top-1 and
+    top-5 accuracy with exact 95 % intervals, and the published top-1), ``hits`` (0/1 per
+    photo, per measure) and the photos it gets wrong at top-1 with their titles."""
+
+    table: object
+    hits: dict
+    wrong_images: np.ndarray
+    wrong_titles: list[str]
+
+
+def validation_check(net: RealNetwork) -> ValidationCheck | None:
+    """Notebook 00's check of the network on the 20 labelled ImageNet validation photos
+    fetched at set-up, at 224 px as the course's other photos; None, after printing why and
+    how to fetch them, when they are not here."""
+    try:
+        fetched = labelled_photos.imagenet_photos()
+    except DataNotFoundError as error:
+        print(f"Skipped: {error}")
+        return None
+    images = np.stack([photos.square(i, efficientnet.SIZE) for i in fetched.images]) / 255.0
+    probabilities = np.asarray(net.model(images.astype(np.float32), training=False))
+    hits = {f"top-{k}": predictions.top_k_hits(probabilities, fetched.labels, k) for k in (1, 5)}
+    rows = {}
+    for name, hit in hits.items():
+        low, high = stats.exact_interval(int(hit.sum()), len(hit))
+        rows[name] = {"right": f"{int(hit.sum())} of {len(hit)}", "accuracy": round(hit.mean(), 3),
+                      "low": round(low, 3), "high": round(high, 3)}  # fmt: skip
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table["published (50,000 photos)"] = [f"{efficientnet.TOP1_PUBLISHED:.3f}", "-"]
+    wrong = np.flatnonzero(hits["top-1"] == 0)
+    names = net.class_names
+    titles = [
+        f"{names[fetched.labels[i]]}\nread: {names[probabilities[i].argmax()]} "
+        f"{probabilities[i].max():.2f}"
+        for i in wrong
+    ]
+    return ValidationCheck(table, hits, images[wrong], titles)
