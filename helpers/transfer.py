@@ -232,6 +232,22 @@ class Result:
         """Epochs trained; the weights kept are those of the best validation loss."""
         return len(self.history.get("loss", ()))
 
+    def to_record(self) -> dict:
+        """JSON values for a shipped record: right/wrong per test image as a string of 0
+        and 1, seconds and history rounded."""
+        return {
+            "method": self.method,
+            "correct": "".join("1" if c else "0" for c in self.correct),
+            "seconds": round(self.seconds, 2),
+            "history": {k: [round(float(v), 6) for v in vs] for k, vs in self.history.items()},
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> Result:
+        """The result :meth:`to_record` wrote."""
+        correct = np.array([c == "1" for c in record["correct"]], dtype=np.float64)
+        return cls(record["method"], correct, record["seconds"], record["history"])
+
 
 def fit(
     model: keras.Model,

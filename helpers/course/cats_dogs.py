@@ -182,25 +182,11 @@ def _measured_with(split: tl.Split) -> dict:
     }
 
 
-def _result_record(result: tl.Result) -> dict:
-    return {
-        "method": result.method,
-        "correct": "".join("1" if c else "0" for c in result.correct),
-        "seconds": round(result.seconds, 2),
-        "history": {k: [round(float(v), 6) for v in vs] for k, vs in result.history.items()},
-    }
-
-
-def _result(record: dict) -> tl.Result:
-    correct = np.array([c == "1" for c in record["correct"]], dtype=np.float64)
-    return tl.Result(record["method"], correct, record["seconds"], record["history"])
-
-
 def save(comparison: PhotoComparison, split: tl.Split, path: Path = SHIPPED) -> Path:
     """Write ``comparison``, measured on ``split``, as a record with its own sha256."""
     content = {
         "sizes considered": {str(k): list(v) for k, v in comparison.sizes_considered.items()},
-        "methods": [_result_record(r) for r in comparison.methods],
+        "methods": [r.to_record() for r in comparison.methods],
         "sizes": {
             str(size): [[float(a) for a in arm] for arm in pair]
             for size, pair in comparison.sizes.items()
@@ -215,7 +201,7 @@ def load(split: tl.Split, path: Path = SHIPPED) -> PhotoComparison:
     payload = shipped.load(path, _measured_with(split), RERUN)
     return PhotoComparison(
         {int(k): tuple(v) for k, v in payload["sizes considered"].items()},
-        [_result(r) for r in payload["methods"]],
+        [tl.Result.from_record(r) for r in payload["methods"]],
         {
             int(size): tuple(tl.as_runs(arm) for arm in pair)
             for size, pair in payload["sizes"].items()

@@ -190,20 +190,6 @@ def _split_record(split) -> dict:
     }
 
 
-def _result_record(result: tl.Result) -> dict:
-    return {
-        "method": result.method,
-        "correct": "".join("1" if c else "0" for c in result.correct),
-        "seconds": round(result.seconds, 2),
-        "history": {k: [round(float(v), 6) for v in vs] for k, vs in result.history.items()},
-    }
-
-
-def _result(record: dict) -> tl.Result:
-    correct = np.array([c == "1" for c in record["correct"]], dtype=np.float64)
-    return tl.Result(record["method"], correct, record["seconds"], record["history"])
-
-
 def _measured_with(split, base_sha256: str, other_base: str = "") -> dict:
     measured_with = {"base model": base_sha256, "split": _split_record(split)}
     if other_base:
@@ -218,13 +204,13 @@ def save(
     ``base_sha256``, and the base that ``other_base`` names) as a record with its own
     sha256."""
     content = {
-        "methods": [_result_record(r) for r in comparison.methods],
-        "earlier": _result_record(comparison.earlier),
+        "methods": [r.to_record() for r in comparison.methods],
+        "earlier": comparison.earlier.to_record(),
         "sizes": {
             str(size): [[float(a) for a in arm] for arm in pair]
             for size, pair in comparison.sizes.items()
         },
-        "other": [_result_record(r) for r in comparison.other],
+        "other": [r.to_record() for r in comparison.other],
     }
     return shipped.save(path, _measured_with(split, base_sha256, other_base), content, RERUN)
 
@@ -233,14 +219,14 @@ def load(split, base_sha256: str, path: Path = SHIPPED, other_base: str = "") ->
     """The record at ``path``, checked: whole, measured with these bases, on this split."""
     payload = shipped.load(path, _measured_with(split, base_sha256, other_base), RERUN)
     return Comparison(
-        [_result(r) for r in payload["methods"]],
-        _result(payload["earlier"]),
+        [tl.Result.from_record(r) for r in payload["methods"]],
+        tl.Result.from_record(payload["earlier"]),
         {
             int(size): tuple(tl.as_runs(arm) for arm in pair)
             for size, pair in payload["sizes"].items()
         },
         f"measured {payload['measured']}",
-        [_result(r) for r in payload.get("other", [])],
+        [tl.Result.from_record(r) for r in payload.get("other", [])],
     )
 
 
