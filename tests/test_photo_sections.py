@@ -79,3 +79,19 @@ def test_without_the_photos_both_sections_say_how_to_fetch_them(tmp_path, monkey
     assert imagenet.validation_check(net=None) is None
     printed = capsys.readouterr().out
     assert printed.count("Skipped: ") == 2 and printed.count("python -m helpers fetch photos") == 2
+
+
+def test_an_interval_at_every_level_or_none_is_refused():
+    with pytest.raises(ValueError, match=r"level must be below 1"):
+        stats.exact_interval(3, 10, level=1)
+    with pytest.raises(ValueError, match=r"level"):
+        stats.exact_interval(3, 10, level=0)
+
+
+def test_green_photos_share_per_class():
+    images = np.zeros((4, 2, 2, 3), np.uint8)
+    images[1, ..., 1] = 255  # green cat
+    images[2, ..., 1] = 40  # a little green: 40/255 = 0.157 > 0.05
+    images[3, ..., :] = 200  # grey dog
+    shares = cats_dogs.green_photos(images, np.array([0, 0, 1, 1]))
+    assert shares.to_dict() == {"cat photos": 0.5, "dog photos": 0.5}

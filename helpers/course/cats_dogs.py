@@ -450,6 +450,31 @@ class RealTopK:
         return frame
 
 
+GREEN = 0.05  # a photo is "clearly green" when green - (red + blue) / 2 exceeds this
+
+
+def green_photos(images: np.ndarray, labels: np.ndarray) -> pd.Series:
+    """The share of each class's photos that are clearly green on average (grass, leaves):
+    mean green minus the mean of red and blue above :data:`GREEN`, channels in [0, 1].
+
+    Examples
+    --------
+    >>> images = np.zeros((4, 1, 1, 3), np.uint8); images[3, ..., 1] = 255
+    >>> green_photos(images, np.array([0, 0, 1, 1])).tolist()
+    [0.0, 0.5]
+    """
+    x = np.asarray(images, np.float64) / 255.0
+    green = (x[..., 1] - (x[..., 0] + x[..., 2]) / 2).mean(axis=(1, 2)) > GREEN
+    return pd.Series(
+        [
+            float(green[labels == label].mean())
+            for label in range(len(labelled_photos.CAT_DOG_CLASSES))
+        ],
+        index=[f"{name} photos" for name in labelled_photos.CAT_DOG_CLASSES],
+        name="clearly green",
+    )
+
+
 def chosen_channels(cat_share: np.ndarray, strength: np.ndarray, n: int = SHOWN_PER_SIDE):
     """The ``n`` channels whose top-K photos hold the most cats, then the ``n`` with the
     most dogs; among equal shares the channel with the stronger top-K activation first.

@@ -82,6 +82,7 @@ class ValidationCheck:
     hits: dict
     wrong_images: np.ndarray
     wrong_titles: list[str]
+    published: float = efficientnet.TOP1_PUBLISHED  # Google's top-1 on all 50,000 photos
 
 
 def validation_check(net: RealNetwork) -> ValidationCheck | None:
