@@ -27,7 +27,7 @@ from helpers.infra import config
 
 NOTEBOOKS = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = config.REPO_ROOT / "build" / "screenshots"
-WIDGET_FACTORY = re.compile(r"widgets\.(\w+_(?:explorer|browser))\(")
+WIDGET_FACTORY = re.compile(r"\.(\w+_(?:explorer|browser))\(")  # widgets.X( or a course module's
 CHECKED = "# NBVAL_CHECK_OUTPUT"
 
 
