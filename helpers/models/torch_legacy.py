@@ -15,6 +15,7 @@ the CIFAR reader of :mod:`helpers.data.cifar` does). PyTorch is never imported.
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -61,10 +62,24 @@ class _Tensor:
     strides: tuple[int, ...]
 
 
+def _counts(values, what: str) -> tuple[int, ...]:
+    """A tensor's shape or strides: whole numbers >= 0, else the file is refused (a negative
+    stride or offset would make a view reach before its storage)."""
+    if not isinstance(values, tuple | list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values
+    ):
+        raise TorchFileError(f"a tensor's {what} {values!r:.80} are not whole numbers >= 0")
+    return tuple(values)
+
+
 def _rebuild_tensor_v2(storage, offset, shape, strides, requires_grad=False, hooks=None, *_):
     if not isinstance(storage, _Storage):
         raise TorchFileError("a tensor refers to something that is not a storage")
-    return _Tensor(storage, int(offset), tuple(shape), tuple(strides))
+    (offset,) = _counts([offset], "offset")
+    shape, strides = _counts(shape, "shape"), _counts(strides, "strides")
+    if len(shape) != len(strides):
+        raise TorchFileError(f"a tensor has {len(shape)} dimensions but {len(strides)} strides")
+    return _Tensor(storage, offset, shape, strides)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -90,10 +105,13 @@ class _Unpickler(pickle.Unpickler):
     def persistent_load(self, saved_id):
         if not (isinstance(saved_id, tuple) and saved_id and saved_id[0] == "storage"):
             raise TorchFileError(f"{self.path} holds an unknown persistent id {saved_id!r:.80}")
+        if len(saved_id) < 5:
+            raise TorchFileError(f"{self.path} holds a short storage id {saved_id!r:.80}")
         storage_type, key, _location, count = saved_id[1:5]
         if not isinstance(storage_type, _StorageType):
             raise TorchFileError(f"{self.path}: storage {key} has no storage type")
-        return _Storage(str(key), STORAGE_DTYPES[storage_type.name], int(count))
+        (count,) = _counts([count], f"storage {key!r:.20} element count")
+        return _Storage(str(key), STORAGE_DTYPES[storage_type.name], count)
 
 
 def _tensors(state, path: Path) -> list[tuple[str, _Tensor]]:
@@ -106,7 +124,18 @@ def _tensors(state, path: Path) -> list[tuple[str, _Tensor]]:
     return items
 
 
+def _bytes_left(handle) -> int:
+    return os.fstat(handle.fileno()).st_size - handle.tell()
+
+
 def _read_storages(handle, keys: list[str], storages: dict[str, _Storage], path: Path):
+    """Each storage's data, every announced size compared with the bytes the file has left
+    before anything is allocated."""
+    if 8 * len(keys) > _bytes_left(handle):
+        raise TorchFileError(
+            f"{path} lists {len(keys)} storages but has {_bytes_left(handle)} bytes left: "
+            "it is damaged or truncated"
+        )
     data = {}
     for key in keys:
         storage = storages.get(key)
@@ -121,12 +150,12 @@ def _read_storages(handle, keys: list[str], storages: dict[str, _Storage], path:
                 f"{path}: storage {key} announces {count} elements, its tensors {storage.count}"
             )
         size = count * np.dtype(storage.dtype).itemsize
-        raw = handle.read(size)
-        if len(raw) < size:
+        if size > _bytes_left(handle):
             raise TorchFileError(
-                f"{path} is truncated: storage {key} holds {len(raw)} of its {size} bytes. "
-                "Reinstall the package that ships the file."
+                f"{path} is truncated: storage {key} announces {size} bytes, the file has "
+                f"{_bytes_left(handle)} left. Reinstall the package that ships the file."
             )
+        raw = handle.read(size)
         data[key] = np.frombuffer(raw, dtype=np.dtype(storage.dtype).newbyteorder("<"))
     return data
 
@@ -171,6 +200,11 @@ def load_state_dict(path: str | Path) -> dict[str, np.ndarray]:
             raise TorchFileError(f"{path} is damaged or truncated ({error})") from None
         storages = {tensor.storage.key: tensor.storage for _, tensor in tensors}
         data = _read_storages(handle, [str(k) for k in keys], storages, path)
+        if _bytes_left(handle):
+            raise TorchFileError(
+                f"{path} has {_bytes_left(handle)} bytes after its last storage: a storage "
+                "announces fewer elements than it holds, or the file was changed"
+            )
     missing = sorted(set(storages) - set(data))
     if missing:
         raise TorchFileError(f"{path}: no data for storages {missing[:5]}")
@@ -178,6 +212,8 @@ def load_state_dict(path: str | Path) -> dict[str, np.ndarray]:
     for name, tensor in tensors:
         flat = data[tensor.storage.key]
         itemsize = flat.dtype.itemsize
+        # strides and offset are >= 0 (checked when read), so the last element a view
+        # reaches is offset + sum((n - 1) * stride): its extent is exact
         end = tensor.offset + (
             1 + sum((n - 1) * s for n, s in zip(tensor.shape, tensor.strides, strict=True))
             if all(tensor.shape)
