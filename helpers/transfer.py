@@ -662,15 +662,42 @@ def seed_runs(
     seeds = [arguments.count(seed, "seed", low=0) for seed in seeds]
     if not seeds:
         raise ValueError("seeds is empty: give at least one seed, e.g. seeds=(0, 1, 2)")
+    return runs_per_seed(
+        base,
+        lambda seed: small_split(dataset, per_class, val_per_class, seed),
+        cut_layer,
+        seeds,
+        schedule,
+        cache,
+        progress,
+    )
+
+
+def runs_per_seed(
+    base,
+    split_for,
+    cut_layer: str,
+    seeds,
+    schedule: Schedule = Schedule(),
+    cache: FeatureCache | None = None,
+    progress=None,
+    scratch_base=None,
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The loop of :func:`seed_runs`, for any split: per seed, ``split_for(seed)``, then
+    feature extraction on ``base`` and training from scratch (the architecture of
+    ``scratch_base``, by default ``base``'s own, up to ``cut_layer``), each advancing
+    ``progress`` by one. Returns ``(feature extraction, from scratch)`` test accuracies, one
+    per seed."""
     cache = FeatureCache() if cache is None else cache
+    scratch_base = base if scratch_base is None else scratch_base
     extracted, scratch = [], []
     for seed in seeds:
-        split = small_split(dataset, per_class, val_per_class, seed)
+        split = split_for(seed)
         keras.utils.set_random_seed(seed)
         extracted.append(feature_extraction(base, split, cut_layer, schedule, cache).test_accuracy)
         if progress is not None:
             progress.update()
-        scratch.append(from_scratch(base, split, cut_layer, schedule, seed).test_accuracy)
+        scratch.append(from_scratch(scratch_base, split, cut_layer, schedule, seed).test_accuracy)
         if progress is not None:
             progress.update()
     return tuple(extracted), tuple(scratch)

@@ -23,11 +23,11 @@ import nbformat
 import pytest
 
 from bench import labdriver as browser
+from helpers.course.timing import WIDGET_FACTORY
 from helpers.infra import config
 
 NOTEBOOKS = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = config.REPO_ROOT / "build" / "screenshots"
-WIDGET_FACTORY = re.compile(r"\.(\w+_(?:explorer|browser))\(")  # widgets.X( or a course module's
 CHECKED = "# NBVAL_CHECK_OUTPUT"
 
 

@@ -13,6 +13,7 @@ top-K photos of the real network's channels. Used in notebooks 02, 04 and 05.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,28 +127,16 @@ def seed_runs(split: tl.Split, base, per_class: int, seeds, schedule, cache, bar
     per class drawn from the split's training photos, one run of each per seed in ``seeds``
     (seed ``s`` draws the photos and starts the weights); validation and test photos stay
     the split's. ``bar`` advances by one per run of an arm."""
-    extracted, scratch = [], []
-    for seed in seeds:
+
+    def split_for(seed: int) -> tl.Split:
         chosen = labelled_photos.labelled_subset(
             np.arange(len(split.y_train)), split.y_train, per_class, seed
         )
-        small = tl.Split(
-            split.x_train[chosen],
-            split.y_train[chosen],
-            split.x_val,
-            split.y_val,
-            split.x_test,
-            split.y_test,
-            split.class_names,
+        return dataclasses.replace(
+            split, x_train=split.x_train[chosen], y_train=split.y_train[chosen]
         )
-        keras.utils.set_random_seed(seed)
-        extracted.append(tl.feature_extraction(base, small, CUT, schedule, cache).test_accuracy)
-        if bar is not None:
-            bar.update()
-        scratch.append(tl.from_scratch(small_cnn(), small, CUT, schedule, seed).test_accuracy)
-        if bar is not None:
-            bar.update()
-    return tuple(extracted), tuple(scratch)
+
+    return tl.runs_per_seed(base, split_for, CUT, seeds, schedule, cache, bar, small_cnn())
 
 
 def measure(split: tl.Split, schedule=SCHEDULE, per_class=PER_CLASS, seeds=SEEDS, sizes=SIZES):
@@ -160,7 +149,7 @@ def measure(split: tl.Split, schedule=SCHEDULE, per_class=PER_CLASS, seeds=SEEDS
         methods = tl.compare_methods(base, split, CUT, FINE_TUNE_FROM, schedule, cache)
         bar.update()
         small = tl.from_scratch(small_cnn(), split, CUT, schedule)
-        methods.append(tl.Result(SMALL_CNN, small.correct, small.seconds, small.history))
+        methods.append(dataclasses.replace(small, method=SMALL_CNN))
         bar.update()
         sizes = {}
         for size in per_class:
@@ -429,9 +418,8 @@ class RealTopK:
 
         def colours(rows) -> dict:
             chosen = x[rows]
-            green = chosen[..., 1] - (chosen[..., 0] + chosen[..., 2]) / 2
             return {
-                "green - (red + blue) / 2": round(float(green.mean()), 3),
+                "green - (red + blue) / 2": round(float(_greenness(chosen).mean()), 3),
                 "red - blue": round(float((chosen[..., 0] - chosen[..., 2]).mean()), 3),
             }
 
@@ -453,6 +441,11 @@ class RealTopK:
 GREEN = 0.05  # a photo is "clearly green" when green - (red + blue) / 2 exceeds this
 
 
+def _greenness(x: np.ndarray) -> np.ndarray:
+    """Green minus the mean of red and blue, per pixel of RGB images in [0, 1]."""
+    return x[..., 1] - (x[..., 0] + x[..., 2]) / 2
+
+
 def green_photos(images: np.ndarray, labels: np.ndarray) -> pd.Series:
     """The share of each class's photos that are clearly green on average (grass, leaves):
     mean green minus the mean of red and blue above :data:`GREEN`, channels in [0, 1].
@@ -464,7 +457,7 @@ def green_photos(images: np.ndarray, labels: np.ndarray) -> pd.Series:
     [0.0, 0.5]
     """
     x = np.asarray(images, np.float64) / 255.0
-    green = (x[..., 1] - (x[..., 0] + x[..., 2]) / 2).mean(axis=(1, 2)) > GREEN
+    green = _greenness(x).mean(axis=(1, 2)) > GREEN
     return pd.Series(
         [
             float(green[labels == label].mean())

@@ -33,7 +33,8 @@ RULE = (
 )
 STATED = re.compile(r"\*\*Time\*\*: (\d+) minutes")
 _CHECK = re.compile(r"^\s*exercises\.(check_\w+)\(", re.M)
-_WIDGET = re.compile(r"\.\w+_(?:explorer|browser)\(")  # widgets.X_explorer( or a course module's
+# a widget factory a cell calls, by name: widgets.X_explorer( or a course module's
+WIDGET_FACTORY = re.compile(r"\.(\w+_(?:explorer|browser))\(")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def workload(path: Path) -> Workload:
         words=sum(len(re.findall(r"[\w'’-]+", source)) for source in text),
         questions=len(checks) - coding,
         coding_exercises=coding,
-        widgets=sum(len(_WIDGET.findall(source)) for source in code),
+        widgets=sum(len(WIDGET_FACTORY.findall(source)) for source in code),
     )
 
 

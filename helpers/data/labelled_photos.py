@@ -184,12 +184,12 @@ def fetch_photos(folder: Path | None = None) -> Path:
             with sources.atomic_path(folder / CATS_DOGS_FILE) as part:
                 with open(part, "wb") as handle:
                     np.savez_compressed(handle, images=images, labels=labels)
+            cats_and_dogs(folder)  # what was written reads back whole
         if not _readable(lambda: imagenet_photos(folder)):
             members = imagenet_members(_download(IMAGENET_SOURCE, Path(tmp) / "foolbox.whl"))
             for name, content in members.items():
                 sources.write_atomically(folder / IMAGENET_FOLDER / name, content)
-    cats_and_dogs(folder)
-    imagenet_photos(folder)
+            imagenet_photos(folder)
     return folder
 
 
